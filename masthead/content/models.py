@@ -1,0 +1,276 @@
+"""What the magazine publishes: sections, articles (possibly over several web pages), authors, images."""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils.html import strip_tags
+from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from masthead.content.blocks import ArticleBodyBlock
+
+# Section slugs live at the top of the URL space, beside these site paths.
+RESERVED_SLUGS = {
+    "account", "accounts", "admin", "audio", "authors", "django-admin", "healthz", "issues",
+    "media", "search", "static", "subscribe", "sitemap.xml", "feed", "api",
+}
+ARTICLES_PER_LIST_PAGE = 20
+
+
+class CreditedImage(AbstractImage):
+    """An image with the credit the magazine must print beside it; alt text is Wagtail's description."""
+
+    credit = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Photographer and agency, e.g. “Oleksii Liskonih/iStock/Getty Images Plus”.",
+    )
+
+    admin_form_fields = Image.admin_form_fields + ("credit",)
+
+    def metadata_problems(self) -> list[str]:
+        """What this image lacks before an article using it may be published."""
+        problems = []
+        if not (self.description or "").strip():
+            problems.append(f"Image “{self.title}” has no alt text (fill in its description).")
+        if not self.credit.strip():
+            problems.append(f"Image “{self.title}” has no credit.")
+        return problems
+
+
+class CreditedRendition(AbstractRendition):
+    image = models.ForeignKey(CreditedImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class Author(index.Indexed, models.Model):
+    """A writer; shown in bylines and on /authors/<slug>/."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(CreditedImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("bio"), FieldPanel("photo")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("author", args=[self.slug])
+
+
+class HomePage(Page):
+    """The front page: latest articles, the current issue, the sections."""
+
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["content.SectionPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content.queries import latest_articles
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_articles"] = latest_articles(limit=13)
+        return context
+
+
+class SectionPage(Page):
+    """One of the magazine's sections; its articles are its children, so URLs are /<section>/<article>/."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.ArticlePage"]
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is used by another part of the site."})
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.content.queries import articles_in_section, page_number_from
+
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(articles_in_section(self), ARTICLES_PER_LIST_PAGE)
+        context["articles_page"] = paginator.get_page(page_number_from(request))
+        return context
+
+
+class ArticleAdminForm(WagtailAdminPageForm):
+    """Refuses to publish an article whose images lack alt text or a credit; a draft may be saved."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "action-publish" in self.data:
+            images = []
+            if cleaned_data.get("hero_image"):
+                images.append(cleaned_data["hero_image"])
+            body = cleaned_data.get("body") or []
+            images += [block.value["image"] for block in body if block.block_type == "image" and block.value["image"]]
+            problems = [problem for image in images for problem in image.metadata_problems()]
+            if problems:
+                raise ValidationError(["This article cannot be published yet."] + problems)
+        return cleaned_data
+
+
+class ArticlePage(RoutablePageMixin, Page):
+    """An article; page-break blocks split its body into web pages that each repeat title and byline."""
+
+    standfirst = models.TextField(max_length=600, blank=True, help_text="The summary under the headline.")
+    date = models.DateField("Publication date", default=datetime.date.today)
+    hero_image = models.ForeignKey(
+        CreditedImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_caption = models.CharField(max_length=300, blank=True)
+    body = StreamField(ArticleBodyBlock(), blank=True)
+
+    base_form_class = ArticleAdminForm
+    parent_page_types = ["content.SectionPage"]
+    subpage_types: list[str] = []
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label="Authors", min_num=1),
+        FieldPanel("date"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_caption")], heading="Hero image"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst", boost=2),
+        index.SearchField("body"),
+        index.RelatedFields("article_authors", [index.RelatedFields("author", [index.SearchField("name")])]),
+        index.FilterField("date"),
+    ]
+
+    class Meta:
+        indexes = [models.Index(fields=["-date"], name="article_date_desc")]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @cached_property
+    def byline_authors(self) -> list[Author]:
+        return [link.author for link in self.article_authors.all()]
+
+    @cached_property
+    def web_pages(self) -> list[list]:
+        """The body's blocks grouped into web pages, split at page breaks; never empty."""
+        pages: list[list] = [[]]
+        for block in self.body:
+            if block.block_type == "page_break":
+                if pages[-1]:
+                    pages.append([])
+            else:
+                pages[-1].append(block)
+        if len(pages) > 1 and not pages[-1]:
+            pages.pop()
+        return pages
+
+    @property
+    def page_count(self) -> int:
+        return len(self.web_pages)
+
+    def body_text(self) -> str:
+        """The article's words as plain text, in order; used for search snippets."""
+        parts = []
+        for block in self.body:
+            if block.block_type == "paragraph":
+                parts.append(strip_tags(block.value.source))
+            elif block.block_type == "heading":
+                parts.append(block.value)
+            elif block.block_type == "pull_quote":
+                parts.append(block.value["quote"])
+        return "\n".join(parts)
+
+    def search_snippet_source(self) -> str:
+        """The text a search result may quote from."""
+        return f"{self.standfirst}\n{self.body_text()}"
+
+    def web_page_url(self, number: int) -> str:
+        if number == 1:
+            return self.url
+        return self.url + self.reverse_subpage("numbered_page", args=[number])
+
+    def single_page_url(self) -> str:
+        return self.url + self.reverse_subpage("single_page")
+
+    # -- routes ----------------------------------------------------------------------------------
+
+    @path("")
+    def first_page(self, request):
+        return self.render_web_page(request, 1)
+
+    @path("<int:number>/", name="numbered_page")
+    def numbered_page(self, request, number: int):
+        if number == 1:
+            return HttpResponsePermanentRedirect(self.url)
+        if not 1 <= number <= self.page_count:
+            raise Http404("This article has no such page.")
+        return self.render_web_page(request, number)
+
+    @path("all/", name="single_page")
+    def single_page(self, request):
+        blocks = [block for page in self.web_pages for block in page]
+        return self.render(
+            request,
+            context_overrides={
+                "blocks": blocks,
+                "single_page": True,
+                "canonical_url": self.full_url + self.reverse_subpage("single_page"),
+            },
+        )
+
+    def render_web_page(self, request, number: int):
+        count = self.page_count
+        return self.render(
+            request,
+            context_overrides={
+                "blocks": self.web_pages[number - 1],
+                "page_number": number,
+                "single_page": count == 1,
+                "canonical_url": self.full_url
+                + ("" if number == 1 else self.reverse_subpage("numbered_page", args=[number])),
+                "previous_page_url": self.web_page_url(number - 1) if number > 1 else None,
+                "next_page_url": self.web_page_url(number + 1) if number < count else None,
+            },
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Previews and direct serve() calls come without a route; show page 1 then.
+        context.setdefault("blocks", self.web_pages[0])
+        context.setdefault("page_number", 1)
+        context["page_count"] = self.page_count
+        context["section"] = self.get_parent().specific
+        return context
+
+
+class ArticleAuthor(Orderable):
+    article = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="article_links")
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="one_byline_per_author")]

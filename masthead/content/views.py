@@ -1,0 +1,34 @@
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from masthead.content.models import ARTICLES_PER_LIST_PAGE, Author
+from masthead.content.queries import articles_by_author, attach_sections, live_sections, page_number_from
+from masthead.content.search import SearchForm, search_articles, with_snippets
+
+
+def author_detail(request, slug: str):
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    articles_page = Paginator(articles_by_author(author), ARTICLES_PER_LIST_PAGE).get_page(page_number_from(request))
+    articles_page.object_list = attach_sections(articles_page.object_list)
+    return render(request, "content/author.html", {"author": author, "articles_page": articles_page})
+
+
+def query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def search(request):
+    form = SearchForm(request.GET or None, sections=live_sections())
+    results = search_articles(form.cleaned_data) if form.is_valid() else None
+    if results is not None:
+        results_page = Paginator(results.hits, ARTICLES_PER_LIST_PAGE).get_page(page_number_from(request))
+        results_page.object_list = with_snippets(results_page.object_list, results.terms)
+    else:
+        results_page = None
+    return render(
+        request,
+        "content/search.html",
+        {"form": form, "results": results, "results_page": results_page, "base_query": query_without_page(request)},
+    )

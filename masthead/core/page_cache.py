@@ -1,0 +1,99 @@
+"""Whole-page cache for anonymous readers, cleared whenever anything published changes.
+
+Anonymous readers see the same page for the same URL, so their GET responses are stored under
+the URL and served before sessions, auth or the CMS are touched. A request carrying a session
+cookie (a logged-in reader, an editor) always goes through, as does any response that sets a
+cookie or says it is private. Publishing, unpublishing or editing pages, issues, authors or
+images clears the whole cache: simple, and correct for a site that publishes a few times a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+
+CACHE_ALIAS = "pages"
+CACHEABLE_PATH_PREFIXES_EXCLUDED = ("/admin/", "/django-admin/", "/account/", "/accounts/", "/subscribe/", "/static/", "/media/")
+
+
+def page_cache():
+    return caches[CACHE_ALIAS]
+
+
+def cache_key(request: HttpRequest) -> str:
+    url = request.get_host() + request.get_full_path()
+    return "page:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(CACHEABLE_PATH_PREFIXES_EXCLUDED)
+        and "preview" not in request.GET
+    )
+
+
+def is_cacheable_response(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not response.streaming
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        key = cache_key(request)
+        cached = page_cache().get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if is_cacheable_response(response) and not getattr(request, "user_dependent_response", False):
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            page_cache().set(key, response, settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+
+def mark_user_dependent(request: HttpRequest) -> None:
+    """Keep this response out of the shared cache: it depends on who asked."""
+    request.user_dependent_response = True
+
+
+def clear_page_cache(**kwargs) -> None:
+    page_cache().clear()
+
+
+def clear_page_cache_for_deleted_page(instance, **kwargs) -> None:
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        page_cache().clear()
+
+
+def connect_invalidation() -> None:
+    """Clear the cache when anything a public page shows is published, edited, moved or removed."""
+    from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+    for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
+        signal.connect(clear_page_cache, dispatch_uid=f"page_cache_{id(signal)}")
+    post_delete.connect(clear_page_cache_for_deleted_page, dispatch_uid="page_cache_page_deleted")
+    # Authors and images are not published through Wagtail's workflow: any save shows at once.
+    for model_label in ("content.Author", "content.CreditedImage"):
+        post_save.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_save_{model_label}")
+        post_delete.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_delete_{model_label}")
