@@ -24,8 +24,21 @@ from masthead.content.blocks import ArticleBodyBlock
 
 # Section slugs live at the top of the URL space, beside these site paths.
 RESERVED_SLUGS = {
-    "account", "accounts", "admin", "audio", "authors", "django-admin", "healthz", "issues",
-    "media", "search", "static", "subscribe", "sitemap.xml", "feed", "api",
+    "account",
+    "accounts",
+    "admin",
+    "audio",
+    "authors",
+    "django-admin",
+    "healthz",
+    "issues",
+    "media",
+    "search",
+    "static",
+    "subscribe",
+    "sitemap.xml",
+    "feed",
+    "api",
 }
 ARTICLES_PER_LIST_PAGE = 20
 
@@ -139,9 +152,7 @@ class ArticlePage(RoutablePageMixin, Page):
 
     standfirst = models.TextField(max_length=600, blank=True, help_text="The summary under the headline.")
     date = models.DateField("Publication date", default=datetime.date.today)
-    hero_image = models.ForeignKey(
-        CreditedImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    hero_image = models.ForeignKey(CreditedImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     hero_caption = models.CharField(max_length=300, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
 
@@ -237,6 +248,7 @@ class ArticlePage(RoutablePageMixin, Page):
             context_overrides={
                 "blocks": blocks,
                 "single_page": True,
+                "show_hero": True,
                 "canonical_url": self.full_url + self.reverse_subpage("single_page"),
             },
         )
@@ -249,6 +261,7 @@ class ArticlePage(RoutablePageMixin, Page):
                 "blocks": self.web_pages[number - 1],
                 "page_number": number,
                 "single_page": count == 1,
+                "show_hero": number == 1,
                 "canonical_url": self.full_url
                 + ("" if number == 1 else self.reverse_subpage("numbered_page", args=[number])),
                 "previous_page_url": self.web_page_url(number - 1) if number > 1 else None,
@@ -261,6 +274,7 @@ class ArticlePage(RoutablePageMixin, Page):
         # Previews and direct serve() calls come without a route; show page 1 then.
         context.setdefault("blocks", self.web_pages[0])
         context.setdefault("page_number", 1)
+        context.setdefault("show_hero", context["page_number"] == 1)
         context["page_count"] = self.page_count
         context["section"] = self.get_parent().specific
         return context

@@ -17,7 +17,16 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 CACHE_ALIAS = "pages"
-CACHEABLE_PATH_PREFIXES_EXCLUDED = ("/admin/", "/django-admin/", "/account/", "/accounts/", "/subscribe/", "/static/", "/media/")
+UNCACHED_PATH_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/account/",
+    "/accounts/",
+    "/subscribe/",
+    "/static/",
+    "/media/",
+    "/healthz",
+)
 
 
 def page_cache():
@@ -33,7 +42,7 @@ def is_cacheable_request(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(CACHEABLE_PATH_PREFIXES_EXCLUDED)
+        and not request.path.startswith(UNCACHED_PATH_PREFIXES)
         and "preview" not in request.GET
     )
 

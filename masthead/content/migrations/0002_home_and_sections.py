@@ -1,5 +1,8 @@
 """Replace Wagtail's welcome page with the magazine's home page and its six sections."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import migrations
 
 SECTIONS = [
@@ -44,7 +47,14 @@ def create_home_and_sections(apps, schema_editor):
             path=LivePage._get_path(home.path, 3, index), depth=3, numchild=0,
             url_path=f"/home/{slug}/", locale_id=locale.pk,
         )
-    Site.objects.create(hostname="localhost", port=80, root_page_id=home.pk, site_name="Masthead", is_default_site=True)
+    site_url = urlsplit(settings.SITE_URL)
+    Site.objects.create(
+        hostname=site_url.hostname or "localhost",
+        port=site_url.port or (443 if site_url.scheme == "https" else 80),
+        root_page_id=home.pk,
+        site_name=settings.MAGAZINE_NAME,
+        is_default_site=True,
+    )
 
 
 class Migration(migrations.Migration):

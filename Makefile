@@ -1,0 +1,39 @@
+# The doorways: `make run` (site with demo content), `make test` (the whole suite), `make bench`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres lint bench system-packages install
+
+$(VENV)/.installed: requirements/base.txt requirements/test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements/test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+
+system-packages:
+	scripts/install-system-packages.sh
+
+test: install system-packages
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=masthead.settings_test > /dev/null
+	$(VENV)/bin/pytest
+
+test-postgres: install system-packages
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: install system-packages
+	bench/web.sh

@@ -1,0 +1,17 @@
+"""Test settings: the real settings, with throwaway storage and fast password hashing."""
+
+import tempfile
+from pathlib import Path
+
+from masthead.settings import *  # noqa: F403
+
+TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="masthead-test-"))
+MEDIA_ROOT = TEST_DATA_DIR / "media"
+EMAIL_FILE_PATH = str(TEST_DATA_DIR / "mail")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests and benchmarks need; installs only what is missing.
+set -euo pipefail
+needed=()
+command -v chromium >/dev/null || needed+=(chromium)
+[ -e /usr/bin/epubcheck ] || needed+=(epubcheck)
+command -v wrk >/dev/null || needed+=(wrk)
+command -v pdftotext >/dev/null || needed+=(poppler-utils)
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${needed[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${needed[@]}" fonts-dejavu-core >/dev/null
+fi
