@@ -7,13 +7,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
+from masthead.subscriptions.urls import subscribe_urlpatterns
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
-    path("subscribe/", core_views.subscribe_placeholder, name="subscribe"),
+    path("subscribe/", include(subscribe_urlpatterns)),
+    path("account/", include("masthead.accounts.urls")),
     path("issues/", include("masthead.editions.urls")),
     path("", include("masthead.content.urls")),
 ]

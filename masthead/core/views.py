@@ -1,6 +1,5 @@
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -14,7 +13,3 @@ def healthz(request):
     except Exception as error:  # any database failure means unhealthy
         return HttpResponse(f"database unavailable: {type(error).__name__}", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-def subscribe_placeholder(request):
-    return render(request, "core/subscribe.html")

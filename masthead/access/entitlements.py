@@ -1,0 +1,53 @@
+"""Entitlements: what a reader may do, decided from the subscription ledger and nothing else."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from masthead.subscriptions.queries import live_subscription
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    digital: bool = False  # subscriber-only articles
+    archive: bool = False  # past issues and the archive
+    audio: bool = False
+    editions: bool = False  # EPUB and PDF downloads
+    print: bool = False  # on the printer's mailing list
+    staff: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.digital or self.staff
+
+
+NOTHING = Entitlements()
+
+
+def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements:
+    """What `user` is entitled to at `now`; staff and editors may read everything."""
+    if user is None or not user.is_authenticated:
+        return NOTHING
+    now = now or timezone.now()
+    is_staff = user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+    subscription = live_subscription(user)
+    paid_up = subscription is not None and subscription.grants_access(now)
+    reads = paid_up or is_staff
+    return Entitlements(
+        digital=reads,
+        archive=reads,
+        audio=reads,
+        editions=reads,
+        print=paid_up and subscription.plan.includes_print,
+        staff=is_staff,
+    )
+
+
+def request_entitlements(request) -> Entitlements:
+    """entitlements_for(request.user), worked out once per request."""
+    if not hasattr(request, "_entitlements"):
+        request._entitlements = entitlements_for(getattr(request, "user", None))
+    return request._entitlements

@@ -1,0 +1,25 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+
+class Command(BaseCommand):
+    help = "Enqueue the periodic background jobs (settings.PERIODIC_TASKS) on their intervals; runs beside the worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Enqueue every periodic job once and exit")
+
+    def handle(self, once: bool, **options):
+        last_run: dict[str, float] = {}
+        while True:
+            now = time.monotonic()
+            for task_path, interval in settings.PERIODIC_TASKS.items():
+                if once or now - last_run.get(task_path, -interval) >= interval:
+                    import_string(task_path).enqueue()
+                    last_run[task_path] = now
+                    self.stdout.write(f"Enqueued {task_path}")
+            if once:
+                return
+            time.sleep(30)

@@ -1,0 +1,116 @@
+"""Forms readers fill in to buy and manage a subscription; validation messages are for readers."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django import forms
+
+from masthead.subscriptions.addresses import COUNTRIES, postal_code_problem
+from masthead.subscriptions.gateways import CardInput
+from masthead.subscriptions.services import CANCEL_REASONS, AddressInput
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="Town or city", max_length=100)
+    region = forms.CharField(label="State, province or region", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20)
+    country = forms.ChoiceField(choices=[("", "Choose a country")] + sorted(COUNTRIES.items(), key=lambda c: c[1]))
+
+    def clean(self):
+        cleaned = super().clean()
+        country, postal_code = cleaned.get("country"), cleaned.get("postal_code")
+        if country and postal_code:
+            problem = postal_code_problem(country, postal_code)
+            if problem:
+                self.add_error("postal_code", problem)
+            else:
+                cleaned["postal_code"] = postal_code.strip().upper()
+        if country == "US" and not cleaned.get("region"):
+            self.add_error("region", "Enter the state.")
+        return cleaned
+
+    def address(self) -> AddressInput:
+        data = self.cleaned_data
+        return AddressInput(**{field: data.get(field, "") for field in AddressInput.__dataclass_fields__})
+
+
+def new_checkout_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CardForm(forms.Form):
+    """Card fields for the sandbox gateway (test numbers only; a live site uses the gateway's own form)."""
+
+    checkout_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    expiry = forms.CharField(
+        label="Expiry (MM/YY)",
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "placeholder": "MM/YY"}),
+    )
+    cvc = forms.CharField(
+        label="Security code",
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+
+    def clean_card_number(self):
+        number = "".join(ch for ch in self.cleaned_data["card_number"] if ch.isdigit())
+        if not 12 <= len(number) <= 19:
+            raise forms.ValidationError("Enter the long number on the front of your card.")
+        return number
+
+    def clean_expiry(self):
+        value = self.cleaned_data["expiry"].replace(" ", "")
+        try:
+            month_text, year_text = value.split("/")
+            month, year = int(month_text), int(year_text)
+        except ValueError:
+            raise forms.ValidationError("Enter the expiry date as MM/YY, e.g. 04/29.") from None
+        year = year + 2000 if year < 100 else year
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("The month must be between 01 and 12.")
+        today = datetime.date.today()
+        if (year, month) < (today.year, today.month):
+            raise forms.ValidationError("This card has expired.")
+        return (month, year)
+
+    def clean_cvc(self):
+        cvc = self.cleaned_data["cvc"].strip()
+        if not cvc.isdigit() or len(cvc) not in (3, 4):
+            raise forms.ValidationError("Enter the 3 or 4 digits on your card.")
+        return cvc
+
+    def card(self) -> CardInput:
+        month, year = self.cleaned_data["expiry"]
+        return CardInput(
+            number=self.cleaned_data["card_number"], exp_month=month, exp_year=year, cvc=self.cleaned_data["cvc"]
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Would you tell us why? (optional)",
+        choices=[("", "Prefer not to say")] + CANCEL_REASONS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason_text = forms.CharField(
+        label="Anything else?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlanChangeForm(forms.Form):
+    interval = forms.ChoiceField(
+        label="Billing", choices=[("month", "Monthly"), ("year", "Yearly")], widget=forms.RadioSelect
+    )
+    includes_print = forms.BooleanField(label="Include the print edition", required=False)

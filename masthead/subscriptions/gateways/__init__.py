@@ -1,0 +1,91 @@
+"""Payment gateways move money; the ledger decides what is owed. One small interface, two gateways.
+
+`sandbox` is fully local and behaves like Stripe's test cards; `stripe` uses the official library.
+Every call that moves money takes an idempotency key, so repeating it never moves money twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+
+class GatewayError(Exception):
+    """The gateway could not be reached or refused the request for a technical reason."""
+
+
+class CardDeclined(Exception):
+    """The card cannot be used; `message` is fit to show the reader."""
+
+    def __init__(self, message: str, code: str = "card_declined"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """What the checkout form collected: raw test-card fields (sandbox) or a gateway token (Stripe.js)."""
+
+    number: str = ""
+    exp_month: int = 0
+    exp_year: int = 0
+    cvc: str = ""
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    customer_ref: str
+    payment_method_ref: str
+    brand: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    charge_ref: str = ""
+    decline_code: str = ""
+    message: str = ""
+
+
+class Gateway(Protocol):
+    name: str
+
+    def store_card(self, *, customer_ref: str | None, email: str, card: CardInput) -> StoredCard:
+        """Keep the card for later off-session charges; raises CardDeclined."""
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        payment_method_ref: str,
+        amount_cents: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+    ) -> ChargeResult:
+        """Take money; the same key returns the first attempt's result."""
+
+    def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> str:
+        """Return money of a charge; the same key refunds once. Returns the gateway's refund id."""
+
+
+def new_customer_ref(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(10)}"
+
+
+def get_gateway(name: str | None = None) -> Gateway:
+    name = name or settings.PAYMENT_GATEWAY
+    if name == "sandbox":
+        from masthead.subscriptions.gateways.sandbox import SandboxGateway
+
+        return SandboxGateway()
+    if name == "stripe":
+        from masthead.subscriptions.gateways.stripe import StripeGateway
+
+        return StripeGateway()
+    raise GatewayError(f"Unknown payment gateway {name!r}")

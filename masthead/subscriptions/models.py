@@ -1,0 +1,319 @@
+"""The subscription ledger: plans, subscriptions, payments, refunds, receipts, addresses, the event log.
+
+The ledger is the source of truth; gateways only move money. Every change to a subscription
+writes a SubscriptionEvent in the same transaction. Money rows carry unique idempotency keys so a
+retry or a second worker is refused by the database.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+
+GUARANTEE_DAYS = 60
+RETRY_DAYS = (1, 3, 5, 7)  # days after a failed renewal on which it is tried again
+
+
+class Plan(models.Model):
+    """What a reader can buy; staff edit names and prices. A new price applies from each renewal."""
+
+    MONTHLY, YEARLY = "month", "year"
+    INTERVALS = [(MONTHLY, "Monthly"), (YEARLY, "Yearly")]
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    interval = models.CharField(max_length=5, choices=INTERVALS)
+    includes_print = models.BooleanField(default=False, help_text="Subscribers are mailed the print edition.")
+    price_cents = models.PositiveIntegerField(help_text="Price per period, in cents.")
+    currency = models.CharField(max_length=3, default="USD")
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="Offered on /subscribe/.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("interval"), FieldPanel("includes_print")]),
+        FieldRowPanel([FieldPanel("price_cents"), FieldPanel("currency")]),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("is_active"), FieldPanel("sort_order")]),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "price_cents"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price(self) -> str:
+        return format_money(self.price_cents, self.currency)
+
+    def period_end(self, start: datetime.datetime) -> datetime.datetime:
+        """The end of a billing period that starts at `start` (month-end days are clamped)."""
+        months = 12 if self.interval == self.YEARLY else 1
+        return add_months(start, months)
+
+    def counterpart(self, *, interval: str | None = None, includes_print: bool | None = None) -> Plan | None:
+        """The active plan like this one but with another interval and/or print option."""
+        return Plan.objects.filter(
+            is_active=True,
+            interval=interval or self.interval,
+            includes_print=self.includes_print if includes_print is None else includes_print,
+        ).first()
+
+
+def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day `months` later; the 31st becomes the month's last day where there is none."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def format_money(cents: int, currency: str = "USD") -> str:
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, currency + " ")
+    return f"{symbol}{cents // 100:,}.{cents % 100:02d}"
+
+
+class GatewayCustomer(models.Model):
+    """A reader's identity and stored card at a payment gateway."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="gateway_customers")
+    gateway = models.CharField(max_length=20)
+    customer_ref = models.CharField(max_length=100)
+    payment_method_ref = models.CharField(max_length=100, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reader", "gateway"], name="one_customer_per_gateway")]
+
+
+class Subscription(models.Model):
+    ACTIVE, PAST_DUE, ENDED, REFUNDED = "active", "past_due", "ended", "refunded"
+    STATUSES = [(ACTIVE, "Active"), (PAST_DUE, "Past due"), (ENDED, "Ended"), (REFUNDED, "Refunded")]
+    LIVE_STATUSES = (ACTIVE, PAST_DUE)
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    next_plan = models.ForeignKey(
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The plan the subscription switches to at its next renewal.",
+    )
+    status = models.CharField(max_length=10, choices=STATUSES, default=ACTIVE, db_index=True)
+    gateway = models.CharField(max_length=20)
+    complimentary = models.BooleanField(default=False, help_text="Granted by staff; never charged.")
+    started_at = models.DateTimeField()
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField(db_index=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=30, blank=True)
+    cancel_reason_text = models.TextField(blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    failed_renewal_attempts = models.PositiveSmallIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    guarantee_claimed_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_for = models.DateTimeField(null=True, blank=True, help_text="Period end the reminder was sent for.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader"],
+                condition=Q(status__in=("active", "past_due")),
+                name="one_live_subscription_per_reader",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "current_period_end"], name="subscription_due")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} for {self.reader}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    def grants_access(self, now: datetime.datetime) -> bool:
+        """Digital access: paid-up, or in the retry window after a failed renewal."""
+        if self.status == self.ACTIVE:
+            return now < self.current_period_end
+        return self.status == self.PAST_DUE
+
+    def first_payment(self) -> Payment | None:
+        return self.payments.filter(status=Payment.SUCCEEDED).order_by("created_at").first()
+
+    @property
+    def guarantee_ends(self) -> datetime.datetime:
+        return self.started_at + datetime.timedelta(days=GUARANTEE_DAYS)
+
+    def guarantee_open(self, now: datetime.datetime) -> bool:
+        return not self.complimentary and self.status in self.LIVE_STATUSES and now < self.guarantee_ends
+
+    @property
+    def renewal_plan(self) -> Plan:
+        return self.next_plan or self.plan
+
+    def is_due(self, now: datetime.datetime) -> bool:
+        if self.status == self.ACTIVE:
+            return self.current_period_end <= now
+        if self.status == self.PAST_DUE:
+            return self.next_retry_at is not None and self.next_retry_at <= now
+        return False
+
+
+class Payment(models.Model):
+    """One attempt to take money for one period of a subscription."""
+
+    PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+    STATUSES = [(PENDING, "Pending"), (SUCCEEDED, "Succeeded"), (FAILED, "Failed")]
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="payments")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    gateway_charge_ref = models.CharField(max_length=100, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A period is paid at most once, whatever retries or workers do.
+            models.UniqueConstraint(
+                fields=["subscription", "period_start"], condition=Q(status="succeeded"), name="one_payment_per_period"
+            )
+        ]
+
+    @property
+    def amount(self) -> str:
+        return format_money(self.amount_cents, self.currency)
+
+    @property
+    def refunded_cents(self) -> int:
+        return sum(refund.amount_cents for refund in self.refunds.all())
+
+
+class Receipt(models.Model):
+    """The numbered receipt for a successful payment; its number is its row id."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def number(self) -> str:
+        return f"R-{self.pk:06d}"
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=30)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    gateway_refund_ref = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def amount(self) -> str:
+        return format_money(self.amount_cents, self.payment.currency)
+
+
+class SubscriptionEvent(models.Model):
+    """Append-only log of everything that happened to a subscription, and who or what did it."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=40)
+    actor = models.CharField(max_length=200, help_text="reader, staff:<email>, system:<job> or gateway:<name>")
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Subscription events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Subscription events are append-only.")
+
+
+class PostalAddress(models.Model):
+    """A print subscriber's mailing address from `valid_from` until the next one."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="postal_addresses")
+    name = models.CharField(max_length=200)
+    line1 = models.CharField("Address line 1", max_length=200)
+    line2 = models.CharField("Address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField("State, province or region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    valid_from = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+
+    def lines(self) -> list[str]:
+        from masthead.subscriptions.addresses import country_name
+
+        city_line = " ".join(part for part in [self.city, self.region, self.postal_code] if part)
+        return [line for line in [self.name, self.line1, self.line2, city_line, country_name(self.country)] if line]
+
+
+class WebhookEvent(models.Model):
+    """A gateway's webhook, stored before it is handled; a replay of the same event id is a no-op."""
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="one_row_per_webhook_event")]
+
+
+class SandboxCharge(models.Model):
+    """The sandbox gateway's own record of money moved, as a real gateway would keep it."""
+
+    customer_ref = models.CharField(max_length=100, db_index=True)
+    payment_method_ref = models.CharField(max_length=100)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    succeeded = models.BooleanField()
+    decline_code = models.CharField(max_length=50, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    refund_refs = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+def new_sandbox_ref() -> str:
+    return "sandbox_" + secrets.token_hex(12)
+
+
+class SandboxPaymentMethod(models.Model):
+    """A card stored at the sandbox gateway; `charge_outcome` is what its test number does when charged."""
+
+    ref = models.CharField(max_length=40, unique=True, default=new_sandbox_ref)
+    customer_ref = models.CharField(max_length=100)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    charge_outcome = models.CharField(max_length=30, default="succeeded")

@@ -1,0 +1,583 @@
+"""Every write to the ledger: subscribe, renew, cancel, resume, refund, change plan or address, staff actions.
+
+Each function is atomic where it writes, logs a SubscriptionEvent in the same transaction, and
+sends its emails on commit. Gateway calls happen outside transactions (no slow I/O while rows are
+locked) and carry idempotency keys, so a retry after a crash reuses the first attempt's result.
+Subscription rows are always locked through `locked_subscription`, one at a time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from masthead.subscriptions import emails
+from masthead.subscriptions.gateways import CardDeclined, CardInput, Gateway, get_gateway
+from masthead.subscriptions.models import (
+    RETRY_DAYS,
+    GatewayCustomer,
+    Payment,
+    Plan,
+    PostalAddress,
+    Receipt,
+    Refund,
+    Subscription,
+    SubscriptionEvent,
+)
+from masthead.subscriptions.queries import guarantee_used, live_subscription
+
+CANCEL_REASONS = [
+    ("too_expensive", "It costs too much"),
+    ("not_reading", "I don't read it enough"),
+    ("content", "I don't like the coverage"),
+    ("switching", "I'm switching to another publication"),
+    ("technical", "Something didn't work"),
+    ("other", "Another reason"),
+]
+
+
+class BillingError(Exception):
+    """A request the ledger refuses; the message is fit to show the reader."""
+
+
+class AlreadySubscribed(BillingError):
+    def __init__(self, subscription: Subscription):
+        super().__init__("You already have a subscription.")
+        self.subscription = subscription
+
+
+class AddressRequired(BillingError):
+    def __init__(self):
+        super().__init__("The print edition needs a postal address.")
+
+
+class GuaranteeExpired(BillingError):
+    def __init__(self, ended: datetime.datetime):
+        super().__init__(f"The 60-day money-back guarantee ended on {ended:%B %-d, %Y}.")
+
+
+class GuaranteeAlreadyUsed(BillingError):
+    def __init__(self):
+        super().__init__("The money-back guarantee can be used once per reader, and you have used it.")
+
+
+class NotCancellable(BillingError):
+    pass
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    region: str = ""
+
+
+def record_event(subscription: Subscription, kind: str, actor: str, **detail) -> SubscriptionEvent:
+    return SubscriptionEvent.objects.create(subscription=subscription, kind=kind, actor=actor, detail=detail)
+
+
+def locked_subscription(subscription_id: int) -> Subscription:
+    """The subscription row, locked until the transaction ends (call inside atomic)."""
+    return Subscription.objects.select_for_update().select_related("plan", "next_plan").get(pk=subscription_id)
+
+
+def save_address(reader, address: AddressInput, now: datetime.datetime) -> PostalAddress:
+    return PostalAddress.objects.create(reader=reader, valid_from=now, **address.__dict__)
+
+
+def store_card(reader, card: CardInput, gateway: Gateway) -> GatewayCustomer:
+    """Keep the reader's card at the gateway (raises CardDeclined) and remember where it is."""
+    customer = GatewayCustomer.objects.filter(reader=reader, gateway=gateway.name).first()
+    stored = gateway.store_card(customer_ref=customer.customer_ref if customer else None, email=reader.email, card=card)
+    customer, _ = GatewayCustomer.objects.update_or_create(
+        reader=reader,
+        gateway=gateway.name,
+        defaults={
+            "customer_ref": stored.customer_ref,
+            "payment_method_ref": stored.payment_method_ref,
+            "card_brand": stored.brand,
+            "card_last4": stored.last4,
+        },
+    )
+    return customer
+
+
+def issue_receipt(payment: Payment) -> Receipt:
+    receipt = Receipt.objects.create(payment=payment)
+    transaction.on_commit(lambda: emails.send_receipt.enqueue(receipt.pk))
+    return receipt
+
+
+# -- buying ------------------------------------------------------------------------------------
+
+
+def do_subscribe(
+    *,
+    reader,
+    plan: Plan,
+    card: CardInput,
+    checkout_token: str,
+    address: AddressInput | None = None,
+    now: datetime.datetime | None = None,
+    gateway: Gateway | None = None,
+) -> Subscription:
+    """Charge the first period and start the subscription; a repeated token returns the first result."""
+    now = now or timezone.now()
+    gateway = gateway or get_gateway()
+    key = f"checkout:{reader.pk}:{checkout_token}"
+    earlier = Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).first()
+    if earlier:
+        return earlier.subscription
+    existing = live_subscription(reader)
+    if existing:
+        raise AlreadySubscribed(existing)
+    if plan.includes_print and address is None:
+        raise AddressRequired()
+
+    customer = store_card(reader, card, gateway)
+    result = gateway.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=customer.payment_method_ref,
+        amount_cents=plan.price_cents,
+        currency=plan.currency,
+        idempotency_key=key,
+        description=f"{plan.name}: first period",
+    )
+    if not result.succeeded:
+        raise CardDeclined(result.message or "Your card was declined.", result.decline_code)
+
+    try:
+        with transaction.atomic():
+            subscription = Subscription.objects.create(
+                reader=reader,
+                plan=plan,
+                gateway=gateway.name,
+                started_at=now,
+                current_period_start=now,
+                current_period_end=plan.period_end(now),
+            )
+            payment = Payment.objects.create(
+                subscription=subscription,
+                period_start=now,
+                period_end=subscription.current_period_end,
+                amount_cents=plan.price_cents,
+                currency=plan.currency,
+                status=Payment.SUCCEEDED,
+                idempotency_key=key,
+                gateway_charge_ref=result.charge_ref,
+            )
+            if address:
+                save_address(reader, address, now)
+            record_event(subscription, "subscribed", "reader", plan=plan.slug)
+            record_event(
+                subscription,
+                "payment_succeeded",
+                f"gateway:{gateway.name}",
+                amount=payment.amount,
+                charge=result.charge_ref,
+            )
+            issue_receipt(payment)
+            transaction.on_commit(lambda: emails.send_welcome.enqueue(subscription.pk))
+    except IntegrityError:
+        # Another request with this token won the race; its charge was this same charge.
+        earlier = Payment.objects.filter(idempotency_key=key).first()
+        if earlier:
+            return earlier.subscription
+        # A different checkout started a subscription meanwhile: give this money back.
+        gateway.refund(charge_ref=result.charge_ref, amount_cents=plan.price_cents, idempotency_key=f"undo:{key}")
+        raise AlreadySubscribed(live_subscription(reader)) from None
+    return subscription
+
+
+# -- renewing ----------------------------------------------------------------------------------
+
+
+def due_subscription_ids(now: datetime.datetime) -> list[int]:
+    active_due = Subscription.objects.filter(status=Subscription.ACTIVE, current_period_end__lte=now)
+    retry_due = Subscription.objects.filter(status=Subscription.PAST_DUE, next_retry_at__lte=now)
+    return sorted(active_due.values_list("pk", flat=True).union(retry_due.values_list("pk", flat=True)))
+
+
+def end_subscription(subscription: Subscription, now: datetime.datetime, *, reason: str, actor: str) -> None:
+    subscription.status = Subscription.ENDED
+    subscription.ended_at = now
+    subscription.next_retry_at = None
+    subscription.save(update_fields=["status", "ended_at", "next_retry_at"])
+    record_event(subscription, "ended", actor, reason=reason)
+
+
+def renew_subscription(
+    subscription_id: int, *, now: datetime.datetime | None = None, gateway: Gateway | None = None
+) -> str:
+    """Charge one due subscription for its next period, at most once; returns what happened."""
+    now = now or timezone.now()
+    actor = "system:renewals"
+    with transaction.atomic():
+        subscription = locked_subscription(subscription_id)
+        if not subscription.is_due(now):
+            return "not_due"
+        if subscription.cancel_at_period_end or subscription.complimentary:
+            end_subscription(subscription, now, reason="period_over", actor=actor)
+            return "ended"
+        plan = subscription.renewal_plan
+        period_start = subscription.current_period_end
+        key = f"renewal:{subscription.pk}:{period_start:%Y%m%dT%H%M%S}:{subscription.failed_renewal_attempts}"
+        payment, _ = Payment.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "subscription": subscription,
+                "period_start": period_start,
+                "period_end": plan.period_end(period_start),
+                "amount_cents": plan.price_cents,
+                "currency": plan.currency,
+            },
+        )
+        if payment.status != Payment.PENDING:
+            return "already_recorded"
+        customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
+
+    gateway = gateway or get_gateway(subscription.gateway)
+    result = gateway.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=customer.payment_method_ref,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        idempotency_key=key,
+        description=f"{plan.name}: renewal",
+    )
+    return record_renewal_result(subscription_id, payment.pk, plan.pk, result, now)
+
+
+def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, result, now) -> str:
+    actor = "system:renewals"
+    with transaction.atomic():
+        subscription = locked_subscription(subscription_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.PENDING:
+            return "already_recorded"
+        payment.gateway_charge_ref = result.charge_ref
+        if result.succeeded:
+            payment.status = Payment.SUCCEEDED
+            payment.save(update_fields=["status", "gateway_charge_ref"])
+            subscription.plan_id = plan_id
+            subscription.next_plan = None
+            subscription.status = Subscription.ACTIVE
+            subscription.current_period_start = payment.period_start
+            subscription.current_period_end = payment.period_end
+            subscription.failed_renewal_attempts = 0
+            subscription.next_retry_at = None
+            subscription.save(
+                update_fields=[
+                    "plan",
+                    "next_plan",
+                    "status",
+                    "current_period_start",
+                    "current_period_end",
+                    "failed_renewal_attempts",
+                    "next_retry_at",
+                ]
+            )
+            record_event(
+                subscription, "renewed", actor, amount=payment.amount, period_end=payment.period_end.isoformat()
+            )
+            issue_receipt(payment)
+            return "renewed"
+
+        payment.status = Payment.FAILED
+        payment.failure_message = result.message[:300]
+        payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+        subscription.failed_renewal_attempts += 1
+        attempts = subscription.failed_renewal_attempts
+        record_event(
+            subscription, "payment_failed", actor, amount=payment.amount, attempt=attempts, decline=result.decline_code
+        )
+        if attempts > len(RETRY_DAYS):
+            subscription.save(update_fields=["failed_renewal_attempts"])
+            end_subscription(subscription, now, reason="renewal_failed", actor=actor)
+            transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
+            return "ended"
+        subscription.status = Subscription.PAST_DUE
+        subscription.next_retry_at = payment.period_start + datetime.timedelta(days=RETRY_DAYS[attempts - 1])
+        subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
+        transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
+        return "failed"
+
+
+def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None) -> dict[str, int]:
+    """Renew every due subscription once; safe to run again, or beside another run."""
+    now = now or timezone.now()
+    outcomes: dict[str, int] = {}
+    for subscription_id in due_subscription_ids(now):
+        outcome = renew_subscription(subscription_id, now=now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if progress:
+            progress(outcome)
+    return outcomes
+
+
+def send_renewal_reminders(now: datetime.datetime | None = None) -> int:
+    """Email yearly subscribers whose renewal is 7 days away or less, once per period."""
+    now = now or timezone.now()
+    due = Subscription.objects.filter(
+        status=Subscription.ACTIVE,
+        cancel_at_period_end=False,
+        complimentary=False,
+        plan__interval=Plan.YEARLY,
+        current_period_end__gt=now,
+        current_period_end__lte=now + datetime.timedelta(days=7),
+    ).exclude(reminder_sent_for=F("current_period_end"))
+    sent = 0
+    for subscription_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            subscription = locked_subscription(subscription_id)
+            if subscription.reminder_sent_for == subscription.current_period_end:
+                continue
+            subscription.reminder_sent_for = subscription.current_period_end
+            subscription.save(update_fields=["reminder_sent_for"])
+            transaction.on_commit(lambda pk=subscription_id: emails.send_renewal_reminder.enqueue(pk))
+            sent += 1
+    return sent
+
+
+# -- changing ----------------------------------------------------------------------------------
+
+
+def do_cancel(
+    subscription: Subscription,
+    *,
+    actor: str,
+    reason: str = "",
+    reason_text: str = "",
+    now: datetime.datetime | None = None,
+) -> Subscription:
+    """Stop future charges; access lasts to the end of the paid period (a past-due one ends now)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        if not subscription.is_live or subscription.cancel_at_period_end:
+            raise NotCancellable("This subscription is not renewing, so there is nothing to cancel.")
+        subscription.canceled_at = now
+        subscription.cancel_reason = reason
+        subscription.cancel_reason_text = reason_text[:2000]
+        if subscription.status == Subscription.PAST_DUE:
+            subscription.save(update_fields=["canceled_at", "cancel_reason", "cancel_reason_text"])
+            end_subscription(subscription, now, reason="canceled", actor=actor)
+        else:
+            subscription.cancel_at_period_end = True
+            subscription.save(
+                update_fields=["cancel_at_period_end", "canceled_at", "cancel_reason", "cancel_reason_text"]
+            )
+        record_event(subscription, "canceled", actor, reason=reason, text=reason_text[:2000])
+        transaction.on_commit(lambda: emails.send_cancellation.enqueue(subscription.pk))
+    return subscription
+
+
+def do_resume(subscription: Subscription, *, actor: str, now: datetime.datetime | None = None) -> Subscription:
+    """Undo a cancellation before the paid period ends."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        if not (subscription.status == Subscription.ACTIVE and subscription.cancel_at_period_end):
+            raise BillingError("This subscription is not cancelled, so there is nothing to resume.")
+        if subscription.current_period_end <= now:
+            raise BillingError("This subscription has already ended; subscribe again to come back.")
+        subscription.cancel_at_period_end = False
+        subscription.canceled_at = None
+        subscription.save(update_fields=["cancel_at_period_end", "canceled_at"])
+        record_event(subscription, "resumed", actor)
+    return subscription
+
+
+def do_change_plan(
+    subscription: Subscription,
+    new_plan: Plan,
+    *,
+    actor: str,
+    address: AddressInput | None = None,
+    now: datetime.datetime | None = None,
+) -> Subscription:
+    """Switch interval or print at the next renewal; adding print needs an address now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        if not subscription.is_live:
+            raise BillingError("Only a live subscription can change plan.")
+        has_address = subscription.reader.postal_addresses.exists()
+        if new_plan.includes_print and address is None and not has_address:
+            raise AddressRequired()
+        if address is not None:
+            save_address(subscription.reader, address, now)
+        subscription.next_plan = None if new_plan.pk == subscription.plan_id else new_plan
+        subscription.save(update_fields=["next_plan"])
+        record_event(subscription, "plan_change_scheduled", actor, to=new_plan.slug)
+    return subscription
+
+
+def do_change_address(
+    reader, address: AddressInput, *, actor: str, now: datetime.datetime | None = None
+) -> PostalAddress:
+    """A new address from now on: it reaches every issue whose close date has not passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        new_address = save_address(reader, address, now)
+        subscription = live_subscription(reader)
+        if subscription:
+            record_event(subscription, "address_changed", actor, country=address.country)
+    return new_address
+
+
+# -- refunds -----------------------------------------------------------------------------------
+
+
+def refund_payment(
+    payment: Payment, amount_cents: int, *, reason: str, key: str, gateway: Gateway | None = None
+) -> Refund:
+    """Return money of one payment through its gateway; the key makes a repeat a no-op."""
+    existing = Refund.objects.filter(idempotency_key=key).first()
+    if existing:
+        return existing
+    if amount_cents <= 0 or amount_cents > payment.amount_cents - payment.refunded_cents:
+        raise BillingError("A refund must be more than nothing and no more than what is left of the payment.")
+    gateway = gateway or get_gateway(payment.subscription.gateway)
+    refund_ref = gateway.refund(charge_ref=payment.gateway_charge_ref, amount_cents=amount_cents, idempotency_key=key)
+    refund, _ = Refund.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"payment": payment, "amount_cents": amount_cents, "reason": reason, "gateway_refund_ref": refund_ref},
+    )
+    return refund
+
+
+def do_refund_under_guarantee(
+    subscription: Subscription, *, actor: str, now: datetime.datetime | None = None, gateway: Gateway | None = None
+) -> list[Refund]:
+    """Refund every payment of the first 60 days in full and end access at once; once per reader."""
+    now = now or timezone.now()
+    if subscription.guarantee_claimed_at is None and guarantee_used(subscription.reader):
+        raise GuaranteeAlreadyUsed()
+    if subscription.guarantee_claimed_at is None and not subscription.guarantee_open(now):
+        raise GuaranteeExpired(subscription.guarantee_ends)
+    payments = subscription.payments.filter(
+        status=Payment.SUCCEEDED, created_at__lt=subscription.guarantee_ends
+    ).prefetch_related("refunds")
+    refunds = []
+    for payment in payments:
+        left = payment.amount_cents - payment.refunded_cents
+        if left > 0:
+            refunds.append(
+                refund_payment(payment, left, reason="guarantee", key=f"guarantee:{payment.pk}", gateway=gateway)
+            )
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        if subscription.status != Subscription.REFUNDED:
+            subscription.status = Subscription.REFUNDED
+            subscription.ended_at = now
+            subscription.guarantee_claimed_at = now
+            subscription.cancel_at_period_end = False
+            subscription.next_retry_at = None
+            subscription.save(
+                update_fields=["status", "ended_at", "guarantee_claimed_at", "cancel_at_period_end", "next_retry_at"]
+            )
+            total = sum(refund.amount_cents for refund in refunds)
+            record_event(
+                subscription,
+                "refunded_under_guarantee",
+                actor,
+                refunded_cents=total,
+                refunds=[refund.pk for refund in refunds],
+            )
+            transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk))
+    return refunds
+
+
+def do_staff_refund(payment: Payment, amount_cents: int, *, staff, request_token: str) -> Refund:
+    """Staff return part or all of one payment; access is unchanged."""
+    refund = refund_payment(payment, amount_cents, reason="staff", key=f"staff-refund:{request_token}")
+    with transaction.atomic():
+        subscription = locked_subscription(payment.subscription_id)
+        if not subscription.events.filter(kind="refund_issued", detail__refund=refund.pk).exists():
+            record_event(
+                subscription,
+                "refund_issued",
+                f"staff:{staff.email or staff.get_username()}",
+                refund=refund.pk,
+                amount=refund.amount,
+                payment=payment.pk,
+            )
+            transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk))
+    return refund
+
+
+# -- staff -------------------------------------------------------------------------------------
+
+
+def do_grant_complimentary(
+    reader,
+    plan: Plan,
+    *,
+    until: datetime.datetime,
+    staff,
+    address: AddressInput | None = None,
+    now: datetime.datetime | None = None,
+) -> Subscription:
+    """A free subscription until `until`; it is never charged and simply ends then."""
+    now = now or timezone.now()
+    if live_subscription(reader):
+        raise AlreadySubscribed(live_subscription(reader))
+    if plan.includes_print and address is None and not reader.postal_addresses.exists():
+        raise AddressRequired()
+    with transaction.atomic():
+        if address:
+            save_address(reader, address, now)
+        subscription = Subscription.objects.create(
+            reader=reader,
+            plan=plan,
+            gateway="none",
+            complimentary=True,
+            started_at=now,
+            current_period_start=now,
+            current_period_end=until,
+        )
+        record_event(
+            subscription,
+            "complimentary_granted",
+            f"staff:{staff.email or staff.get_username()}",
+            plan=plan.slug,
+            until=until.isoformat(),
+        )
+    return subscription
+
+
+def do_extend_period(subscription: Subscription, days: int, *, staff) -> Subscription:
+    """Give a live subscription `days` more before its next renewal, free of charge."""
+    if not 1 <= days <= 366:
+        raise BillingError("Extend by between 1 and 366 days.")
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        if not subscription.is_live:
+            raise BillingError("Only a live subscription can be extended.")
+        fields = ["current_period_end"]
+        if subscription.status == Subscription.PAST_DUE:
+            # The unpaid days are forgiven: the extension counts from today.
+            subscription.current_period_end = max(subscription.current_period_end, timezone.now())
+            subscription.status = Subscription.ACTIVE
+            subscription.next_retry_at = None
+            subscription.failed_renewal_attempts = 0
+            fields += ["status", "next_retry_at", "failed_renewal_attempts"]
+        subscription.current_period_end += datetime.timedelta(days=days)
+        subscription.save(update_fields=fields)
+        record_event(
+            subscription,
+            "period_extended",
+            f"staff:{staff.email or staff.get_username()}",
+            days=days,
+            period_end=subscription.current_period_end.isoformat(),
+        )
+    return subscription
