@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "masthead.editions",
     "masthead.subscriptions",
     "masthead.access",
+    "masthead.ads",
     "masthead.accounts",
     "allauth",
     "allauth.account",

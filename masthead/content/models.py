@@ -41,6 +41,7 @@ RESERVED_SLUGS = {
     "api",
 }
 ARTICLES_PER_LIST_PAGE = 20
+FREE, SUBSCRIBERS = "free", "subscribers"
 
 
 class CreditedImage(AbstractImage):
@@ -155,6 +156,15 @@ class ArticlePage(RoutablePageMixin, Page):
     hero_image = models.ForeignKey(CreditedImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     hero_caption = models.CharField(max_length=300, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
+    access_level = models.CharField(
+        max_length=12,
+        choices=[(FREE, "Free to read"), (SUBSCRIBERS, "Subscribers only")],
+        default=FREE,
+        help_text="Subscribers-only articles show others the teaser and the offer.",
+    )
+    teaser_paragraphs = models.PositiveSmallIntegerField(
+        default=2, help_text="How many paragraphs of page 1 readers without access see."
+    )
 
     base_form_class = ArticleAdminForm
     parent_page_types = ["content.SectionPage"]
@@ -166,6 +176,9 @@ class ArticlePage(RoutablePageMixin, Page):
         FieldPanel("date"),
         MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_caption")], heading="Hero image"),
         FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel([FieldPanel("access_level"), FieldPanel("teaser_paragraphs")], heading="Paywall"),
     ]
 
     search_fields = Page.search_fields + [
@@ -213,6 +226,14 @@ class ArticlePage(RoutablePageMixin, Page):
             elif block.block_type == "pull_quote":
                 parts.append(block.value["quote"])
         return "\n".join(parts)
+
+    def teaser_blocks(self) -> list:
+        """What readers without access see of the body: the first paragraphs of page 1."""
+        paragraphs = [block for block in self.web_pages[0] if block.block_type == "paragraph"]
+        return paragraphs[: self.teaser_paragraphs]
+
+    def teaser_text(self) -> str:
+        return "\n".join(strip_tags(block.value.source) for block in self.teaser_blocks())
 
     def search_snippet_source(self) -> str:
         """The text a search result may quote from."""
