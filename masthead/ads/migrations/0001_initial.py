@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('content', '0003_articlepage_access_level_and_more'),
+        ('content', '0003_article_paywall'),
     ]
 
     operations = [
