@@ -1,0 +1,42 @@
+"""RSS and Atom feeds of the latest articles. Feeds are anonymous: gated articles give their teaser only."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from masthead.access.paywall import public_text
+from masthead.content.queries import published_articles
+
+
+class LatestArticlesFeed(Feed):
+    title = settings.MAGAZINE_NAME
+    link = "/"
+    description = f"The latest from {settings.MAGAZINE_NAME}."
+
+    def items(self):
+        return published_articles()[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return item.url
+
+    def item_description(self, item):
+        return public_text(item)
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.byline_authors)
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_guid(self, item):
+        return f"{settings.SITE_URL}/articles/{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
