@@ -1,5 +1,4 @@
 from django.urls import path
-
 from wagtail.contrib.sitemaps.views import sitemap
 
 from masthead.content import api, views
