@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "masthead.subscriptions",
     "masthead.access",
     "masthead.ads",
+    "masthead.audio",
     "masthead.accounts",
     "allauth",
     "allauth.account",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("subscribe/", include(subscribe_urlpatterns)),
     path("account/", include("masthead.accounts.urls")),
     path("issues/", include("masthead.editions.urls")),
+    path("audio/", include("masthead.audio.urls")),
     path("", include("masthead.content.urls")),
 ]
 

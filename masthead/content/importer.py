@@ -120,6 +120,8 @@ def parse_article_text(text: str, source: str) -> ParsedArticle:
             raise ArticleImportError(source, number, "text before the first byline 'Written by <author> on <date>'")
         if expect_title:
             article.title = MARKDOWN_LINK.sub(r"\1", line)
+            if not article.slug:
+                raise ArticleImportError(source, number, "the title has nothing to make a web address from")
             expect_title = False
             continue
         if not paragraph:

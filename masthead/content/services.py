@@ -65,12 +65,16 @@ def create_or_update_article(
     if hero_image is not None:
         article.hero_image = hero_image
     article.hero_caption = hero_caption or article.hero_caption
-    article.article_authors = [ArticleAuthor(author=author_named(name)) for name in author_names]
+    # Bylines list authors in this order; only the admin's forms number them otherwise.
+    article.article_authors = [
+        ArticleAuthor(author=author_named(name), sort_order=position) for position, name in enumerate(author_names)
+    ]
     if is_new:
+        article.live = publish  # a draft must not be served before its revision is published
         article.first_published_at = datetime.datetime.combine(date, datetime.time(9), tzinfo=datetime.UTC)
         section.add_child(instance=article)
-    else:
-        article.save()
+    elif publish:
+        article.save()  # unpublished changes go into the revision only, never into the live row
     revision = article.save_revision()
     if publish:
         revision.publish()

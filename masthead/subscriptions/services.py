@@ -12,11 +12,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from masthead.subscriptions import emails
-from masthead.subscriptions.gateways import CardDeclined, CardInput, Gateway, get_gateway
+from masthead.subscriptions.gateways import CardDeclined, CardInput, Gateway, GatewayError, get_gateway
 from masthead.subscriptions.models import (
     RETRY_DAYS,
     GatewayCustomer,
@@ -86,7 +86,10 @@ def record_event(subscription: Subscription, kind: str, actor: str, **detail) ->
 
 def locked_subscription(subscription_id: int) -> Subscription:
     """The subscription row, locked until the transaction ends (call inside atomic)."""
-    return Subscription.objects.select_for_update().select_related("plan", "next_plan").get(pk=subscription_id)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the outer join to the nullable next_plan.
+    return (
+        Subscription.objects.select_for_update(of=("self",)).select_related("plan", "next_plan").get(pk=subscription_id)
+    )
 
 
 def save_address(reader, address: AddressInput, now: datetime.datetime) -> PostalAddress:
@@ -173,6 +176,7 @@ def do_subscribe(
                 status=Payment.SUCCEEDED,
                 idempotency_key=key,
                 gateway_charge_ref=result.charge_ref,
+                created_at=now,
             )
             if address:
                 save_address(reader, address, now)
@@ -238,6 +242,7 @@ def renew_subscription(
                 "period_end": plan.period_end(period_start),
                 "amount_cents": plan.price_cents,
                 "currency": plan.currency,
+                "created_at": now,
             },
         )
         if payment.status != Payment.PENDING:
@@ -256,59 +261,76 @@ def renew_subscription(
     return record_renewal_result(subscription_id, payment.pk, plan.pk, result, now)
 
 
-def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, result, now) -> str:
-    actor = "system:renewals"
-    with transaction.atomic():
-        subscription = locked_subscription(subscription_id)
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.status != Payment.PENDING:
-            return "already_recorded"
-        payment.gateway_charge_ref = result.charge_ref
-        if result.succeeded:
-            payment.status = Payment.SUCCEEDED
-            payment.save(update_fields=["status", "gateway_charge_ref"])
-            subscription.plan_id = plan_id
-            subscription.next_plan = None
-            subscription.status = Subscription.ACTIVE
-            subscription.current_period_start = payment.period_start
-            subscription.current_period_end = payment.period_end
-            subscription.failed_renewal_attempts = 0
-            subscription.next_retry_at = None
-            subscription.save(
-                update_fields=[
-                    "plan",
-                    "next_plan",
-                    "status",
-                    "current_period_start",
-                    "current_period_end",
-                    "failed_renewal_attempts",
-                    "next_retry_at",
-                ]
-            )
-            record_event(
-                subscription, "renewed", actor, amount=payment.amount, period_end=payment.period_end.isoformat()
-            )
-            issue_receipt(payment)
-            return "renewed"
+class PeriodNoLongerOwed(Exception):
+    """A renewal charge came back for a period its subscription no longer has."""
 
-        payment.status = Payment.FAILED
-        payment.failure_message = result.message[:300]
-        payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
-        subscription.failed_renewal_attempts += 1
-        attempts = subscription.failed_renewal_attempts
-        record_event(
-            subscription, "payment_failed", actor, amount=payment.amount, attempt=attempts, decline=result.decline_code
-        )
-        if attempts > len(RETRY_DAYS):
-            subscription.save(update_fields=["failed_renewal_attempts"])
-            end_subscription(subscription, now, reason="renewal_failed", actor=actor)
-            transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
-            return "ended"
-        subscription.status = Subscription.PAST_DUE
-        subscription.next_retry_at = payment.period_start + datetime.timedelta(days=RETRY_DAYS[attempts - 1])
-        subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
-        transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
-        return "failed"
+
+def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, result, now) -> str:
+    """Write a renewal charge's result to the ledger, once; money for a period no longer owed goes back."""
+    actor = "system:renewals"
+    try:
+        with transaction.atomic():
+            subscription = locked_subscription(subscription_id)
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status != Payment.PENDING:
+                return "already_recorded"
+            if not (subscription.is_live and payment.period_start == subscription.current_period_end):
+                # Ended, refunded or moved on while the charge was in flight (or its worker crashed):
+                # the period is no longer this subscription's to renew, and must not revive it.
+                raise PeriodNoLongerOwed
+            payment.gateway_charge_ref = result.charge_ref
+            if result.succeeded:
+                payment.status = Payment.SUCCEEDED
+                payment.save(update_fields=["status", "gateway_charge_ref"])
+                subscription.plan_id = plan_id
+                subscription.next_plan = None
+                subscription.status = Subscription.ACTIVE
+                subscription.current_period_start = payment.period_start
+                subscription.current_period_end = payment.period_end
+                subscription.failed_renewal_attempts = 0
+                subscription.next_retry_at = None
+                subscription.save(
+                    update_fields=[
+                        "plan",
+                        "next_plan",
+                        "status",
+                        "current_period_start",
+                        "current_period_end",
+                        "failed_renewal_attempts",
+                        "next_retry_at",
+                    ]
+                )
+                record_event(
+                    subscription, "renewed", actor, amount=payment.amount, period_end=payment.period_end.isoformat()
+                )
+                issue_receipt(payment)
+                return "renewed"
+
+            payment.status = Payment.FAILED
+            payment.failure_message = result.message[:300]
+            payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+            subscription.failed_renewal_attempts += 1
+            attempts = subscription.failed_renewal_attempts
+            record_event(
+                subscription,
+                "payment_failed",
+                actor,
+                amount=payment.amount,
+                attempt=attempts,
+                decline=result.decline_code,
+            )
+            if attempts > len(RETRY_DAYS):
+                subscription.save(update_fields=["failed_renewal_attempts"])
+                end_subscription(subscription, now, reason="renewal_failed", actor=actor)
+                transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
+                return "ended"
+            subscription.status = Subscription.PAST_DUE
+            subscription.next_retry_at = payment.period_start + datetime.timedelta(days=RETRY_DAYS[attempts - 1])
+            subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
+            transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
+            return "failed"
+    except PeriodNoLongerOwed:
+        return void_renewal_payment(payment_id, result)
 
 
 def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None) -> dict[str, int]:
@@ -316,11 +338,90 @@ def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None)
     now = now or timezone.now()
     outcomes: dict[str, int] = {}
     for subscription_id in due_subscription_ids(now):
-        outcome = renew_subscription(subscription_id, now=now)
+        try:
+            outcome = renew_subscription(subscription_id, now=now)
+        except GatewayError:
+            # The payment stays pending and the next run charges it with the same key: still once.
+            outcome = "gateway_error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if progress:
             progress(outcome)
+    for payment_id in lost_renewal_payment_ids():
+        try:
+            outcome = settle_lost_renewal(payment_id, now=now)
+        except GatewayError:
+            outcome = "gateway_error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def lost_renewal_payment_ids() -> list[int]:
+    """Renewal payments left pending (a crashed worker) whose subscription has since ended or moved on."""
+    pending = Payment.objects.filter(status=Payment.PENDING)
+    current = pending.filter(
+        subscription__status__in=Subscription.LIVE_STATUSES, period_start=F("subscription__current_period_end")
+    )
+    return sorted(pending.exclude(pk__in=current.values("pk")).values_list("pk", flat=True))
+
+
+def settle_lost_renewal(payment_id: int, *, now: datetime.datetime, gateway: Gateway | None = None) -> str:
+    """Learn what a crashed renewal charge did by sending it again with its key, then record it (and give it back)."""
+    payment = Payment.objects.select_related("subscription").get(pk=payment_id)
+    subscription = payment.subscription
+    customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
+    gateway = gateway or get_gateway(subscription.gateway)
+    # The same key returns the first attempt's result; had the worker died before charging, this
+    # charges now, and the charge is given straight back below.
+    result = gateway.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=customer.payment_method_ref,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        idempotency_key=payment.idempotency_key,
+        description="Renewal",
+    )
+    return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now)
+
+
+def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None) -> str:
+    """Record a renewal charge for a period the subscription no longer has, refunding it in full first.
+
+    The refund goes to the gateway before the ledger row is written, under a key derived from the
+    payment: a crash between the two leaves the payment pending, and the next run repeats both.
+    """
+    payment = Payment.objects.select_related("subscription").get(pk=payment_id)
+    key = f"void:{payment.idempotency_key}"
+    refund_ref = ""
+    if result.succeeded:
+        gateway = gateway or get_gateway(payment.subscription.gateway)
+        refund_ref = gateway.refund(
+            charge_ref=result.charge_ref, amount_cents=payment.amount_cents, idempotency_key=key
+        )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.PENDING:
+            return "already_recorded"
+        payment.status = Payment.SUCCEEDED if result.succeeded else Payment.FAILED
+        payment.gateway_charge_ref = result.charge_ref
+        payment.failure_message = result.message[:300]
+        payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+        if result.succeeded:
+            Refund.objects.create(
+                payment=payment,
+                amount_cents=payment.amount_cents,
+                reason="void",
+                idempotency_key=key,
+                gateway_refund_ref=refund_ref,
+            )
+        record_event(
+            payment.subscription,
+            "renewal_voided",
+            "system:renewals",
+            amount=payment.amount,
+            charged=result.succeeded,
+            refunded=bool(refund_ref),
+        )
+    return "voided"
 
 
 def send_renewal_reminders(now: datetime.datetime | None = None) -> int:
@@ -330,10 +431,12 @@ def send_renewal_reminders(now: datetime.datetime | None = None) -> int:
         status=Subscription.ACTIVE,
         cancel_at_period_end=False,
         complimentary=False,
-        plan__interval=Plan.YEARLY,
         current_period_end__gt=now,
         current_period_end__lte=now + datetime.timedelta(days=7),
-    ).exclude(reminder_sent_for=F("current_period_end"))
+    )
+    # A yearly renewal is one that charges a yearly plan: after a switch, the plan switched to.
+    due = due.filter(Q(next_plan__isnull=True, plan__interval=Plan.YEARLY) | Q(next_plan__interval=Plan.YEARLY))
+    due = due.exclude(reminder_sent_for=F("current_period_end"))
     sent = 0
     for subscription_id in due.values_list("pk", flat=True):
         with transaction.atomic():
@@ -529,29 +632,35 @@ def do_grant_complimentary(
 ) -> Subscription:
     """A free subscription until `until`; it is never charged and simply ends then."""
     now = now or timezone.now()
+    if until <= now:
+        raise BillingError("A complimentary subscription must end in the future.")
     if live_subscription(reader):
         raise AlreadySubscribed(live_subscription(reader))
     if plan.includes_print and address is None and not reader.postal_addresses.exists():
         raise AddressRequired()
-    with transaction.atomic():
-        if address:
-            save_address(reader, address, now)
-        subscription = Subscription.objects.create(
-            reader=reader,
-            plan=plan,
-            gateway="none",
-            complimentary=True,
-            started_at=now,
-            current_period_start=now,
-            current_period_end=until,
-        )
-        record_event(
-            subscription,
-            "complimentary_granted",
-            f"staff:{staff.email or staff.get_username()}",
-            plan=plan.slug,
-            until=until.isoformat(),
-        )
+    try:
+        with transaction.atomic():
+            if address:
+                save_address(reader, address, now)
+            subscription = Subscription.objects.create(
+                reader=reader,
+                plan=plan,
+                gateway="none",
+                complimentary=True,
+                started_at=now,
+                current_period_start=now,
+                current_period_end=until,
+            )
+            record_event(
+                subscription,
+                "complimentary_granted",
+                f"staff:{staff.email or staff.get_username()}",
+                plan=plan.slug,
+                until=until.isoformat(),
+            )
+    except IntegrityError:
+        # A second click or a checkout started a live subscription meanwhile (one per reader).
+        raise AlreadySubscribed(live_subscription(reader)) from None
     return subscription
 
 

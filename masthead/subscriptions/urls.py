@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.subscriptions import views
+from masthead.subscriptions import views, webhooks
 
 subscribe_urlpatterns = [
     path("", views.plans, name="subscribe"),
@@ -16,3 +16,5 @@ account_urlpatterns = [
     path("receipts/<int:receipt_id>/", views.receipt_html, name="receipt"),
     path("receipts/<int:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
 ]
+
+stripe_webhook_urlpatterns = [path("", webhooks.stripe_webhook, name="stripe_webhook")]

@@ -26,4 +26,5 @@ class Command(BaseCommand):
         except ArticleImportError as error:
             raise CommandError(f"{error} (nothing was imported)") from None
         for article in articles:
-            self.stdout.write(f"Imported {article.url_path} ({article.page_count} pages)")
+            pages = "1 page" if article.page_count == 1 else f"{article.page_count} pages"
+            self.stdout.write(f"Imported {article.url} ({pages})")

@@ -1,0 +1,168 @@
+"""Renewal benchmark: 100,000 due subscriptions renewed on the sandbox gateway, on SQLite and on PostgreSQL.
+
+    .venv/bin/python bench/renewals.py [--count 100000] [--databases sqlite,postgresql]
+    .venv/bin/python bench/renewals.py --databases postgresql-async-commit --label -async
+
+For each database it builds a fresh one (SQLite in a temporary DATA_DIR, never ./data; PostgreSQL
+as a throwaway database on --postgres, dropped afterwards), migrates it, bulk-creates `count`
+subscribers whose monthly period ended an hour ago, then times `renew_due_subscriptions()` in a
+process of its own, with the production settings (the database task queue, so each renewal's
+receipt email is enqueued as it would be). It checks every subscription was charged exactly once,
+prints a markdown table (renewals per second, peak memory) and saves it to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_renewals() -> None:
+    """In the child process: renew everything due, and report time, outcomes, memory and what was charged."""
+    import django
+
+    django.setup()
+    from masthead.subscriptions.models import Payment, SandboxCharge, Subscription
+    from masthead.subscriptions.services import renew_due_subscriptions
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    outcomes = renew_due_subscriptions()
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    paid = Payment.objects.filter(status=Payment.SUCCEEDED)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "outcomes": outcomes,
+                "peak_rss_mib": peak_kib / 1024,
+                "rss_growth_mib": (peak_kib - rss_before) / 1024,
+                "subscriptions": Subscription.objects.count(),
+                "paid_periods": paid.values("subscription_id", "period_start").distinct().count(),
+                "succeeded_payments": paid.count(),
+                "charges": SandboxCharge.objects.count(),
+                "pending": Payment.objects.filter(status=Payment.PENDING).count(),
+            }
+        )
+    )
+
+
+def child(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def bench(database: str, env: dict[str, str], count: int) -> dict:
+    print(f"[{database}] migrating…", file=sys.stderr)
+    child(env, "manage.py", "migrate", "--noinput", "-v0")
+    print(f"[{database}] creating {count:,} due subscriptions…", file=sys.stderr)
+    child(env, "-m", "tests.ledger.due_subscriptions", str(count))
+    print(f"[{database}] renewing…", file=sys.stderr)
+    result = json.loads(child(env, __file__, "--child").strip().splitlines()[-1])
+    result["database"] = database
+    return result
+
+
+def base_env(data_dir: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TASK_BACKEND")}
+    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=data_dir, PYTHONUNBUFFERED="1")
+    return env
+
+
+def bench_sqlite(count: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
+        return bench("SQLite " + sqlite3.sqlite_version, base_env(data_dir), count)
+
+
+def bench_postgresql(count: int, server: str, *, async_commit: bool = False) -> dict:
+    import psycopg
+
+    name = f"masthead_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        version = admin.execute("SHOW server_version").fetchone()[0]
+        admin.execute(f'CREATE DATABASE "{name}"')
+        label = f"PostgreSQL {version.split()[0]}"
+        if async_commit:
+            # Commits stop waiting for the disk's fsync; a server crash may lose the last moments,
+            # which the renewal keys make safe to redo (see bench/README-renewals.md).
+            admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+            label += ", synchronous_commit=off"
+        try:
+            with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
+                env = base_env(data_dir) | {"DATABASE_URL": f"{server}/{name}"}
+                return bench(label, env, count)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def table(results: list[dict], count: int) -> str:
+    lines = [
+        f"## Renewals: {count:,} due subscriptions, sandbox gateway ({datetime.date.today():%Y-%m-%d})",
+        "",
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at the end; one renewal process, production settings.",
+        "",
+        "| Database | Renewed | Seconds | Renewals/s | Peak RSS (MiB) | RSS growth renewing (MiB) | Charged once |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        once = r["succeeded_payments"] == r["paid_periods"] == r["charges"] == r["subscriptions"] and r["pending"] == 0
+        renewed = r["outcomes"].get("renewed", 0)
+        lines.append(
+            f"| {r['database']} | {renewed:,} | {r['seconds']:.1f} | {renewed / r['seconds']:,.0f} "
+            f"| {r['peak_rss_mib']:.0f} | {r['rss_growth_mib']:.0f} | {'yes' if once else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="also: postgresql-async-commit")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
+    parser.add_argument("--label", default="", help="appended to the results file's name")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_renewals()
+        return
+
+    results = []
+    for database in args.databases.split(","):
+        if database == "sqlite":
+            results.append(bench_sqlite(args.count))
+        elif database == "postgresql":
+            results.append(bench_postgresql(args.count, args.postgres))
+        elif database == "postgresql-async-commit":
+            results.append(bench_postgresql(args.count, args.postgres, async_commit=True))
+        else:
+            sys.exit(f"Unknown database {database!r}: sqlite or postgresql")
+    report = table(results, args.count)
+    print(report)
+    out = ROOT / "bench" / "results" / f"renewals-{datetime.date.today():%Y-%m-%d}{args.label}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(report)
+    print(f"Saved to {out.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

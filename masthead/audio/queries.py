@@ -1,0 +1,58 @@
+"""Named reads of the audio app: an article's audio, feed episodes, and who a feed token belongs to.
+
+Who may hear what is never decided here: every caller asks masthead.access.paywall.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from masthead.audio.models import ArticleNarration, PodcastFeedToken
+
+
+def audio_of(article) -> ArticleNarration | None:
+    """The article's narration if it has a file to play (possibly while a newer one is made)."""
+    return ArticleNarration.objects.filter(article=article).exclude(file_name="").first()
+
+
+def narrated_articles() -> QuerySet[ArticleNarration]:
+    """Narrations with audio of live articles, newest article first, with what a feed item shows."""
+    from masthead.content.models import ArticleAuthor
+
+    return (
+        ArticleNarration.objects.exclude(file_name="")
+        .filter(article__live=True)
+        .select_related("article", "article__hero_image")
+        .prefetch_related(
+            Prefetch(
+                "article__article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            )
+        )
+        .order_by("-article__date", "-article__first_published_at", "-article_id")
+    )
+
+
+def narration_for_file(article_id: int) -> ArticleNarration | None:
+    return narrated_articles().filter(article_id=article_id).first()
+
+
+def feed_token(token: str) -> PodcastFeedToken | None:
+    """The feed key this URL token belongs to; the lookup is by hash, then compared in constant time."""
+    if not token or len(token) > 100:
+        return None
+    found = (
+        PodcastFeedToken.objects.select_related("reader")
+        .filter(token_hash=PodcastFeedToken.hash_of(token), reader__is_active=True)
+        .first()
+    )
+    if found is None or not found.matches(token):
+        return None
+    return found
+
+
+def narration_status_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = ArticleNarration.objects.values("status").annotate(count=Count("pk"))
+    return {row["status"]: row["count"] for row in rows}

@@ -1,0 +1,384 @@
+"""Writes of the audio app: asking for a narration, making it, retrying it, and readers' feed keys.
+
+A narration job is claimed with a conditional UPDATE, so two workers never narrate one article;
+the slow part (synthesis) runs outside any transaction; the finished file replaces the old one
+only if the claim is still held. The same text (script, lexicon entries, voice and bitrate) is
+never narrated twice: its fingerprint is compared first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from masthead.audio import conf, synthesis
+from masthead.audio.models import CLAIM_TIMEOUT, ArticleNarration, PodcastFeedToken
+from masthead.audio.mp3 import Chapter, EpisodeTags, Mp3Writer, write_tags
+from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, NarrationScript, build_script
+from masthead.audio.spoken import spoken_list
+from masthead.audio.synthesis import speech_chunks
+
+logger = logging.getLogger(__name__)
+
+# Bump when the text rules, pauses or encoding change: every article is then narrated anew.
+FORMAT_VERSION = "1"
+MAX_ATTEMPTS = 5
+FIRST_RETRY_AFTER = datetime.timedelta(minutes=2)  # then 8, 32 and 128 minutes
+COVER_RENDITION = "fill-600x600|format-jpeg|jpegquality-80"
+# Silence before each kind of segment, and between sentences, in seconds.
+PAUSE_BEFORE = {TITLE: 0.0, BYLINE: 0.5, HEADING: 0.9, PARAGRAPH: 0.45, QUOTE: 0.6}
+PAGE_PAUSE = 0.9
+SENTENCE_PAUSE = 0.12
+
+NARRATED, RETAGGED, UNCHANGED, BUSY, FAILED, GONE = "narrated", "retagged", "unchanged", "busy", "failed", "gone"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ensure_audio did; `retry_at`: when to try a failure again; `again`: the text changed meanwhile."""
+
+    result: str
+    retry_at: datetime.datetime | None = None
+    again: bool = False
+
+
+class NarrationLost(Exception):
+    """Another worker took this narration over (our claim went stale); our file is thrown away."""
+
+
+# -- what a narration is made from ---------------------------------------------------------------
+
+
+def live_article(article_id: int):
+    from masthead.content.models import ArticlePage
+
+    return (
+        ArticlePage.objects.live()
+        .select_related("hero_image")
+        .prefetch_related("article_authors__author")
+        .filter(pk=article_id)
+        .first()
+    )
+
+
+def fingerprint_of(script: NarrationScript, voice: str, bitrate: int) -> str:
+    key = f"{FORMAT_VERSION}|{script.script_hash}|{script.lexicon_version}|{voice}|{bitrate}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def tags_key_of(article) -> str:
+    """What the ID3 tags say apart from the spoken text: a change here re-tags without re-narrating."""
+    image = article.hero_image
+    parts = [
+        article.title,
+        spoken_list([author.name for author in article.byline_authors]),
+        article.date.isoformat(),
+        settings.MAGAZINE_NAME,
+        settings.PUBLISHER_NAME,
+        article.full_url or "",
+        f"{image.pk}:{image.file.name}" if image else "",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def episode_tags(article, chapters: list[Chapter]) -> EpisodeTags:
+    return EpisodeTags(
+        title=article.title,
+        artist=spoken_list([author.name for author in article.byline_authors]),
+        album=settings.MAGAZINE_NAME,
+        publisher=settings.PUBLISHER_NAME,
+        date=article.date,
+        url=article.full_url or "",
+        cover_jpeg=cover_art(article),
+        chapters=chapters,
+    )
+
+
+def cover_art(article) -> bytes | None:
+    """The hero image as a square JPEG for the APIC frame; a broken image means no cover, not no audio."""
+    if not article.hero_image:
+        return None
+    try:
+        rendition = article.hero_image.get_rendition(COVER_RENDITION)
+        with rendition.file.open("rb") as image_file:
+            return image_file.read()
+    except Exception:
+        logger.warning("No cover art for article %s", article.pk, exc_info=True)
+        return None
+
+
+# -- asking for a narration ----------------------------------------------------------------------
+
+
+def needs_narration(article, narration: ArticleNarration | None) -> bool:
+    """Whether the article's audio is missing or made from other text, voice, bitrate or tags."""
+    if narration is None or not narration.has_audio or narration.status == ArticleNarration.FAILED:
+        return True
+    script = build_script(article)
+    fingerprint = fingerprint_of(script, synthesis.voice_name(), conf.bitrate_kbps())
+    return narration.fingerprint != fingerprint or narration.tags_key != tags_key_of(article)
+
+
+def request_narration(article) -> bool:
+    """Mark the article's narration queued if its audio is out of date; True when a job should run."""
+    narration = ArticleNarration.objects.filter(article=article).first()
+    try:
+        if not needs_narration(article, narration):
+            return False
+    except Exception:
+        # A missing voice or a broken lexicon must never stop a publish: the job will record the error.
+        logger.exception("Could not check the narration of article %s", article.pk)
+    if narration is None:
+        ArticleNarration.objects.get_or_create(article=article)
+    else:
+        ArticleNarration.objects.filter(pk=narration.pk).exclude(status=ArticleNarration.NARRATING).update(
+            status=ArticleNarration.QUEUED, attempts=0, next_attempt_at=None
+        )
+    return True
+
+
+def request_renarration(article) -> None:
+    """An editor's "re-narrate": forget the fingerprint so the next job narrates even unchanged text."""
+    narration, _ = ArticleNarration.objects.get_or_create(article=article)
+    ArticleNarration.objects.filter(pk=narration.pk).update(fingerprint="", attempts=0, next_attempt_at=None)
+    ArticleNarration.objects.filter(pk=narration.pk).exclude(status=ArticleNarration.NARRATING).update(
+        status=ArticleNarration.QUEUED
+    )
+
+
+# -- making it -----------------------------------------------------------------------------------
+
+
+def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Outcome:
+    """Narrate the article unless audio of its current text, lexicon, voice and bitrate exists."""
+    now = now or timezone.now()
+    article = live_article(article_id)
+    if article is None:
+        return Outcome(GONE)
+    script = build_script(article)
+    voice = synthesis.voice_name()
+    bitrate = conf.bitrate_kbps()
+    fingerprint = fingerprint_of(script, voice, bitrate)
+    tags_key = tags_key_of(article)
+    narration, _ = ArticleNarration.objects.get_or_create(article=article)
+
+    same_audio = narration.fingerprint == fingerprint and narration.has_audio and narration.path.exists()
+    if same_audio and narration.tags_key == tags_key:
+        # Queued by a publish that changed nothing we read, or failed at re-tagging: the audio is current.
+        ArticleNarration.objects.filter(
+            pk=narration.pk, status__in=[ArticleNarration.QUEUED, ArticleNarration.FAILED]
+        ).update(status=ArticleNarration.READY, error="", next_attempt_at=None)
+        return Outcome(UNCHANGED)
+
+    token = claim(narration, now)
+    if token is None:
+        return Outcome(BUSY)
+    try:
+        if same_audio:
+            retag(narration, article, tags_key, token)
+            return Outcome(RETAGGED)
+        narrate(narration, article, script, token, fingerprint=fingerprint, voice=voice, bitrate=bitrate)
+    except NarrationLost:
+        return Outcome(BUSY)
+    except Exception as error:
+        logger.exception("Narration of article %s failed", article_id)
+        return Outcome(FAILED, retry_at=record_failure(narration.pk, token, error, now))
+    except BaseException:
+        release(narration.pk, token)  # stopped by hand (Ctrl-C): leave the job for the next run
+        raise
+    return Outcome(NARRATED, again=text_changed_meanwhile(article_id, fingerprint))
+
+
+def claim(narration: ArticleNarration, now: datetime.datetime) -> str | None:
+    """Take the narration job unless another worker holds a fresh claim; returns our claim token."""
+    token = secrets.token_hex(16)
+    free = ~Q(status=ArticleNarration.NARRATING) | Q(claimed_at__lt=now - CLAIM_TIMEOUT) | Q(claimed_at=None)
+    taken = ArticleNarration.objects.filter(free, pk=narration.pk).update(
+        status=ArticleNarration.NARRATING,
+        claim_token=token,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+    )
+    return token if taken else None
+
+
+def file_name_for(article_id: int, fingerprint: str, tags_key: str, token: str) -> str:
+    # The claim token in the name keeps a worker whose claim went stale from touching its successor's file.
+    return f"{article_id}/{fingerprint[:16]}-{tags_key[:8]}-{token[:6]}.mp3"
+
+
+def narrate(
+    narration: ArticleNarration, article, script: NarrationScript, token: str, *, fingerprint, voice, bitrate
+) -> None:
+    """Synthesise, encode and tag the script into a new file, then make it the article's audio."""
+    synthesizer = synthesis.load_synthesizer()
+    tags_key = tags_key_of(article)
+    file_name = file_name_for(article.pk, fingerprint, tags_key, token)
+    final = conf.audio_root() / file_name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(f"{final.name}.part")
+    try:
+        with open(partial, "wb") as out:
+            writer = Mp3Writer(out, synthesizer.sample_rate, bitrate)
+            starts: list[tuple[str, int]] = []
+            page = 1
+            for segment in script.segments:
+                writer.pause(PAGE_PAUSE if segment.web_page != page else PAUSE_BEFORE[segment.kind])
+                page = segment.web_page
+                if segment.chapter:
+                    starts.append((segment.chapter, writer.elapsed_ms))
+                for text in speech_chunks(segment.spoken):
+                    for pcm in synthesizer.pcm(text):
+                        writer.write(pcm)
+                        writer.pause(SENTENCE_PAUSE)
+            writer.pause(0.5)
+            writer.close()
+            duration_ms = writer.elapsed_ms
+        ends = [start for _, start in starts[1:]] + [duration_ms]
+        chapters = [Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True)]
+        write_tags(partial, episode_tags(article, chapters))
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    install(
+        narration.pk,
+        token,
+        file_name=file_name,
+        file_size=final.stat().st_size,
+        duration_ms=duration_ms,
+        chapters=[chapter.as_dict() for chapter in chapters],
+        fingerprint=fingerprint,
+        script_hash=script.script_hash,
+        lexicon_version=script.lexicon_version,
+        voice=voice,
+        bitrate_kbps=bitrate,
+        tags_key=tags_key,
+        script_text=script.spoken_text,
+        narrated_at=timezone.now(),
+    )
+
+
+def retag(narration: ArticleNarration, article, tags_key: str, token: str) -> None:
+    """New title, byline, date or hero image but the same speech: copy the file with new tags."""
+    file_name = file_name_for(article.pk, narration.fingerprint, tags_key, token)
+    final = conf.audio_root() / file_name
+    partial = final.with_name(f"{final.name}.part")
+    chapters = [Chapter(**chapter) for chapter in narration.chapters]
+    try:
+        shutil.copyfile(narration.path, partial)
+        write_tags(partial, episode_tags(article, chapters))
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    install(narration.pk, token, file_name=file_name, file_size=final.stat().st_size, tags_key=tags_key)
+
+
+def install(narration_id: int, token: str, **fields) -> None:
+    """Make a finished file the article's audio, if our claim still holds; the old file is removed."""
+    from masthead.core.page_cache import clear_page_cache
+
+    with transaction.atomic():
+        narration = ArticleNarration.objects.select_for_update().get(pk=narration_id)
+        if narration.claim_token != token:
+            (conf.audio_root() / fields["file_name"]).unlink(missing_ok=True)
+            raise NarrationLost()
+        old_file = narration.file_name
+        fields.update(
+            status=ArticleNarration.READY, claim_token="", claimed_at=None, attempts=0, error="", next_attempt_at=None
+        )
+        for name, value in fields.items():
+            setattr(narration, name, value)
+        narration.save(update_fields=[*fields, "updated_at"])
+        if old_file and old_file != narration.file_name:
+            # Readers mid-download keep their open file; new requests get the new one.
+            transaction.on_commit(lambda: (conf.audio_root() / old_file).unlink(missing_ok=True))
+        # Anonymous pages and the public feed show the player and the episode now.
+        transaction.on_commit(clear_page_cache)
+
+
+def record_failure(narration_id: int, token: str, error: Exception, now: datetime.datetime) -> datetime.datetime | None:
+    """Mark the narration failed with the error; returns when to try again, or None after the last attempt."""
+    narration = ArticleNarration.objects.get(pk=narration_id)
+    retry_at = None
+    if narration.attempts < MAX_ATTEMPTS:
+        retry_at = now + FIRST_RETRY_AFTER * 4 ** (narration.attempts - 1)
+    message = f"{type(error).__name__}: {error}"
+    if retry_at is None:
+        message += f" (gave up after {narration.attempts} attempts; re-narrate to try again)"
+    ArticleNarration.objects.filter(pk=narration_id, claim_token=token).update(
+        status=ArticleNarration.FAILED, error=message[:4000], next_attempt_at=retry_at, claim_token="", claimed_at=None
+    )
+    return retry_at
+
+
+def release(narration_id: int, token: str) -> None:
+    ArticleNarration.objects.filter(pk=narration_id, claim_token=token).update(
+        status=ArticleNarration.QUEUED, claim_token="", claimed_at=None, attempts=F("attempts") - 1
+    )
+
+
+def text_changed_meanwhile(article_id: int, narrated_fingerprint: str) -> bool:
+    """Republished while we narrated? Then the job that came with it found us busy: go again."""
+    article = live_article(article_id)
+    if article is None:
+        return False
+    current = fingerprint_of(build_script(article), synthesis.voice_name(), conf.bitrate_kbps())
+    if current == narrated_fingerprint:
+        return False
+    ArticleNarration.objects.filter(article_id=article_id, status=ArticleNarration.READY).update(
+        status=ArticleNarration.QUEUED
+    )
+    return True
+
+
+def due_retries(now: datetime.datetime) -> list[int]:
+    """Articles whose failed narration is due another try, or whose worker died mid-narration."""
+    failed_due = Q(status=ArticleNarration.FAILED, next_attempt_at__lte=now)
+    abandoned = Q(status=ArticleNarration.NARRATING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return list(ArticleNarration.objects.filter(failed_due | abandoned).values_list("article_id", flat=True))
+
+
+def delete_audio_files(narration: ArticleNarration) -> None:
+    if narration.file_name:
+        (conf.audio_root() / narration.file_name).unlink(missing_ok=True)
+
+
+# -- readers' private feeds ----------------------------------------------------------------------
+
+
+def feed_token_for(reader) -> PodcastFeedToken:
+    """The reader's private feed key, made on first use; re-hashed if SECRET_KEY changed since."""
+    token, created = PodcastFeedToken.objects.get_or_create(reader=reader, defaults=new_token_fields())
+    if not created and token.token_hash != PodcastFeedToken.hash_of(token.token):
+        token.token_hash = PodcastFeedToken.hash_of(token.token)
+        token.save(update_fields=["token_hash"])
+    return token
+
+
+def new_token_fields() -> dict:
+    blank = PodcastFeedToken()
+    blank.new_nonce()
+    return {"nonce": blank.nonce, "token_hash": blank.token_hash}
+
+
+def rotate_feed_token(reader) -> PodcastFeedToken:
+    """A new private feed URL for the reader; the old one stops working at once."""
+    with transaction.atomic():
+        token = PodcastFeedToken.objects.select_for_update().filter(reader=reader).first()
+        if token is None:
+            return PodcastFeedToken.objects.create(reader=reader, **new_token_fields())
+        token.new_nonce()
+        token.rotated_at = timezone.now()
+        token.save(update_fields=["nonce", "token_hash", "rotated_at"])
+    return token

@@ -1,0 +1,59 @@
+"""Background jobs of the audio app. Each takes ids and is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from masthead.audio import services
+
+
+@task()
+def ensure_article_audio(article_id: int) -> str:
+    """Narrate the article unless audio of its current text exists; failures come back with back-off."""
+    outcome = services.ensure_audio(article_id)
+    if outcome.retry_at is not None:
+        enqueue_narration(article_id, run_after=outcome.retry_at)
+    if outcome.again:
+        enqueue_narration(article_id)
+    return outcome.result
+
+
+@task()
+def retry_due_narrations() -> int:
+    """Periodic: narrations whose retry is due, or whose worker died, go back on the queue."""
+    article_ids = services.due_retries(timezone.now())
+    for article_id in article_ids:
+        ensure_article_audio.enqueue(article_id)
+    return len(article_ids)
+
+
+@task()
+def refresh_narrations() -> int:
+    """After a lexicon change (or a new voice): queue every article whose audio is now out of date."""
+    from masthead.audio.models import ArticleNarration
+
+    queued = 0
+    for narration in ArticleNarration.objects.select_related("article").iterator():
+        article = services.live_article(narration.article_id)
+        if article is not None and services.request_narration(article):
+            enqueue_narration(article.pk)
+            queued += 1
+    return queued
+
+
+def enqueue_narration(article_id: int, run_after: datetime.datetime | None = None) -> None:
+    """Queue ensure_article_audio once the current transaction commits.
+
+    A deferred retry needs a backend that can wait (the database and RQ backends can); with one
+    that cannot, the failed row keeps its retry time and `retry_due_narrations` picks it up.
+    """
+    job = ensure_article_audio
+    if run_after is not None:
+        if not job.get_backend().supports_defer:
+            return
+        job = job.using(run_after=run_after)
+    transaction.on_commit(lambda: job.enqueue(article_id))

@@ -1,0 +1,1 @@
+"""Demo content for `make run`: a deterministic magazine of generated articles, issues and authors."""

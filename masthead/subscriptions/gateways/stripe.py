@@ -1,0 +1,221 @@
+"""The Stripe gateway: Customers, SetupIntents and PaymentMethods to keep a card, PaymentIntents to charge it.
+
+Keys come from settings (STRIPE_SECRET_KEY; STRIPE_API_BASE points the library elsewhere, e.g. at a
+localstripe server in tests). Masthead's idempotency keys travel as Stripe idempotency keys and in
+each object's metadata, so webhooks and reconciliation can find the ledger row of a charge even
+when a crash left it without the charge's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import stripe
+from django.conf import settings
+
+from masthead.subscriptions.gateways import CardDeclined, CardInput, ChargeResult, GatewayError, StoredCard
+
+BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
+# Seconds to wait for Stripe; renewals run in the background, checkout in front of a reader.
+TIMEOUT = 30
+
+
+class StripeGateway:
+    name = "stripe"
+
+    def __init__(self, *, api_key: str | None = None, api_base: str | None = None, max_network_retries: int = 2):
+        api_key = api_key or settings.STRIPE_SECRET_KEY
+        if not api_key:
+            raise GatewayError("STRIPE_SECRET_KEY is not set.")
+        api_base = api_base if api_base is not None else settings.STRIPE_API_BASE
+        self.test_mode = api_key.startswith(("sk_test_", "rk_test_"))
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base.rstrip("/")} if api_base else None,
+            max_network_retries=max_network_retries,
+            http_client=stripe.RequestsClient(timeout=TIMEOUT),
+        )
+
+    # -- the gateway interface -----------------------------------------------------------------
+
+    def store_card(self, *, customer_ref: str | None, email: str, card: CardInput) -> StoredCard:
+        """Confirm an off-session SetupIntent for the card and make it the customer's default."""
+        api = self.client.v1
+        try:
+            with stripe_errors():
+                method_ref = card.token or self._test_payment_method(card)
+                if not customer_ref:
+                    customer_ref = api.customers.create(params={"email": email}).id
+                setup = api.setup_intents.create(
+                    params={"customer": customer_ref, "usage": "off_session", "payment_method_types": ["card"]}
+                )
+                setup = api.setup_intents.confirm(setup.id, params={"payment_method": method_ref})
+                if setup.status != "succeeded":
+                    # Checkout has no step for the bank's own confirmation (3-D Secure) yet.
+                    raise CardDeclined(
+                        "Your bank wants to confirm this card in a way we cannot offer yet; please try another card.",
+                        "authentication_required",
+                    )
+                # Test ids such as pm_card_visa become a new PaymentMethod when used: keep the one set up.
+                method = api.payment_methods.retrieve(setup.payment_method)
+                if method.customer != customer_ref:
+                    # Stripe attaches on success; localstripe does not, so attach what is still loose.
+                    method = api.payment_methods.attach(method.id, params={"customer": customer_ref})
+                api.customers.update(customer_ref, params={"invoice_settings": {"default_payment_method": method.id}})
+        except stripe.CardError as error:
+            raise CardDeclined(error.user_message or "Your card was declined.", error.code or "card_declined") from None
+        return StoredCard(
+            customer_ref=customer_ref,
+            payment_method_ref=method.id,
+            brand=BRANDS.get(method.card.brand, method.card.brand.title()),
+            last4=method.card.last4,
+        )
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        payment_method_ref: str,
+        amount_cents: int,
+        currency: str,
+        idempotency_key: str,
+        description: str,
+    ) -> ChargeResult:
+        """An off-session PaymentIntent, confirmed at once; a decline is a result, not an exception."""
+        params = {
+            "amount": amount_cents,
+            "currency": currency.lower(),
+            "customer": customer_ref,
+            "payment_method": payment_method_ref,
+            "payment_method_types": ["card"],
+            "off_session": True,
+            "confirm": True,
+            # The description rides in metadata: localstripe refuses the top-level field.
+            "metadata": {"idempotency_key": idempotency_key, "description": description[:500]},
+        }
+        with stripe_errors():
+            try:
+                intent = self.client.v1.payment_intents.create(
+                    params=params, options={"idempotency_key": idempotency_key}
+                )
+            except stripe.CardError as error:
+                return ChargeResult(
+                    succeeded=False,
+                    charge_ref=self._intent_ref_of_error(error),
+                    decline_code=(error.error and error.error.decline_code) or error.code or "card_declined",
+                    message=error.user_message or "Your card was declined.",
+                )
+        return charge_result(intent)
+
+    def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> str:
+        """Refund part or all of a PaymentIntent; the same key refunds once."""
+        with stripe_errors():
+            refund = self.client.v1.refunds.create(
+                params={
+                    "payment_intent": charge_ref,
+                    "amount": amount_cents,
+                    "metadata": {"idempotency_key": idempotency_key},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        return refund.id
+
+    # -- reads, for webhooks and reconciliation ------------------------------------------------
+
+    def payment_intent(self, ref: str) -> stripe.PaymentIntent:
+        with stripe_errors():
+            return self.client.v1.payment_intents.retrieve(ref)
+
+    def charge_object(self, ref: str) -> stripe.Charge:
+        with stripe_errors():
+            return self.client.v1.charges.retrieve(ref)
+
+    def payment_intents(self) -> Iterator[stripe.PaymentIntent]:
+        """Every PaymentIntent of the account, page by page."""
+        with stripe_errors():
+            yield from self.client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+
+    def refunds(self) -> Iterator[stripe.Refund]:
+        """Every refund of the account, page by page."""
+        with stripe_errors():
+            yield from self.client.v1.refunds.list(params={"limit": 100}).auto_paging_iter()
+
+    def refunds_of(self, intent: stripe.PaymentIntent) -> list[stripe.Refund]:
+        """The refunds of one PaymentIntent (none when it never reached a charge)."""
+        if not getattr(intent, "latest_charge", None):
+            return []
+        with stripe_errors():
+            return list(
+                self.client.v1.refunds.list(params={"payment_intent": intent.id, "limit": 100}).auto_paging_iter()
+            )
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _test_payment_method(self, card: CardInput) -> str:
+        """A PaymentMethod from raw test-card fields: only a test or local API may see card numbers."""
+        if not self.test_mode:
+            raise GatewayError("Card numbers must be collected by Stripe.js; raw numbers are for test keys only.")
+        number = "".join(ch for ch in card.number if ch.isdigit())
+        try:
+            method = self.client.v1.payment_methods.create(
+                params={
+                    "type": "card",
+                    "card": {"number": number, "exp_month": card.exp_month, "exp_year": card.exp_year, "cvc": card.cvc},
+                }
+            )
+        except (stripe.CardError, stripe.InvalidRequestError) as error:
+            raise CardDeclined("Those card details are not valid.", error.code or "invalid_card") from None
+        return method.id
+
+    def _intent_ref_of_error(self, error: stripe.CardError) -> str:
+        """The PaymentIntent a decline belongs to (localstripe names only the charge)."""
+        details = error.error
+        if details is None:
+            return ""
+        if details.payment_intent:
+            return details.payment_intent.id
+        if details.charge:
+            try:
+                return self.charge_object(details.charge).payment_intent or ""
+            except GatewayError:
+                return ""  # the decline is what matters; reconciliation finds the intent by its key
+        return ""
+
+
+def charge_result(intent: stripe.PaymentIntent) -> ChargeResult:
+    """What a PaymentIntent's current state means for the ledger."""
+    if intent.status == "succeeded":
+        return ChargeResult(succeeded=True, charge_ref=intent.id)
+    if intent.status == "requires_action":
+        return ChargeResult(
+            succeeded=False,
+            charge_ref=intent.id,
+            decline_code="authentication_required",
+            message="Your bank asked to confirm this payment.",
+        )
+    error = getattr(intent, "last_payment_error", None)
+    return ChargeResult(
+        succeeded=False,
+        charge_ref=intent.id,
+        decline_code=getattr(error, "decline_code", None) or getattr(error, "code", None) or intent.status,
+        message=getattr(error, "message", None) or "Your card was declined.",
+    )
+
+
+def metadata_key(obj) -> str:
+    """The Masthead idempotency key a Stripe object carries in its metadata, or ""."""
+    return getattr(getattr(obj, "metadata", None), "idempotency_key", None) or ""
+
+
+@contextmanager
+def stripe_errors() -> Iterator[None]:
+    """Turn the library's technical failures into GatewayError; card errors pass through."""
+    try:
+        yield
+    except stripe.CardError:
+        raise
+    except stripe.APIConnectionError as error:
+        raise GatewayError(f"Stripe could not be reached: {error.user_message or error}") from error
+    except stripe.StripeError as error:
+        raise GatewayError(f"Stripe refused the request: {error.user_message or error}") from error

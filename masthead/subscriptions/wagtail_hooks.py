@@ -1,0 +1,95 @@
+"""The circulation staff's admin: the Plans snippet, Subscribers, and the Cancellation reasons report."""
+
+from django.contrib.auth.models import Permission
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from masthead.subscriptions import admin_views
+from masthead.subscriptions.models import Plan
+
+
+class PlanViewSet(SnippetViewSet):
+    model = Plan
+    icon = "tag"
+    menu_label = "Plans"
+    menu_order = 300
+    add_to_admin_menu = True
+    list_display = ["name", "interval", "price", "includes_print", "is_active"]
+    list_filter = ["interval", "includes_print", "is_active"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("slug", help_text="The plan's address: /subscribe/<slug>/. Changing it breaks old links."),
+            FieldRowPanel([FieldPanel("interval"), FieldPanel("includes_print")]),
+            FieldRowPanel([FieldPanel("price"), FieldPanel("currency")]),
+            FieldPanel("description"),
+            FieldRowPanel([FieldPanel("is_active"), FieldPanel("sort_order")]),
+        ],
+        base_form_class=admin_views.PlanForm,
+    )
+
+
+register_snippet(PlanViewSet)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_plans_in_use(request, instances):
+    """A plan anyone has held stays in the ledger; staff untick Active to stop offering it."""
+    in_use = admin_views.plans_in_use([instance for instance in instances if isinstance(instance, Plan)])
+    if in_use:
+        names = ", ".join(plan.name for plan in in_use)
+        messages.error(request, f"{names} cannot be deleted: readers have subscribed to it. Untick Active instead.")
+        return redirect(reverse(Plan.snippet_viewset.get_url_name("list")))
+    return None
+
+
+class CirculationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_manage_subscriptions(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_subscriber_urls():
+    urlpatterns = [
+        path("", admin_views.SubscriberIndexView.as_view(), name="index"),
+        path("results/", admin_views.SubscriberIndexView.as_view(results_only=True), name="index_results"),
+        path("cancellation-reasons/", admin_views.CancellationReasonsView.as_view(), name="cancellation_reasons"),
+        path("<int:reader_id>/", admin_views.SubscriberDetailView.as_view(), name="detail"),
+        path("<int:reader_id>/complimentary/", admin_views.ComplimentaryView.as_view(), name="complimentary"),
+        path("<int:reader_id>/refund/<int:payment_id>/", admin_views.RefundView.as_view(), name="refund"),
+        path("<int:reader_id>/extend/<int:subscription_id>/", admin_views.ExtendView.as_view(), name="extend"),
+        path("<int:reader_id>/cancel/<int:subscription_id>/", admin_views.CancelView.as_view(), name="cancel"),
+    ]
+    return [path("subscribers/", include((urlpatterns, "subscribers"), namespace="subscribers"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_subscribers_menu_item():
+    return CirculationMenuItem(
+        "Subscribers", reverse("subscribers:index"), name="subscribers", icon_name="group", order=290
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_cancellation_reasons_menu_item():
+    return CirculationMenuItem(
+        "Cancellation reasons",
+        reverse("subscribers:cancellation_reasons"),
+        name="cancellation-reasons",
+        icon_name="comment",
+        order=1300,
+    )
+
+
+@hooks.register("register_permissions")
+def register_circulation_permission():
+    """Offer the circulation permission on Wagtail's group editing page."""
+    app_label, codename = admin_views.CIRCULATION_PERMISSION.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)

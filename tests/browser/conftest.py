@@ -1,0 +1,54 @@
+"""Real Chromium for the browser tests, driven by Playwright's sync API.
+
+Playwright's sync API runs an event loop in the test thread, and Django refuses database work
+from a thread with a running loop; the tests only touch the database before the browser starts
+and from the live server's own thread, so the guard is lifted for this folder.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# Quiet, offline, unprivileged: no sandbox inside containers, nothing phoning home.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium_browser():
+    """A Chromium per test; Playwright's own browser download cannot work offline.
+
+    Per test, not per session: while Playwright runs, its event loop makes Django hand this
+    thread a fresh database connection, and the test database's serialized contents (which
+    restore migration-made pages after a flush) hang on the original one. Request data
+    fixtures before this one so they run on the original connection.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-packages.sh (or set CHROMIUM_PATH)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_browser, live_server):
+    """A fresh tab (own cookies, desktop size) whose relative URLs resolve against the live server."""
+    context = chromium_browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

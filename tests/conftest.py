@@ -1,0 +1,144 @@
+"""Shared personas and site fixtures: every test draws its readers, editors and content from here.
+
+Personas (each a user and, as `<persona>_client`, a test client logged in as that user):
+- anonymous: a visitor with no account (`anonymous` is a plain client);
+- reader: a registered reader with no subscription;
+- editor: in Wagtail's "Editors" and "Moderators" groups, so writes and publishes articles;
+- admin: a superuser.
+Later issues add subscriber personas here, built on `make_user` below.
+
+The site: `home_page` and `sections` (the six created by migration content/0002), and
+`seed_article`, the publisher's page imported through the importer as `make run` does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import caches
+from django.db import transaction
+from django.test import Client
+
+from masthead.content.importer import import_articles, parse_path
+from masthead.content.models import ArticlePage, HomePage, SectionPage
+from tests.seed import SEED_FILE
+
+SECTION_SLUGS = ["politics", "finance", "foreign-affairs", "environment", "culture", "technology"]
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    # The test settings serve static files from the finders; an absent STATIC_ROOT is expected.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with an empty page cache (and Wagtail's site and rendition caches)."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a test module, for costly data its tests only read; rolled back after.
+
+    Each test still runs in its own savepoint inside it, so what a test writes is undone as usual.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+# -- personas ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user by persona name; extra groups by name (e.g. "Editors")."""
+
+    def make(username: str, *, groups: tuple[str, ...] = (), **fields):
+        user = get_user_model().objects.create_user(
+            username=username, email=f"{username}@example.com", password=PASSWORD, **fields
+        )
+        for name in groups:
+            user.groups.add(Group.objects.get(name=name))
+        return user
+
+    return make
+
+
+def logged_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anonymous() -> Client:
+    """A visitor without an account or a session."""
+    return Client()
+
+
+@pytest.fixture
+def reader(make_user):
+    """Rita reads the magazine with a free account and no subscription."""
+    return make_user("rita", first_name="Rita", last_name="Reader")
+
+
+@pytest.fixture
+def reader_client(reader) -> Client:
+    return logged_in_client(reader)
+
+
+@pytest.fixture
+def editor(make_user):
+    """Eddie writes and publishes articles in the Wagtail admin.
+
+    Wagtail's "Editors" group may write and submit pages; its "Moderators" group may publish them.
+    """
+    return make_user("eddie", first_name="Eddie", last_name="Editor", groups=("Editors", "Moderators"))
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    return logged_in_client(editor)
+
+
+@pytest.fixture
+def admin(make_user):
+    """Ada runs the site: a superuser."""
+    return make_user("ada", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_persona_client(admin) -> Client:
+    return logged_in_client(admin)
+
+
+# -- the site ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home_page(db) -> HomePage:
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def sections(db) -> dict[str, SectionPage]:
+    """The six sections, by slug, in the order the navigation shows them."""
+    by_slug = {section.slug: section for section in SectionPage.objects.order_by("path")}
+    assert list(by_slug) == SECTION_SLUGS
+    return by_slug
+
+
+@pytest.fixture
+def seed_article(sections) -> ArticlePage:
+    """The publisher's three-page article, imported from shared/seed as the demo loader does."""
+    [article] = import_articles(parse_path(SEED_FILE), sections["foreign-affairs"])
+    return article

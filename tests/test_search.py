@@ -1,0 +1,248 @@
+"""Searching the archive: ranked results with highlighted snippets, filters, pages, and forgiving input."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from masthead.core.page_cache import page_cache
+from tests.factories import ArticleFactory, AuthorFactory, paragraphs
+from tests.reading import headlines, link_targets, main_text, parsed, words
+from tests.seed import SEED_TITLE, SEED_URL
+
+
+def result_count(response) -> str:
+    return words(parsed(response).select_one(".result-count"))
+
+
+@pytest.fixture
+def lavrov_profile(sections):
+    """A Politics article about Lavrov by Ivo Petrov, from 2024: more about him than the seed is."""
+    return ArticleFactory(
+        section=sections["politics"],
+        title="Lavrov's Long Career",
+        slug="lavrovs-long-career",
+        authors=[AuthorFactory(name="Ivo Petrov")],
+        date=datetime.date(2024, 6, 1),
+        standfirst="Sergei Lavrov has been Russia's foreign minister since 2004.",
+        pages=[paragraphs("Lavrov joined the Soviet diplomatic service in 1972.", "Lavrov is known for his wit.")],
+    )
+
+
+def test_search_for_lavrov_finds_the_seed_with_the_name_highlighted(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov"})
+
+    assert response.status_code == 200
+    assert result_count(response) == "1 result for “lavrov”."
+    card = parsed(response).select_one(".search-results article")
+    assert link_targets(card, SEED_TITLE) == [SEED_URL]
+    assert link_targets(card, "Foreign Affairs") == ["/foreign-affairs/"]
+    snippet = card.select_one(".snippet")
+    assert [words(mark) for mark in snippet.select("mark")] == ["Lavrov"]
+    assert "met with Russian Foreign Minister Sergei Lavrov." in words(snippet)
+
+
+def test_search_ranks_the_article_most_about_the_words_first(seed_article, lavrov_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "lavrov"})
+
+    assert result_count(response) == "2 results for “lavrov”."
+    assert headlines(response, ".search-results h3") == ["Lavrov's Long Career", SEED_TITLE]
+
+
+def test_search_finds_articles_having_every_word_of_the_query(seed_article, lavrov_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov balloon"})
+
+    assert result_count(response) == "1 result for “lavrov balloon”."
+    assert headlines(response, ".search-results h3") == [SEED_TITLE]
+    # The snippet quotes the passage where the first of the words appears.
+    assert [words(mark) for mark in parsed(response).select(".snippet mark")] == ["Lavrov"]
+
+
+def test_search_with_no_article_having_every_word_shows_articles_with_some_and_says_so(
+    seed_article, lavrov_profile, anonymous
+):
+    response = anonymous.get("/search/", {"q": "Lavrov wit Qatar"})
+
+    assert "no article has all of those words, so these have some of them" in result_count(response)
+    assert set(headlines(response, ".search-results h3")) == {"Lavrov's Long Career", SEED_TITLE}
+
+
+def test_search_snippet_escapes_the_articles_text_and_marks_only_the_words(sections, anonymous):
+    ArticleFactory(
+        title="Markup in the news",
+        standfirst='Why <script>alert("x")</script> tags & <b>Lavrov</b> made headlines.',
+    )
+
+    response = anonymous.get("/search/", {"q": "lavrov"})
+
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "<b>" not in html
+    snippet = parsed(response).select_one(".snippet")
+    assert 'Why <script>alert("x")</script> tags & <b>Lavrov</b> made headlines.' in words(snippet)
+    assert [words(mark) for mark in snippet.select("mark")] == ["Lavrov"]
+    assert snippet.select("script, b") == []
+
+
+def test_search_words_are_shown_back_escaped(sections, anonymous):
+    response = anonymous.get("/search/", {"q": "<img src=x onerror=alert(1)>"})
+
+    assert response.status_code == 200
+    assert "<img src=x" not in response.content.decode()
+    assert parsed(response).select_one("#id_q")["value"] == "<img src=x onerror=alert(1)>"
+
+
+def test_search_filters_by_section(seed_article, lavrov_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov", "section": "foreign-affairs"})
+
+    assert headlines(response, ".search-results h3") == [SEED_TITLE]
+    assert parsed(response).select_one("#id_section option[selected]")["value"] == "foreign-affairs"
+
+
+def test_search_filters_by_author(seed_article, lavrov_profile, anonymous):
+    by_tan = anonymous.get("/search/", {"q": "Lavrov", "author": "angeline-tan"})
+    by_petrov = anonymous.get("/search/", {"q": "Lavrov", "author": "ivo-petrov"})
+
+    assert headlines(by_tan, ".search-results h3") == [SEED_TITLE]
+    assert headlines(by_petrov, ".search-results h3") == ["Lavrov's Long Career"]
+
+
+def test_search_filters_by_date_range(seed_article, lavrov_profile, anonymous):
+    in_2023 = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2023-01-01", "date_to": "2023-12-31"})
+    from_2024 = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2024-01-01"})
+    to_seed_day = anonymous.get("/search/", {"q": "Lavrov", "date_to": "2023-02-07"})
+
+    assert headlines(in_2023, ".search-results h3") == [SEED_TITLE]
+    assert headlines(from_2024, ".search-results h3") == ["Lavrov's Long Career"]
+    assert headlines(to_seed_day, ".search-results h3") == [SEED_TITLE]
+
+
+def test_search_leaves_out_drafts(sections, anonymous):
+    ArticleFactory(title="Secret plans", standfirst="Lavrov in a draft.", publish=False)
+
+    response = anonymous.get("/search/", {"q": "lavrov"})
+
+    assert result_count(response) == "0 results for “lavrov”."
+    assert "Nothing in the archive matches that." in main_text(response)
+    assert "Try fewer or different words" in main_text(response)
+
+
+def test_search_results_come_twenty_to_a_page_with_links_that_keep_the_filters(sections, anonymous):
+    for day in range(1, 23):
+        ArticleFactory(
+            section=sections["environment"],
+            title=f"Glacier report {day}",
+            standfirst="Glacier melt measured again.",
+            date=datetime.date(2024, 1, day),
+        )
+
+    first = anonymous.get("/search/", {"q": "glacier", "section": "environment"})
+    second = anonymous.get("/search/", {"q": "glacier", "section": "environment", "page": "2"})
+    beyond = anonymous.get("/search/", {"q": "glacier", "section": "environment", "page": "99"})
+
+    assert result_count(first) == "22 results for “glacier”."
+    assert len(headlines(first, ".search-results h3")) == 20
+    first_nav = parsed(first).select_one("nav.pagination")
+    assert "Page 1 of 2" in words(first_nav)
+    assert link_targets(first_nav, "Next →") == ["?q=glacier&section=environment&page=2"]
+    assert len(headlines(second, ".search-results h3")) == 2
+    assert link_targets(parsed(second).select_one("nav.pagination"), "← Previous") == [
+        "?q=glacier&section=environment&page=1"
+    ]
+    seen = set(headlines(first, ".search-results h3")) | set(headlines(second, ".search-results h3"))
+    assert seen == {f"Glacier report {day}" for day in range(1, 23)}
+    assert beyond.status_code == 200
+    assert "Page 2 of 2" in main_text(beyond)
+
+
+# -- empty, absurd and mistaken queries ------------------------------------------------------------
+
+
+def test_search_page_without_a_query_invites_one(db, anonymous):
+    response = anonymous.get("/search/")
+
+    assert response.status_code == 200
+    assert "Search every article we have published, by words, section, author and date." in main_text(response)
+
+
+@pytest.mark.parametrize("query", ["", "   ", '"((*', "*", "&&||!!", "-- ;", "\u200b"])
+def test_search_query_without_words_gets_a_helpful_page(seed_article, anonymous, query):
+    response = anonymous.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+    text = main_text(response)
+    assert "Type a word or two to search every article we have published" in text
+    assert link_targets(parsed(response).select_one("main"), "Lavrov") == ["/search/?q=Lavrov"]
+
+
+@pytest.mark.parametrize("query", ["Lavrov " * 1430, "Lavrov\x00"], ids=["ten thousand characters", "null character"])
+def test_search_query_the_form_cannot_take_gets_a_helpful_page(seed_article, anonymous, query):
+    response = anonymous.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+    assert "We cannot search for that: try a few ordinary words." in main_text(response)
+
+
+def test_search_query_of_many_words_and_symbols_is_answered(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": 'Lavrov AND (Putin OR "Xi) NOT * ~ ^2 ' + "x " * 100})
+
+    assert response.status_code == 200
+    assert parsed(response).select_one(".result-count") is not None
+
+
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+def test_search_with_a_date_it_cannot_read_says_how_to_write_one(seed_article, anonymous, field):
+    response = anonymous.get("/search/", {"q": "Lavrov", field: "last tuesday"})
+
+    assert response.status_code == 200
+    assert "Enter a date like 2023-02-07." in main_text(response)
+
+
+def test_search_with_dates_the_wrong_way_round_says_so(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2024-01-01", "date_to": "2023-01-01"})
+
+    assert response.status_code == 200
+    assert "The “from” date must come before the “to” date." in main_text(response)
+
+
+def test_search_for_an_author_not_in_the_archive_says_so(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov", "author": "no-such-writer"})
+
+    assert response.status_code == 200
+    assert "That author is not in our archive." in main_text(response)
+
+
+def test_search_in_a_section_that_does_not_exist_says_so(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": "Lavrov", "section": "sport"})
+
+    assert response.status_code == 200
+    assert "That section is not in our archive." in main_text(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("q", "x" * 501), ("section", "sport"), ("author", "nobody"), ("date_from", "soon"), ("date_to", "2023-13-45")],
+)
+def test_each_search_field_error_is_announced_beside_its_field(seed_article, anonymous, field, value):
+    page = parsed(anonymous.get("/search/", {field: value}))
+
+    described_by = page.select_one(f"#id_{field}")["aria-describedby"]
+    assert words(page.select_one(f"#{described_by}"))
+
+
+def test_search_page_queries_do_not_grow_with_the_number_of_results(sections, anonymous, django_assert_max_num_queries):
+    authors = [AuthorFactory() for _ in range(3)]
+    for index in range(12):
+        ArticleFactory(
+            section=list(sections.values())[index % 6],
+            authors=authors[: 1 + index % 3],
+            standfirst="Harvest figures from the valley.",
+        )
+    anonymous.get("/search/?q=harvest")
+    page_cache().clear()
+
+    with django_assert_max_num_queries(12):
+        response = anonymous.get("/search/?q=harvest")
+
+    assert len(headlines(response, ".search-results h3")) == 12
