@@ -6,6 +6,8 @@ from pathlib import Path
 from masthead.settings import *  # noqa: F403
 
 TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="masthead-test-"))
+DATA_DIR = TEST_DATA_DIR  # nothing a test writes lands in the checkout
+STATIC_ROOT = TEST_DATA_DIR / "static"
 MEDIA_ROOT = TEST_DATA_DIR / "media"
 EMAIL_FILE_PATH = str(TEST_DATA_DIR / "mail")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
-from masthead.subscriptions.urls import subscribe_urlpatterns
+from masthead.subscriptions.urls import stripe_webhook_urlpatterns, subscribe_urlpatterns
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("subscribe/", include(subscribe_urlpatterns)),
+    path("webhooks/stripe/", include(stripe_webhook_urlpatterns)),
     path("account/", include("masthead.accounts.urls")),
     path("issues/", include("masthead.editions.urls")),
     path("audio/", include("masthead.audio.urls")),

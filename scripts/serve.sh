@@ -30,6 +30,8 @@ case "$WEB_SERVER" in
 esac
 .venv/bin/python manage.py db_worker --queue-name "*" &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python manage.py scheduler &
+scheduler=$!
+trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 echo "Masthead is serving on http://$HOST:$PORT/ (admin at http://$HOST:$PORT/admin/) with $WEB_SERVER"
 "${web[@]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -235,10 +237,6 @@ class ArticlePage(RoutablePageMixin, Page):
     def teaser_text(self) -> str:
         return "\n".join(strip_tags(block.value.source) for block in self.teaser_blocks())
 
-    def search_snippet_source(self) -> str:
-        """The text a search result may quote from."""
-        return f"{self.standfirst}\n{self.body_text()}"
-
     def web_page_url(self, number: int) -> str:
         if number == 1:
             return self.url
@@ -246,6 +244,24 @@ class ArticlePage(RoutablePageMixin, Page):
 
     def single_page_url(self) -> str:
         return self.url + self.reverse_subpage("single_page")
+
+    def news_article_json_ld(self, *, free: bool) -> str:
+        """schema.org NewsArticle; gated articles mark the body as the paid part, so the teaser is not cloaking."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "description": self.standfirst,
+            "datePublished": self.date.isoformat(),
+            "author": [{"@type": "Person", "name": author.name} for author in self.byline_authors],
+            "isAccessibleForFree": free,
+        }
+        if not free:
+            data["hasPart"] = {"@type": "WebPageElement", "isAccessibleForFree": False, "cssSelector": ".article-body"}
+        text = json.dumps(data, ensure_ascii=False)
+        # Escaped like json_script so no value can close the <script> element.
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return mark_safe(text)  # noqa: S308
 
     # -- routes ----------------------------------------------------------------------------------
 
@@ -290,9 +306,21 @@ class ArticlePage(RoutablePageMixin, Page):
             },
         )
 
+    def render(self, request, *args, context_overrides=None, **kwargs):
+        """Every web page of the article passes the paywall: without access, only the teaser is sent."""
+        from masthead.access.paywall import request_article_access
+
+        overrides = dict(context_overrides or {})
+        access = request_article_access(request, self, count_meter=True)
+        overrides["access"] = access
+        if not access.allowed:
+            overrides["blocks"] = self.teaser_blocks()
+        overrides["json_ld"] = self.news_article_json_ld(free=not access.gated)
+        return super().render(request, *args, context_overrides=overrides, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Previews and direct serve() calls come without a route; show page 1 then.
+        # Previews and direct serve() calls come without a route; show page 1 then (render gates it).
         context.setdefault("blocks", self.web_pages[0])
         context.setdefault("page_number", 1)
         context.setdefault("show_hero", context["page_number"] == 1)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from masthead.access.paywall import public_text
 from masthead.content.models import ArticlePage, Author, SectionPage
 from masthead.content.queries import attach_sections, published_articles
 
@@ -100,5 +101,5 @@ def with_snippets(articles, terms: list[str]) -> list[ArticlePage]:
     """Attach sections and highlighted snippets to one page of results."""
     articles = attach_sections(articles)
     for article in articles:
-        article.snippet = highlighted_snippet(article.search_snippet_source(), terms)
+        article.snippet = highlighted_snippet(public_text(article), terms)
     return articles

@@ -23,7 +23,7 @@ def body_from_pages(pages: list[list[str]]) -> list[dict]:
     for index, paragraphs in enumerate(pages):
         if index:
             body.append({"type": "page_break", "value": None})
-        body += [{"type": "paragraph", "value": html} for html in paragraphs]
+        body += [{"type": "paragraph", "value": f"<p>{html}</p>"} for html in paragraphs]
     return body
 
 
