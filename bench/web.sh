@@ -6,9 +6,8 @@
 # then runs wrk against each page and prints a markdown table, also saved to bench/results/.
 # The server is stopped on exit, however the script ends.
 #
-# Knobs (environment):
-# The defaults are scripts/serve.sh's (without its access log): granian when installed, else
-# gunicorn gthread; one worker per core, two threads each.
+# Knobs (environment); the defaults are scripts/serve.sh's without its access log: granian when
+# installed, else gunicorn gthread; one worker per core, two threads each.
 #   SERVER=granian|gunicorn     WEB_WORKERS (default: cores)       WEB_THREADS (default 2)
 #   WORKER_CLASS=gthread|sync   (gunicorn only)                    KEEPALIVE=seconds (0 = off; granian: on/off only)
 #   ACCESS_LOG=1                logs every request, as scripts/serve.sh does
@@ -60,12 +59,7 @@ mkdir -p "$DATA_DIR" bench/results
 if [ -z "$SKIP_SETUP" ]; then
   echo "== Preparing $DATA_DIR (migrate, demo content, search index, static files)"
   "$PY" manage.py migrate --noinput --verbosity 0
-  if "$PY" manage.py help load_demo >/dev/null 2>&1; then
-    "$PY" manage.py load_demo
-  else
-    echo "   (no load_demo command yet: using bench/stand_in_content.py)"
-    "$PY" bench/stand_in_content.py
-  fi
+  "$PY" manage.py load_demo
   # Publishing queues search indexing (and narration, which takes hours) for the worker; no worker
   # runs here, so build the search index directly and leave the queue alone.
   "$PY" manage.py update_index --verbosity 0
@@ -80,13 +74,13 @@ case "$SERVER" in
   gunicorn)
     server_cmd=(.venv/bin/gunicorn masthead.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WEB_WORKERS"
       --worker-class "$WORKER_CLASS" --threads "$WEB_THREADS" --keep-alive "$KEEPALIVE" --log-level warning)
-    [ -n "$ACCESS_LOG" ] && server_cmd+=(--access-logfile -)
+    if [ -n "$ACCESS_LOG" ]; then server_cmd+=(--access-logfile -); fi
     ;;
   granian)
     server_cmd=(.venv/bin/granian --interface wsgi --host 127.0.0.1 --port "$PORT" --workers "$WEB_WORKERS"
       --blocking-threads "$WEB_THREADS" --log-level warning)
     if [ -n "$ACCESS_LOG" ]; then server_cmd+=(--access-log); else server_cmd+=(--no-access-log); fi
-    [ "$KEEPALIVE" = 0 ] && server_cmd+=(--no-http1-keep-alive)
+    if [ "$KEEPALIVE" = 0 ]; then server_cmd+=(--no-http1-keep-alive); fi
     server_cmd+=(masthead.wsgi:application)
     ;;
   *) echo "SERVER must be gunicorn or granian, not $SERVER" >&2; exit 2 ;;

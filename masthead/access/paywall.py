@@ -84,8 +84,11 @@ def request_article_access(request, article, *, count_meter: bool = False) -> Ar
     return memo[article.pk]
 
 
-def public_text(article) -> str:
-    """Text any surface may show anyone: all of a free article, the teaser of a gated one."""
-    if article_is_gated(article, paywall_settings(), timezone.localdate()):
+def public_text(article, settings: PaywallSettings | None = None) -> str:
+    """Text any surface may show anyone: all of a free article, the teaser of a gated one.
+
+    Lists pass `settings` loaded once, so a page of results costs one settings query.
+    """
+    if article_is_gated(article, settings or paywall_settings(), timezone.localdate()):
         return f"{article.standfirst}\n{article.teaser_text()}"
     return f"{article.standfirst}\n{article.body_text()}"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
-from masthead.access.paywall import public_text
+from masthead.access.paywall import paywall_settings, public_text
 from masthead.content.queries import published_articles
 
 
@@ -14,6 +14,7 @@ class LatestArticlesFeed(Feed):
     description = f"The latest from {settings.MAGAZINE_NAME}."
 
     def items(self):
+        self.paywall = paywall_settings()
         return published_articles()[:50]
 
     def item_title(self, item):
@@ -23,7 +24,7 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_description(self, item):
-        return public_text(item)
+        return public_text(item, self.paywall)
 
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.byline_authors)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from masthead.access.paywall import public_text
+from masthead.access.paywall import paywall_settings, public_text
 from masthead.content.models import ArticlePage, Author, SectionPage
 from masthead.content.queries import attach_sections, published_articles
 
@@ -100,6 +100,7 @@ def highlighted_snippet(text: str, terms: list[str]) -> SafeString:
 def with_snippets(articles, terms: list[str]) -> list[ArticlePage]:
     """Attach sections and highlighted snippets to one page of results."""
     articles = attach_sections(articles)
+    settings = paywall_settings()
     for article in articles:
-        article.snippet = highlighted_snippet(public_text(article), terms)
+        article.snippet = highlighted_snippet(public_text(article, settings), terms)
     return articles

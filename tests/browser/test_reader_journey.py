@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ PAGE_SENTENCES = {
     2: "would never add fuel to the fire, still less exploit the crisis",
     3: "Russia requires a market for its own exports",
 }
-SCREENSHOT = Path("/tmp/article.png")
+# For a person to look at after the run: /tmp/article.png here.
+SCREENSHOT = Path(tempfile.gettempdir()) / "article.png"
 
 
 @pytest.fixture
