@@ -27,10 +27,10 @@ system-packages:
 test: install system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=masthead.settings_test > /dev/null
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 test-postgres: install system-packages
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest -n 2
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
