@@ -1,0 +1,41 @@
+"""The paywall holds in a real browser with JavaScript off: the gated text is simply not in the page."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from masthead.content.models import ArticlePage
+from masthead.core.page_cache import page_cache
+
+pytestmark = pytest.mark.browser
+
+SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_d555b713710f6780.txt"
+SEED_URL = "/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
+GATED_SENTENCE = "Russia requires a market for its own exports"
+TEASER_SENTENCE = "met with Russian Foreign Minister Sergei Lavrov"
+
+
+@pytest.fixture
+def gated_seed(transactional_db, django_db_serialized_rollback, settings):
+    settings.AUDIO_NARRATE_ON_PUBLISH = False
+    call_command("import_articles", SEED, "--section", "foreign-affairs")
+    article = ArticlePage.objects.get(
+        url_path__endswith="china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
+    )
+    article.access_level = "subscribers"
+    article.save_revision().publish()
+    page_cache().clear()
+
+
+def test_gated_text_is_absent_with_javascript_disabled(gated_seed, chromium_browser, live_server):
+    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    for suffix in ["", "3/", "all/"]:
+        page.goto(SEED_URL + suffix)
+        html = page.content()
+        assert TEASER_SENTENCE in page.inner_text("main")
+        assert GATED_SENTENCE not in html
+        assert "The rest of this article is for subscribers" in page.inner_text("main")
+    context.close()
