@@ -85,14 +85,24 @@ def mark_user_dependent(request: HttpRequest) -> None:
 
 
 def clear_page_cache(**kwargs) -> None:
-    page_cache().clear()
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = page_cache()
+    if isinstance(cache, RedisCache):
+        # Redis's clear() is FLUSHDB: it would also empty the default cache and task queues there.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.unlink(*keys)
+    else:
+        cache.clear()
 
 
 def clear_page_cache_for_deleted_page(instance, **kwargs) -> None:
     from wagtail.models import Page
 
     if isinstance(instance, Page):
-        page_cache().clear()
+        clear_page_cache()
 
 
 def connect_invalidation() -> None:
