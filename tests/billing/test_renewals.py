@@ -149,3 +149,27 @@ def test_cancelling_while_past_due_ends_the_subscription_at_once_without_more_ch
     assert SandboxCharge.objects.filter(succeeded=False).count() == 1
     assert mail.outbox[-1].subject == "The Masthead Review: your cancellation is confirmed"
     assert "Your access has ended." in mail.outbox[-1].body
+
+
+def test_a_subscriber_keeps_reading_between_the_period_end_and_the_renewal_run(subscriber, clock, run_renewals):
+    # The scheduler runs renewals hourly: a paying reader must not be locked out in between.
+    clock.move_to(MONTH_END + datetime.timedelta(minutes=50))
+    assert entitlements_for(subscriber).digital
+
+    clock.move_to(MONTH_END + datetime.timedelta(hours=23))
+    assert run_renewals() == {"renewed": 1}
+    assert entitlements_for(subscriber).digital
+
+
+def test_without_a_renewal_run_the_grace_lasts_a_day(subscriber, clock):
+    clock.move_to(MONTH_END + datetime.timedelta(days=1))
+    assert not entitlements_for(subscriber).digital
+
+
+def test_a_cancelled_subscription_ends_exactly_at_the_period_end(subscriber_client, subscriber, clock):
+    response = subscriber_client.post("/account/cancel/", {"reason": "technical"})
+    assert response.status_code == 302
+    clock.move_to(MONTH_END - datetime.timedelta(seconds=1))
+    assert entitlements_for(subscriber).digital
+    clock.move_to(MONTH_END)
+    assert not entitlements_for(subscriber).digital

@@ -155,7 +155,9 @@ class Model:
         if sub is None:
             return False
         if sub.status == Subscription.ACTIVE:
-            return now < sub.period_end
+            # A day's grace before the renewal run, unless the reader cancelled.
+            grace = datetime.timedelta(0) if sub.cancel_at_period_end else datetime.timedelta(days=1)
+            return now < sub.period_end + grace
         return True
 
     def all(self) -> list[Expected]:
