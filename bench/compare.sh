@@ -11,8 +11,9 @@ mkdir -p bench/results
   echo
   echo "Requests/s (p99 in ms) per page."
   echo
-  echo "| Set-up | Home \`/\` | Section \`/politics/\` | Seed article | Search \`?q=Lavrov\` | Other CPU (cores, per page) |"
-  echo "|---|---:|---:|---:|---:|---|"
+  echo "| Set-up | Home \`/\` | Section \`/politics/\` | Seed article | Search \`?q=Lavrov\` | Free article, anonymous |" \
+    "Subscriber-only, anonymous | Free article, subscriber | Subscriber-only, subscriber | Other CPU (cores, per page) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } > "$summary"
 export BENCH_SUMMARY=$summary
 

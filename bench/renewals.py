@@ -30,20 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_renewals() -> None:
-    """In the child process: renew everything due, and report time, outcomes, memory and what was charged."""
+def run_renewals(shard: str | None) -> None:
+    """In a child process: renew everything due (or one shard of it); report time, outcomes and memory."""
     import django
 
     django.setup()
-    from masthead.subscriptions.models import Payment, SandboxCharge, Subscription
-    from masthead.subscriptions.services import renew_due_subscriptions
+    from masthead.subscriptions.services import parse_shard, renew_due_subscriptions
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    outcomes = renew_due_subscriptions()
+    outcomes = renew_due_subscriptions(shard=parse_shard(shard) if shard else None)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    paid = Payment.objects.filter(status=Payment.SUCCEEDED)
     print(
         json.dumps(
             {
@@ -51,6 +49,22 @@ def run_renewals() -> None:
                 "outcomes": outcomes,
                 "peak_rss_mib": peak_kib / 1024,
                 "rss_growth_mib": (peak_kib - rss_before) / 1024,
+            }
+        )
+    )
+
+
+def count_charges() -> None:
+    """In a child process, after the run: what the ledger and the sandbox gateway recorded."""
+    import django
+
+    django.setup()
+    from masthead.subscriptions.models import Payment, SandboxCharge, Subscription
+
+    paid = Payment.objects.filter(status=Payment.SUCCEEDED)
+    print(
+        json.dumps(
+            {
                 "subscriptions": Subscription.objects.count(),
                 "paid_periods": paid.values("subscription_id", "period_start").distinct().count(),
                 "succeeded_payments": paid.count(),
@@ -70,14 +84,53 @@ def child(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def bench(database: str, env: dict[str, str], count: int) -> dict:
+def last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def renew_in_workers(env: dict[str, str], workers: int) -> dict:
+    """`workers` renewal processes side by side, one shard each (as `renew_subscriptions --shard i/n`)."""
+    if workers == 1:
+        return last_json(child(env, __file__, "--child"))
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            [sys.executable, __file__, "--child", f"--shard={index}/{workers}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(1, workers + 1)
+    ]
+    reports = []
+    for process in processes:
+        output, _ = process.communicate()
+        if process.returncode:
+            sys.exit(f"a renewal worker failed:\n{output}")
+        reports.append(last_json(output))
+    outcomes: dict[str, int] = {}
+    for report in reports:
+        for outcome, n in report["outcomes"].items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+    return {
+        "seconds": time.perf_counter() - started,
+        "outcomes": outcomes,
+        "peak_rss_mib": max(report["peak_rss_mib"] for report in reports),
+        "rss_growth_mib": max(report["rss_growth_mib"] for report in reports),
+    }
+
+
+def bench(database: str, env: dict[str, str], count: int, workers: int) -> dict:
     print(f"[{database}] migrating…", file=sys.stderr)
     child(env, "manage.py", "migrate", "--noinput", "-v0")
     print(f"[{database}] creating {count:,} due subscriptions…", file=sys.stderr)
     child(env, "-m", "tests.ledger.due_subscriptions", str(count))
-    print(f"[{database}] renewing…", file=sys.stderr)
-    result = json.loads(child(env, __file__, "--child").strip().splitlines()[-1])
+    print(f"[{database}] renewing with {workers} worker(s)…", file=sys.stderr)
+    result = renew_in_workers(env, workers)
+    result.update(last_json(child(env, __file__, "--count-charges")))
     result["database"] = database
+    result["workers"] = workers
     return result
 
 
@@ -87,12 +140,12 @@ def base_env(data_dir: str) -> dict[str, str]:
     return env
 
 
-def bench_sqlite(count: int) -> dict:
+def bench_sqlite(count: int, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
-        return bench("SQLite " + sqlite3.sqlite_version, base_env(data_dir), count)
+        return bench("SQLite " + sqlite3.sqlite_version, base_env(data_dir), count, workers)
 
 
-def bench_postgresql(count: int, server: str, *, async_commit: bool = False) -> dict:
+def bench_postgresql(count: int, workers: int, server: str, *, async_commit: bool = False) -> dict:
     import psycopg
 
     name = f"masthead_bench_{secrets.token_hex(4)}"
@@ -108,7 +161,7 @@ def bench_postgresql(count: int, server: str, *, async_commit: bool = False) -> 
         try:
             with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
                 env = base_env(data_dir) | {"DATABASE_URL": f"{server}/{name}"}
-                return bench(label, env, count)
+                return bench(label, env, count, workers)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -118,16 +171,17 @@ def table(results: list[dict], count: int) -> str:
         f"## Renewals: {count:,} due subscriptions, sandbox gateway ({datetime.date.today():%Y-%m-%d})",
         "",
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f} at the end; one renewal process, production settings.",
+        f"load average {os.getloadavg()[0]:.1f} at the end; production settings.",
         "",
-        "| Database | Renewed | Seconds | Renewals/s | Peak RSS (MiB) | RSS growth renewing (MiB) | Charged once |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| Database | Workers | Renewed | Seconds | Renewals/s | Peak RSS per worker (MiB) | RSS growth renewing (MiB) "
+        "| Charged once |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         once = r["succeeded_payments"] == r["paid_periods"] == r["charges"] == r["subscriptions"] and r["pending"] == 0
         renewed = r["outcomes"].get("renewed", 0)
         lines.append(
-            f"| {r['database']} | {renewed:,} | {r['seconds']:.1f} | {renewed / r['seconds']:,.0f} "
+            f"| {r['database']} | {r['workers']} | {renewed:,} | {r['seconds']:.1f} | {renewed / r['seconds']:,.0f} "
             f"| {r['peak_rss_mib']:.0f} | {r['rss_growth_mib']:.0f} | {'yes' if once else 'NO'} |"
         )
     return "\n".join(lines) + "\n"
@@ -139,22 +193,29 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="also: postgresql-async-commit")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--label", default="", help="appended to the results file's name")
+    parser.add_argument("--workers", default="1", help="renewal processes side by side, e.g. 1,2,4 for a row each")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--shard", help=argparse.SUPPRESS)
+    parser.add_argument("--count-charges", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run_renewals()
+        run_renewals(args.shard)
+        return
+    if args.count_charges:
+        count_charges()
         return
 
     results = []
     for database in args.databases.split(","):
-        if database == "sqlite":
-            results.append(bench_sqlite(args.count))
-        elif database == "postgresql":
-            results.append(bench_postgresql(args.count, args.postgres))
-        elif database == "postgresql-async-commit":
-            results.append(bench_postgresql(args.count, args.postgres, async_commit=True))
-        else:
-            sys.exit(f"Unknown database {database!r}: sqlite or postgresql")
+        for workers in (int(n) for n in args.workers.split(",")):
+            if database == "sqlite":
+                results.append(bench_sqlite(args.count, workers))
+            elif database == "postgresql":
+                results.append(bench_postgresql(args.count, workers, args.postgres))
+            elif database == "postgresql-async-commit":
+                results.append(bench_postgresql(args.count, workers, args.postgres, async_commit=True))
+            else:
+                sys.exit(f"Unknown database {database!r}: sqlite or postgresql")
     report = table(results, args.count)
     print(report)
     out = ROOT / "bench" / "results" / f"renewals-{datetime.date.today():%Y-%m-%d}{args.label}.md"

@@ -107,22 +107,36 @@ for _ in $(seq 100); do
 done
 curl -fsS -o /dev/null "$BASE/healthz" || { echo "The server never answered /healthz" >&2; exit 1; }
 
-# name|path|target requests/s|target p99 ms (empty: no target)
+# The paywall's cost: a subscriber-only article against a free one of the same length, read
+# anonymously (the teaser, from the page cache) and by a paying subscriber (rendered every time).
+eval "$("$PY" bench/paywall_setup.py)"
+
+# name|path|target requests/s|target p99 ms (empty: no target)|who ("" anonymous, "subscriber")
 PAGES=(
-  "Home page|/|420|"
-  "Section page|/politics/||"
-  "Seed article|/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/|750|50"
-  "Search|/search/?q=Lavrov||"
+  "Home page|/|420||"
+  "Section page|/politics/|||"
+  "Seed article|/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/|750|50|"
+  "Search|/search/?q=Lavrov|||"
+  "Free article, anonymous|$FREE_ARTICLE|||"
+  "Subscriber-only article, anonymous|$GATED_ARTICLE|||"
+  "Free article, subscriber|$FREE_ARTICLE|||subscriber"
+  "Subscriber-only article, subscriber|$GATED_ARTICLE|||subscriber"
 )
+cookie_for() { if [ "$1" = subscriber ]; then echo "Cookie: $SUBSCRIBER_COOKIE"; else echo "X-Anonymous: 1"; fi; }
 
 echo "== Warming"
 for entry in "${PAGES[@]}"; do
-  IFS='|' read -r name path _ _ <<< "$entry"
-  for _ in 1 2 3 4; do curl -fsS -o /dev/null "$BASE$path"; done
-  cache=$(curl -fsS -D - -o /dev/null "$BASE$path" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-page-cache" {print $2}')
-  bytes=$(curl -fsS "$BASE$path" | wc -c)
+  IFS='|' read -r name path _ _ who <<< "$entry"
+  header=$(cookie_for "$who")
+  for _ in 1 2 3 4; do curl -fsS -o /dev/null -H "$header" "$BASE$path"; done
+  cache=$(curl -fsS -D - -o /dev/null -H "$header" "$BASE$path" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-page-cache" {print $2}')
+  bytes=$(curl -fsS -H "$header" "$BASE$path" | wc -c)
   echo "   $name $path: ${bytes} bytes, page cache: ${cache:-none}"
-  [ "$cache" = hit ] || echo "   WARNING: $path is not served from the page cache" >&2
+  if [ -z "$who" ]; then
+    [ "$cache" = hit ] || echo "   WARNING: $path is not served from the page cache" >&2
+  else
+    curl -fsS -H "$header" "$BASE$path" | grep -q 'isAccessibleForFree' || echo "   WARNING: $path did not render an article" >&2
+  fi
 done
 
 # Other work on the machine skews every figure: measure the CPU that neither the server nor wrk used.
@@ -149,13 +163,14 @@ rows=()
 cells=()
 others=()
 for entry in "${PAGES[@]}"; do
-  IFS='|' read -r name path target_rps target_p99 <<< "$entry"
-  raw="$raw_dir/$(echo "$name" | tr 'A-Z ' 'a-z-').txt"
-  echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency $BASE$path"
+  IFS='|' read -r name path target_rps target_p99 who <<< "$entry"
+  raw="$raw_dir/$(echo "$name" | tr -d ',' | tr 'A-Z ' 'a-z-').txt"
+  echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency $BASE$path${who:+ (as $who)}"
   sleep 1
   children_jiffies; children0=$children
   busy0=$(busy_jiffies) server0=$(server_jiffies) start=$(date +%s.%N)
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/report.lua "$BASE$path" > "$raw"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/report.lua -H "$(cookie_for "$who")" \
+    "$BASE$path" > "$raw"
   busy1=$(busy_jiffies) server1=$(server_jiffies) end=$(date +%s.%N)
   children_jiffies; children1=$children
   grep -E "Requests/sec|Non-2xx|Socket errors" "$raw" || true

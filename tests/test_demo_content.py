@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import Page, Revision
 
-from masthead.content.models import Author, CreditedImage
+from masthead.content.models import SUBSCRIBERS, ArticlePage, Author, CreditedImage
 from masthead.demo.writing import draft_articles
 from masthead.editions.models import Issue, IssueArticle
 
@@ -56,6 +56,17 @@ def test_demo_shows_the_imported_seed_article_over_three_pages_and_fills_the_hom
     assert newest.title in home
     assert home.count('<article class="card">') >= 10
     assert "In the current issue" in home
+
+
+@pytest.mark.django_db
+def test_every_third_demo_article_is_for_subscribers_so_the_paywall_shows(client, demo_data_dir):
+    load_small_demo()
+
+    exclusive = ArticlePage.objects.live().filter(access_level=SUBSCRIBERS)
+    assert exclusive.count() == 20 // 3
+    page = client.get(exclusive.first().url).content.decode()
+    assert 'href="/subscribe/"' in page
+    assert '"isAccessibleForFree": false' in page
 
 
 @pytest.mark.django_db

@@ -42,6 +42,7 @@ def create_or_update_article(
     hero_credit: str = "",
     hero_caption: str = "",
     publish: bool = True,
+    access_level: str | None = None,
 ) -> ArticlePage:
     """Create the article under `section`, or update the one with this slug; publish it if asked."""
     from masthead.content.placeholder_images import create_placeholder_image
@@ -65,6 +66,8 @@ def create_or_update_article(
     if hero_image is not None:
         article.hero_image = hero_image
     article.hero_caption = hero_caption or article.hero_caption
+    if access_level is not None:
+        article.access_level = access_level
     # Bylines list authors in this order; only the admin's forms number them otherwise.
     article.article_authors = [
         ArticleAuthor(author=author_named(name), sort_order=position) for position, name in enumerate(author_names)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from masthead.content.importer import ArticleImportError, import_articles, parse_path
-from masthead.content.models import ArticlePage, CreditedImage, SectionPage
+from masthead.content.models import FREE, SUBSCRIBERS, ArticlePage, CreditedImage, SectionPage
 from masthead.content.placeholder_images import create_placeholder_image
 from masthead.content.queries import attach_sections
 from masthead.content.services import author_named, create_or_update_article
@@ -153,6 +153,7 @@ def create_article(draft: ArticleDraft, section: SectionPage, date: datetime.dat
             standfirst=draft.standfirst,
             hero_image=save_picture(draft.hero),
             hero_caption=draft.hero.caption,
+            access_level=SUBSCRIBERS if draft.subscribers_only else FREE,
         )
 
 

@@ -52,6 +52,11 @@ class ArticleDraft:
     body: list[dict] = field(default_factory=list)
 
     @property
+    def subscribers_only(self) -> bool:
+        """Every third article is exclusive subscriber content, so the demo shows the paywall."""
+        return self.index % 3 == 2
+
+    @property
     def page_count(self) -> int:
         return 1 + sum(block["type"] == "page_break" for block in self.body)
 

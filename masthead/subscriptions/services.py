@@ -204,9 +204,27 @@ def do_subscribe(
 # -- renewing ----------------------------------------------------------------------------------
 
 
-def due_subscription_ids(now: datetime.datetime) -> list[int]:
+Shard = tuple[int, int]  # (index, count): this run takes the subscriptions with pk % count == index
+
+
+def parse_shard(text: str) -> Shard:
+    """ "2/4" (1-based, as people count) -> (1, 4)."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"A shard looks like 1/4, not {text!r}.") from None
+    if not 1 <= index <= count:
+        raise ValueError(f"Shard {text!r}: the first number must be between 1 and {count}.")
+    return index - 1, count
+
+
+def due_subscription_ids(now: datetime.datetime, shard: Shard | None = None) -> list[int]:
     active_due = Subscription.objects.filter(status=Subscription.ACTIVE, current_period_end__lte=now)
     retry_due = Subscription.objects.filter(status=Subscription.PAST_DUE, next_retry_at__lte=now)
+    if shard is not None:
+        index, count = shard
+        active_due = active_due.alias(shard=F("pk") % count).filter(shard=index)
+        retry_due = retry_due.alias(shard=F("pk") % count).filter(shard=index)
     return sorted(active_due.values_list("pk", flat=True).union(retry_due.values_list("pk", flat=True)))
 
 
@@ -333,11 +351,17 @@ def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, r
         return void_renewal_payment(payment_id, result)
 
 
-def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None) -> dict[str, int]:
-    """Renew every due subscription once; safe to run again, or beside another run."""
+def renew_due_subscriptions(
+    now: datetime.datetime | None = None, progress=None, shard: Shard | None = None
+) -> dict[str, int]:
+    """Renew every due subscription (or one shard of them) once; safe to run again, or beside another run.
+
+    Shards let several workers renew side by side: each subscription is still locked and charged
+    under its own key, so overlapping or repeated runs cannot charge twice.
+    """
     now = now or timezone.now()
     outcomes: dict[str, int] = {}
-    for subscription_id in due_subscription_ids(now):
+    for subscription_id in due_subscription_ids(now, shard):
         try:
             outcome = renew_subscription(subscription_id, now=now)
         except GatewayError:
@@ -346,7 +370,7 @@ def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if progress:
             progress(outcome)
-    for payment_id in lost_renewal_payment_ids():
+    for payment_id in lost_renewal_payment_ids(shard):
         try:
             outcome = settle_lost_renewal(payment_id, now=now)
         except GatewayError:
@@ -355,9 +379,12 @@ def renew_due_subscriptions(now: datetime.datetime | None = None, progress=None)
     return outcomes
 
 
-def lost_renewal_payment_ids() -> list[int]:
+def lost_renewal_payment_ids(shard: Shard | None = None) -> list[int]:
     """Renewal payments left pending (a crashed worker) whose subscription has since ended or moved on."""
     pending = Payment.objects.filter(status=Payment.PENDING)
+    if shard is not None:
+        index, count = shard
+        pending = pending.alias(shard=F("subscription_id") % count).filter(shard=index)
     current = pending.filter(
         subscription__status__in=Subscription.LIVE_STATUSES, period_start=F("subscription__current_period_end")
     )
