@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from masthead.subscriptions.forms import AddressForm, CancelForm, CardForm, PlanChangeForm, new_checkout_token
-from masthead.subscriptions.gateways import CardDeclined
+from masthead.subscriptions.gateways import CardDeclined, GatewayError
 from masthead.subscriptions.models import Plan, Receipt
 from masthead.subscriptions.queries import address_on, guarantee_used, live_subscription, offered_plans
 from masthead.subscriptions.services import (
@@ -57,6 +57,9 @@ def checkout(request, slug: str):
         except CardDeclined as declined:
             card_form = CardForm(initial={"checkout_token": new_checkout_token()})  # a new attempt, a new key
             card_form.decline_message = declined.message
+        except GatewayError:
+            # The form keeps its checkout token: trying again repeats the same charge, never a second one.
+            card_form.gateway_unreachable = True
         except AlreadySubscribed:
             messages.info(request, "You already have a subscription.")
             return redirect("account")

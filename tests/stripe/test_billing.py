@@ -1,6 +1,7 @@
 """Buying, renewing and the money-back guarantee through the stripe gateway, checked on Stripe's side."""
 
 import datetime
+import socket
 
 import pytest
 from django.utils import timezone
@@ -147,3 +148,23 @@ def test_a_stripe_outage_leaves_the_renewal_pending_and_the_next_run_charges_onc
 
     assert len(stripe_account.payment_intents()) == 2
     assert not subscription.payments.filter(status=Payment.PENDING).exists()
+
+
+def test_when_stripe_cannot_be_reached_checkout_says_so_keeps_the_form_and_a_retry_charges_once(
+    reader_client, reader, stripe_account, stripe_settings, localstripe_url
+):
+    form = {"checkout_token": "tok-retry", "card_number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123"}
+    with socket.socket() as closed:  # a port nothing listens on: a real connection refused
+        closed.bind(("127.0.0.1", 0))
+        stripe_settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        response = reader_client.post("/subscribe/digital-monthly/", form)
+
+    assert response.status_code == 200
+    assert "could not reach the payment service" in response.content.decode()
+    assert 'value="tok-retry"' in response.content.decode()
+    assert not Subscription.objects.filter(reader=reader).exists()
+
+    stripe_settings.STRIPE_API_BASE = localstripe_url
+    response = reader_client.post("/subscribe/digital-monthly/", form)
+    assert response.status_code == 302
+    assert len(stripe_account.payment_intents(customer_ref(reader))) == 1
