@@ -349,3 +349,23 @@ def test_article_already_in_an_issue_cannot_join_another(sections, admin_persona
     assert "Issue article with this Article already exists." in field_errors
     assert anonymous.get("/issues/2024/7/").status_code == 404
     assert headlines(anonymous.get("/issues/2024/6/"), "ol.toc h3") == ["Opening essay"]
+
+
+def test_editor_adds_an_author_whose_page_readers_then_find(editor_client, anonymous):
+    response = editor_client.post(
+        reverse("wagtailsnippets_content_author:add"),
+        {"name": "Mara Quill", "slug": "mara-quill", "bio": "Mara covers the courts."},
+    )
+
+    assert response.status_code == 302
+    author_page = anonymous.get("/authors/mara-quill/")
+    assert author_page.status_code == 200
+    assert "Mara covers the courts." in main_text(author_page)
+
+
+def test_reader_cannot_add_an_author(reader_client, anonymous):
+    response = reader_client.post(
+        reverse("wagtailsnippets_content_author:add"), {"name": "Imposter", "slug": "imposter", "bio": ""}
+    )
+    assert response.status_code == 302 and "/login/" in response.url
+    assert anonymous.get("/authors/imposter/").status_code == 404
