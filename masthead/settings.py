@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "masthead.access",
     "masthead.ads",
     "masthead.audio",
+    "masthead.circulation",
     "masthead.accounts",
     "allauth",
     "allauth.account",
@@ -193,6 +194,7 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 PERIODIC_TASKS = {
     "masthead.subscriptions.tasks.run_renewals": env_int("RENEWAL_INTERVAL_SECONDS", 3600),
     "masthead.audio.tasks.retry_due_narrations": 600,
+    "masthead.circulation.tasks.close_due_issues": 3600,
 }
 # Split each renewal run over this many jobs, for as many workers (each subscription is still charged once).
 RENEWAL_SHARDS = env_int("RENEWAL_SHARDS", 1)
@@ -204,6 +206,10 @@ AUDIO_ROOT = Path(env("AUDIO_ROOT", str(DATA_DIR / "audio")))
 AUDIO_SENDFILE_HEADER = env("AUDIO_SENDFILE_HEADER", "")  # "", "X-Accel-Redirect" or "X-Sendfile"
 AUDIO_SENDFILE_PREFIX = env("AUDIO_SENDFILE_PREFIX", "/protected-audio/")
 AUDIO_NARRATE_ON_PUBLISH = env_bool("AUDIO_NARRATE_ON_PUBLISH", True)
+
+# Digital edition (docs/editions.md). EPUB/PDF files live outside MEDIA_ROOT: only the gated views serve them.
+EDITIONS_ROOT = Path(env("EDITIONS_ROOT", str(DATA_DIR / "editions")))
+EDITIONS_BUILD_ON_PUBLISH = env_bool("EDITIONS_BUILD_ON_PUBLISH", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

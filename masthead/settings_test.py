@@ -19,3 +19,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AUDIO_ROOT = TEST_DATA_DIR / "audio"
 AUDIO_NARRATE_ON_PUBLISH = False  # Piper takes seconds; tests/audio turns it on where it is the subject
+EDITIONS_ROOT = TEST_DATA_DIR / "editions"

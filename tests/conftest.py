@@ -5,13 +5,17 @@ Personas (each a user and, as `<persona>_client`, a test client logged in as tha
 - reader: a registered reader with no subscription;
 - editor: in Wagtail's "Editors" and "Moderators" groups, so writes and publishes articles;
 - admin: a superuser.
-Later issues add subscriber personas here, built on `make_user` below.
+- subscriber: Sam pays for Digital monthly with the sandbox's 4242 card (through do_subscribe, as
+  checkout does), so may read, hear and download everything;
+- lapsed_subscriber: Lou subscribed, cancelled, and the paid period has run out.
 
 The site: `home_page` and `sections` (the six created by migration content/0002), and
 `seed_article`, the publisher's page imported through the importer as `make run` does.
 """
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 from django.conf import settings
@@ -23,6 +27,9 @@ from django.test import Client
 
 from masthead.content.importer import import_articles, parse_path
 from masthead.content.models import ArticlePage, HomePage, SectionPage
+from masthead.subscriptions.gateways import CardInput
+from masthead.subscriptions.models import Plan
+from masthead.subscriptions.services import do_cancel, do_subscribe, renew_due_subscriptions
 from tests.seed import SEED_FILE
 
 SECTION_SLUGS = ["politics", "finance", "foreign-affairs", "environment", "culture", "technology"]
@@ -119,6 +126,39 @@ def admin(make_user):
 @pytest.fixture
 def admin_persona_client(admin) -> Client:
     return logged_in_client(admin)
+
+
+def subscribe(user, checkout: str = "t1"):
+    """Buy Digital monthly for `user` the way checkout does; a new `checkout` token for a second purchase."""
+    return do_subscribe(
+        reader=user,
+        plan=Plan.objects.get(slug="digital-monthly"),
+        card=CardInput(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"),
+        checkout_token=checkout,
+    )
+
+
+@pytest.fixture
+def subscriber(make_user):
+    """Sam pays for Digital monthly."""
+    user = make_user("sam", first_name="Sam", last_name="Subscriber")
+    subscribe(user)
+    return user
+
+
+@pytest.fixture
+def subscriber_client(subscriber) -> Client:
+    return logged_in_client(subscriber)
+
+
+@pytest.fixture
+def lapsed_subscriber(make_user):
+    """Lou subscribed, cancelled, and the paid period has ended."""
+    user = make_user("lou", first_name="Lou", last_name="Lapsed")
+    subscription = subscribe(user)
+    do_cancel(subscription, actor="reader")
+    renew_due_subscriptions(now=subscription.current_period_end + datetime.timedelta(hours=1))
+    return user
 
 
 # -- the site ------------------------------------------------------------------------------------

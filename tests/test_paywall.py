@@ -8,17 +8,14 @@ surface carries full text.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from masthead.access.models import PaywallSettings
 from masthead.subscriptions.gateways import CardInput
-from masthead.subscriptions.models import Plan
-from masthead.subscriptions.services import do_cancel, do_refund_under_guarantee, do_subscribe, renew_due_subscriptions
-from tests.conftest import logged_in_client
+from masthead.subscriptions.services import do_refund_under_guarantee
+from tests.conftest import logged_in_client, subscribe
 
 PAGE_3_SENTENCE = "Alexander Korolev of the University of New South Wales"
 TEASER_SENTENCE = "Vice-Foreign Minister Ma Zhaoxu visited Russia"
@@ -35,6 +32,7 @@ SURFACES = [
     ("json api detail", lambda article: f"/api/articles/{article.pk}/"),
     ("search", lambda article: "/search/?q=Korolev"),
     ("sitemap", lambda article: "/sitemap.xml"),
+    ("issue page", lambda article: issue_page_of(article)),
 ]
 FULL_TEXT_SURFACES = {"page 3", "single page", "json api detail"}
 SNEAKY_HEADERS = [
@@ -46,33 +44,11 @@ SNEAKY_HEADERS = [
 ]
 
 
-def subscribe(user, token="t"):
-    return do_subscribe(
-        reader=user, plan=Plan.objects.get(slug="digital-monthly"), card=GOOD_CARD, checkout_token=token
-    )
-
-
 @pytest.fixture
 def gated_article(seed_article):
     seed_article.access_level = "subscribers"
     seed_article.save_revision().publish()
     return seed_article
-
-
-@pytest.fixture
-def subscriber(make_user):
-    user = make_user("sam")
-    subscribe(user)
-    return user
-
-
-@pytest.fixture
-def lapsed_subscriber(make_user):
-    user = make_user("lou")
-    subscription = subscribe(user)
-    do_cancel(subscription, actor="reader")
-    renew_due_subscriptions(now=subscription.current_period_end + datetime.timedelta(hours=1))
-    return user
 
 
 @pytest.fixture
@@ -167,3 +143,63 @@ def test_the_subscription_ending_ends_access_at_once(gated_article, make_user):
     assert PAGE_3_SENTENCE in client.get(gated_article.url + "3/").content.decode()
     do_refund_under_guarantee(subscription, actor="reader", now=timezone.now())
     assert PAGE_3_SENTENCE not in client.get(gated_article.url + "3/").content.decode()
+
+
+# -- digital editions: the EPUB and PDF carry the whole text, so only the entitled receive them -----
+
+EDITION_FILES = ["edition.epub", "edition.pdf"]
+
+
+def issue_page_of(article) -> str:
+    """The URL of the issue the article is in; it is put in a published issue first if it has none."""
+    from masthead.editions.models import IssueArticle
+    from tests.factories import IssueFactory
+
+    entry = IssueArticle.objects.filter(article=article).select_related("issue").first()
+    issue = entry.issue if entry else IssueFactory(articles=[article])
+    return issue.get_absolute_url()
+
+
+@pytest.fixture
+def built_edition(gated_article, settings, tmp_path) -> str:
+    """The gated article's issue with its EPUB and PDF built; the issue page's URL."""
+    from masthead.editions.builds import ensure_editions
+    from masthead.editions.models import IssueArticle
+
+    settings.EDITIONS_ROOT = tmp_path / "editions"
+    url = issue_page_of(gated_article)
+    outcomes = ensure_editions(IssueArticle.objects.get(article=gated_article).issue_id)
+    assert {outcome.result for outcome in outcomes.values()} == {"built"}
+    return url
+
+
+def edition_text(file_name: str, data: bytes) -> str:
+    """The words a reader's app shows from a downloaded edition file."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    if file_name.endswith(".epub"):
+        book = zipfile.ZipFile(io.BytesIO(data))
+        text = " ".join(book.read(name).decode() for name in book.namelist() if name.endswith(".xhtml"))
+    else:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("file_name", EDITION_FILES)
+def test_readers_without_access_never_receive_the_edition_files(built_edition, outsider_client, file_name):
+    for headers in SNEAKY_HEADERS:
+        response = outsider_client.get(built_edition + file_name, **headers)
+        assert response.status_code == 403, (file_name, headers)
+        assert not response.streaming, (file_name, headers)
+        assert PAGE_3_SENTENCE not in response.content.decode(), (file_name, headers)
+
+
+@pytest.mark.parametrize("file_name", EDITION_FILES)
+def test_a_subscriber_reads_the_gated_sentence_in_the_edition_files(built_edition, subscriber, file_name):
+    response = logged_in_client(subscriber).get(built_edition + file_name)
+
+    assert response.status_code == 200
+    assert PAGE_3_SENTENCE in edition_text(file_name, b"".join(response.streaming_content))

@@ -1,8 +1,9 @@
-"""Numbered magazine issues and their ordered tables of contents."""
+"""Numbered magazine issues, their ordered tables of contents and their digital edition files."""
 
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -14,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
 from wagtail.search import index
+
+from masthead.editions import conf
 
 
 class Issue(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
@@ -69,6 +72,22 @@ class Issue(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     def get_absolute_url(self) -> str:
         return reverse("issue", args=[self.year, self.number])
 
+    def edition_status(self) -> str:
+        """The digital edition's files as the admin's list of issues shows them (prefetch edition_files)."""
+        files = {edition.format: edition for edition in self.edition_files.all()}
+        parts = []
+        for file_format, label in EditionFile.FORMATS:
+            edition = files.get(file_format)
+            if edition is None:
+                parts.append(f"{label}: not built")
+            elif edition.status == EditionFile.FAILED:
+                parts.append(f"{label}: failed ({edition.error[:80]})")
+            else:
+                parts.append(f"{label}: {edition.get_status_display().lower()}")
+        return "; ".join(parts)
+
+    edition_status.short_description = "Digital edition"
+
 
 class IssueArticle(Orderable):
     """An article's place in an issue's table of contents; an article is in at most one issue."""
@@ -77,3 +96,57 @@ class IssueArticle(Orderable):
     article = models.OneToOneField("content.ArticlePage", on_delete=models.CASCADE, related_name="issue_entry")
 
     panels = [FieldPanel("article")]
+
+
+class EditionFile(models.Model):
+    """One file of an issue's digital edition (its EPUB or its PDF) and the state of the job building it.
+
+    `content_hash` says what the file on disk was built from (the issue, its articles, their images
+    and the renderer's version), so an unchanged issue is never built twice. The file keeps being
+    served while a newer one is built; files are named after their hash and the job's claim token,
+    so a stale worker never overwrites its successor's file.
+    """
+
+    EPUB, PDF = "epub", "pdf"
+    FORMATS = [(EPUB, "EPUB"), (PDF, "PDF")]
+    CONTENT_TYPES = {EPUB: "application/epub+zip", PDF: "application/pdf"}
+    QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
+    STATUSES = [(QUEUED, "Queued"), (BUILDING, "Building"), (READY, "Ready"), (FAILED, "Failed")]
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="edition_files")
+    format = models.CharField(max_length=4, choices=FORMATS)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    file_name = models.CharField(max_length=200, blank=True, help_text="Relative to EDITIONS_ROOT.")
+    file_size = models.PositiveBigIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["issue", "format"]
+        constraints = [models.UniqueConstraint(fields=["issue", "format"], name="one_edition_file_per_format")]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} of {self.issue} ({self.status})"
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file_name)
+
+    @property
+    def path(self) -> Path:
+        return conf.editions_root() / self.file_name
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.format]
+
+    def claim_is_stale(self, now: datetime.datetime) -> bool:
+        """A worker that died mid-build leaves its claim behind; after this long another may take over."""
+        return self.claimed_at is not None and now - self.claimed_at > CLAIM_TIMEOUT
+
+
+CLAIM_TIMEOUT = datetime.timedelta(minutes=30)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from masthead.subscriptions.models import Payment, Plan, PostalAddress, Subscription
+from masthead.subscriptions.models import RENEWAL_GRACE, Payment, Plan, PostalAddress, Subscription
 
 
 def offered_plans() -> QuerySet[Plan]:
@@ -46,3 +47,57 @@ def address_on(reader, moment: datetime.datetime) -> PostalAddress | None:
 
 def guarantee_used(reader) -> bool:
     return Subscription.objects.filter(reader=reader, guarantee_claimed_at__isnull=False).exists()
+
+
+# -- the print edition's mailing list --------------------------------------------------------------
+
+
+def print_entitlement_at(moment: datetime.datetime, *, now: datetime.datetime | None = None) -> Q:
+    """The print entitlement at `moment` as a filter: `Subscription.grants_access(moment)` on a print plan.
+
+    `entitlements_for` cannot answer for another moment (it reads the subscription live now), so
+    this is the same rule, clause by clause, written over the ledger's columns:
+    - active and ending on time (cancelled or complimentary): until `current_period_end`, as
+      `access_ends` says;
+    - active and renewing: until `current_period_end + RENEWAL_GRACE`; for a moment still to come
+      the renewal run extends the period, so one that grants access now is counted then too;
+    - past due: yes, while the retries last;
+    - ended or refunded after `moment`: it was live until `ended_at`, so it counts as it stood then
+      (a renewing one was active or past due; a cancelled or complimentary one until its period end).
+    A subscription that started after `moment` grants nothing at `moment`. The plan is the plan
+    as it stands: a switch made at a renewal after `moment` is not undone.
+    """
+    now = now or timezone.now()
+    ends_on_time = Q(cancel_at_period_end=True) | Q(complimentary=True)
+    renewing = Q(cancel_at_period_end=False, complimentary=False)
+    in_period = Q(current_period_end__gt=moment)
+    active = Q(status=Subscription.ACTIVE) & (
+        (ends_on_time & in_period) | (renewing & Q(current_period_end__gt=min(moment, now) - RENEWAL_GRACE))
+    )
+    past_due = Q(status=Subscription.PAST_DUE)
+    ended = Q(status__in=(Subscription.ENDED, Subscription.REFUNDED), ended_at__gt=moment)
+    ended_since = ended & (renewing | in_period)
+    return Q(plan__includes_print=True, started_at__lte=moment) & (active | past_due | ended_since)
+
+
+def print_subscriptions_active_at(
+    moment: datetime.datetime, *, now: datetime.datetime | None = None
+) -> QuerySet[Subscription]:
+    """Subscriptions whose holder is to be mailed the print edition at `moment` (see print_entitlement_at)."""
+    return Subscription.objects.filter(print_entitlement_at(moment, now=now)).select_related("plan")
+
+
+def address_exists_on(moment: datetime.datetime) -> Exists:
+    """For a Subscription query: whether its reader has an address in force at `moment`."""
+    return Exists(PostalAddress.objects.filter(reader=OuterRef("reader"), valid_from__lte=moment))
+
+
+def addresses_on(reader_ids, moment: datetime.datetime) -> dict[int, PostalAddress]:
+    """`address_on` for many readers in one query: reader id -> the address in force at `moment`."""
+    newest = (
+        PostalAddress.objects.filter(reader=OuterRef("reader"), valid_from__lte=moment)
+        .order_by("-valid_from", "-pk")
+        .values("pk")[:1]
+    )
+    addresses = PostalAddress.objects.filter(reader_id__in=reader_ids, pk=Subquery(newest))
+    return {address.reader_id: address for address in addresses}

@@ -16,16 +16,14 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.utils import timezone
 
 from masthead.audio import services, synthesis
 from masthead.audio.models import ArticleNarration
 from masthead.audio.synthesis import speech_chunks
-from masthead.subscriptions.gateways import CardInput
-from masthead.subscriptions.models import Plan
-from masthead.subscriptions.services import do_refund_under_guarantee, do_subscribe
-from tests.conftest import logged_in_client
+from masthead.subscriptions.services import do_refund_under_guarantee
+from tests.conftest import subscribe
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
 
 SAMPLE_RATE = 22050
@@ -75,28 +73,6 @@ def piper(settings):
 
 
 # -- personas ------------------------------------------------------------------------------------
-
-
-def subscribe(user, checkout: str = "t1"):
-    return do_subscribe(
-        reader=user,
-        plan=Plan.objects.get(slug="digital-monthly"),
-        card=CardInput(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"),
-        checkout_token=checkout,
-    )
-
-
-@pytest.fixture
-def subscriber(make_user):
-    """Sam pays for Digital monthly, so Sam may read and hear everything."""
-    user = make_user("sam", first_name="Sam", last_name="Subscriber")
-    subscribe(user)
-    return user
-
-
-@pytest.fixture
-def subscriber_client(subscriber) -> Client:
-    return logged_in_client(subscriber)
 
 
 @pytest.fixture

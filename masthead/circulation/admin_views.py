@@ -1,0 +1,140 @@
+"""Circulation staff's print runs in the Wagtail admin: each issue's print run, its mailing list, the printer's files.
+
+Mailing lists hold subscribers' names and addresses, so every view here is for circulation staff
+only (the same permission as Subscribers), checked on the server before anything is looked up.
+Views are thin: each calls one function of `services.py` and renders.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from masthead.circulation import printer_files
+from masthead.circulation.services import IssueMailingList, mailing_list_for, print_runs
+from masthead.editions.models import Issue
+from masthead.subscriptions.admin_views import can_manage_subscriptions, staff_actor
+
+ISSUES_PER_PAGE = 24  # a year of issues
+ROWS_PER_PAGE = 100
+
+
+def can_see_mailing_lists(user) -> bool:
+    """Mailing lists are subscribers' addresses: the circulation permission that shows subscribers shows them."""
+    return can_manage_subscriptions(user)
+
+
+def forbidden(request) -> TemplateResponse:
+    """A 403 in the admin's chrome, so an editor sees why rather than being sent home."""
+    context = {"page_title": "Permission denied", "header_title": "Permission denied", "header_icon": "warning"}
+    return TemplateResponse(request, "circulation/admin/forbidden.html", context, status=403)
+
+
+def download_links(issue: Issue) -> list[tuple[str, str]]:
+    """(label, url) for each file the printer may be sent."""
+    csv_url = reverse("print_runs:csv", args=[issue.pk])
+    labels_url = reverse("print_runs:labels", args=[issue.pk])
+    return [("CSV", csv_url)] + [
+        (f"Labels, {sheet.name}", f"{labels_url}?sheet={slug}") for slug, sheet in printer_files.LABEL_SHEETS.items()
+    ]
+
+
+class CirculationOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_mailing_lists(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PrintRunIndexView(CirculationOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Every issue, newest first, with its print run and the change from the issue before."""
+
+    template_name = "circulation/admin/print_runs.html"
+    page_title = "Print runs"
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = Paginator(Issue.objects.order_by("-cover_date"), ISSUES_PER_PAGE).get_page(self.request.GET.get("p"))
+        context.update(
+            page=page,
+            runs=[(run, download_links(run.issue)) for run in print_runs(page.object_list)],
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class PrintRunDetailView(CirculationOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One issue's mailing list: stored once the issue has closed, a provisional preview before."""
+
+    template_name = "circulation/admin/print_run.html"
+    header_icon = "doc-full"
+
+    @cached_property
+    def issue(self) -> Issue:
+        return get_object_or_404(Issue, pk=self.kwargs["issue_id"])
+
+    def get_page_title(self):
+        return "Print run"
+
+    def get_page_subtitle(self):
+        return str(self.issue)
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": "Home"},
+            {"url": reverse("print_runs:index"), "label": "Print runs"},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mailing_list = mailing_list_for(self.issue, actor=staff_actor(self.request.user))
+        [run] = print_runs([self.issue])
+        context.update(
+            issue=self.issue,
+            mailing_list=mailing_list,
+            run=run,
+            page=Paginator(mailing_list.rows, ROWS_PER_PAGE).get_page(self.request.GET.get("p")),
+            downloads=download_links(self.issue),
+        )
+        return context
+
+
+def mailing_list_download(request, issue_id: int, kind: str) -> HttpResponse:
+    """The list as a file: the stored one (stored now if the issue has closed), or a provisional one."""
+    if not can_see_mailing_lists(request.user):
+        return forbidden(request)
+    issue = get_object_or_404(Issue, pk=issue_id)
+    mailing_list: IssueMailingList = mailing_list_for(issue, actor=staff_actor(request.user))
+    provisional = mailing_list.provisional
+    if kind == "csv":
+        body = printer_files.mailing_list_csv(mailing_list.rows)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        name = printer_files.file_name(issue, "csv", provisional=provisional)
+    else:
+        sheet = printer_files.LABEL_SHEETS.get(request.GET.get("sheet", ""))
+        sheet = sheet or printer_files.LABEL_SHEETS[printer_files.DEFAULT_LABEL_SHEET]
+        body = printer_files.mailing_labels_pdf(mailing_list.rows, issue, sheet=sheet, provisional=provisional)
+        response = HttpResponse(body, content_type="application/pdf")
+        name = printer_files.file_name(issue, "pdf", provisional=provisional)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # names and addresses: no cache keeps a copy
+    return response
+
+
+def mailing_list_csv(request, issue_id: int) -> HttpResponse:
+    """The mailing list as CSV; after the close date the first download stores the list."""
+    return mailing_list_download(request, issue_id, "csv")
+
+
+def mailing_labels(request, issue_id: int) -> HttpResponse:
+    """The mailing list as address labels (`?sheet=a4` or `letter`); stores the list like the CSV does."""
+    return mailing_list_download(request, issue_id, "labels")

@@ -1,0 +1,227 @@
+"""Writes of the digital edition: building an issue's EPUB and PDF files, once per content, one worker at a time.
+
+A build is claimed with a conditional UPDATE, so two workers never build the same file; the slow
+part (rendering) runs outside any transaction; the finished file replaces the old one only if the
+claim still holds. The content hash (issue, articles, images, site names and the renderer's
+version) is compared first, so an unchanged issue is never built twice and `build_editions --all`
+carries on where a stopped run left off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from masthead.editions import conf
+from masthead.editions.models import CLAIM_TIMEOUT, EditionFile, Issue
+from masthead.editions.queries import issue_contents
+
+logger = logging.getLogger(__name__)
+
+BUILT, UNCHANGED, BUSY, FAILED, GONE, EMPTY = "built", "unchanged", "busy", "failed", "gone", "empty"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ensure_edition did; `again`: the issue changed while its file was being built."""
+
+    result: str
+    again: bool = False
+
+
+class BuildLost(Exception):
+    """Another worker took this build over (our claim went stale); our file is thrown away."""
+
+
+def renderer(file_format: str) -> tuple[Callable[[Issue], bytes], str]:
+    """The function that renders a format, and its version (part of the content hash)."""
+    if file_format == EditionFile.EPUB:
+        from masthead.editions import epub
+
+        return epub.build_issue_epub, epub.FORMAT_VERSION
+    from masthead.editions import pdf
+
+    return pdf.build_issue_pdf, getattr(pdf, "FORMAT_VERSION", "1")
+
+
+def live_issue(issue_id: int) -> Issue | None:
+    return Issue.objects.filter(pk=issue_id, live=True).select_related("cover_image").first()
+
+
+# -- what a file is built from -------------------------------------------------------------------
+
+
+def image_key(image) -> list | None:
+    return None if image is None else [image.pk, image.file.name, image.description, image.credit]
+
+
+def content_key(issue: Issue, articles: list) -> str:
+    """Everything the edition shows, in order; any change to it (and only that) means a new build."""
+    data = {
+        "site": [settings.MAGAZINE_NAME, settings.PUBLISHER_NAME, settings.SITE_URL, settings.LANGUAGE_CODE],
+        "issue": [issue.volume, issue.number, issue.cover_date.isoformat(), issue.title, image_key(issue.cover_image)],
+        "articles": [
+            {
+                "id": article.pk,
+                "url": article.url_path,
+                "title": article.title,
+                "standfirst": article.standfirst,
+                "date": article.date.isoformat(),
+                "section": article.section.title if getattr(article, "section", None) else "",
+                "byline": [author.name for author in article.byline_authors],
+                "hero": [image_key(article.hero_image), article.hero_caption],
+                # Block values without their ids: the importer gives every block a new id on each save.
+                "body": [
+                    [
+                        block.block_type,
+                        block.block.get_prep_value(block.value),
+                        image_key(block.value["image"]) if block.block_type == "image" else None,
+                    ]
+                    for block in article.body
+                ],
+            }
+            for article in articles
+        ],
+    }
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def content_hash_of(file_format: str, version: str, key: str) -> str:
+    return hashlib.sha256(f"{file_format}|{version}|{key}".encode()).hexdigest()
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def ensure_editions(issue_id: int, *, force: bool = False) -> dict[str, Outcome]:
+    """Build the issue's EPUB and PDF unless files of its current content exist."""
+    return {file_format: ensure_edition(issue_id, file_format, force=force) for file_format, _ in EditionFile.FORMATS}
+
+
+def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=None) -> Outcome:
+    """Build one file of the issue's edition unless one of its current content exists (`force`: build anyway)."""
+    now = now or timezone.now()
+    issue = live_issue(issue_id)
+    if issue is None:
+        return Outcome(GONE)
+    articles = issue_contents(issue)
+    edition, _ = EditionFile.objects.get_or_create(issue=issue, format=file_format)
+    if not articles:
+        withdraw(edition)
+        return Outcome(EMPTY)
+    render, version = renderer(file_format)
+    content_hash = content_hash_of(file_format, version, content_key(issue, articles))
+    current = edition.content_hash == content_hash and edition.has_file and edition.path.exists()
+    if current and not force:
+        # Queued by a publish that changed nothing the edition shows, or a failed retry of it.
+        EditionFile.objects.filter(pk=edition.pk, status__in=[EditionFile.QUEUED, EditionFile.FAILED]).update(
+            status=EditionFile.READY, error=""
+        )
+        return Outcome(UNCHANGED)
+
+    token = claim(edition, now)
+    if token is None:
+        return Outcome(BUSY)
+    try:
+        data = render(issue)
+        file_name = f"{issue.year}/{issue.year}-{issue.number:02d}-{content_hash[:12]}-{token[:8]}.{file_format}"
+        write_file(file_name, data)
+        install(edition.pk, token, file_name=file_name, file_size=len(data), content_hash=content_hash)
+    except BuildLost:
+        return Outcome(BUSY)
+    except Exception as error:
+        logger.exception("Building the %s of issue %s failed", file_format, issue_id)
+        record_failure(edition.pk, token, error)
+        return Outcome(FAILED)
+    except BaseException:
+        release(edition.pk, token)  # stopped by hand (Ctrl-C): leave the job for the next run
+        raise
+    return Outcome(BUILT, again=changed_meanwhile(issue_id, file_format, content_hash))
+
+
+def write_file(file_name: str, data: bytes) -> None:
+    """Write beside the final name, then rename: a reader never downloads half a file."""
+    final = conf.editions_root() / file_name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(f"{final.name}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def claim(edition: EditionFile, now: datetime.datetime) -> str | None:
+    """Take the build with a conditional UPDATE; None if a live worker holds it."""
+    token = secrets.token_hex(16)
+    free = ~Q(status=EditionFile.BUILDING) | Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+    taken = EditionFile.objects.filter(free, pk=edition.pk).update(
+        status=EditionFile.BUILDING, claim_token=token, claimed_at=now
+    )
+    return token if taken else None
+
+
+def install(edition_id: int, token: str, **fields) -> None:
+    """Make a finished file the issue's edition, if our claim still holds; the old file is removed."""
+    with transaction.atomic():
+        edition = EditionFile.objects.select_for_update().get(pk=edition_id)
+        if edition.claim_token != token:
+            (conf.editions_root() / fields["file_name"]).unlink(missing_ok=True)
+            raise BuildLost()
+        old_file = edition.file_name
+        fields.update(status=EditionFile.READY, claim_token="", claimed_at=None, error="", built_at=timezone.now())
+        for name, value in fields.items():
+            setattr(edition, name, value)
+        edition.save(update_fields=[*fields, "updated_at"])
+        if old_file and old_file != edition.file_name:
+            # Readers mid-download keep their open file; new requests get the new one.
+            transaction.on_commit(lambda: (conf.editions_root() / old_file).unlink(missing_ok=True))
+
+
+def withdraw(edition: EditionFile) -> None:
+    """No live articles left: the issue has no edition to offer until it has some again."""
+    if edition.file_name:
+        delete_edition_file(edition)
+    EditionFile.objects.filter(pk=edition.pk).exclude(status=EditionFile.BUILDING).update(
+        status=EditionFile.QUEUED, file_name="", file_size=0, content_hash="", error=""
+    )
+
+
+def record_failure(edition_id: int, token: str, error: Exception) -> None:
+    """Keep the error for the admin; the old file, if any, is still served."""
+    EditionFile.objects.filter(pk=edition_id, claim_token=token).update(
+        status=EditionFile.FAILED, error=f"{type(error).__name__}: {error}"[:4000], claim_token="", claimed_at=None
+    )
+
+
+def release(edition_id: int, token: str) -> None:
+    EditionFile.objects.filter(pk=edition_id, claim_token=token).update(
+        status=EditionFile.QUEUED, claim_token="", claimed_at=None
+    )
+
+
+def changed_meanwhile(issue_id: int, file_format: str, built_hash: str) -> bool:
+    """Republished while we built? The job that came with it found us busy: build again."""
+    issue = live_issue(issue_id)
+    if issue is None:
+        return False
+    articles = issue_contents(issue)
+    if not articles:
+        return True
+    return content_hash_of(file_format, renderer(file_format)[1], content_key(issue, articles)) != built_hash
+
+
+def delete_edition_file(edition: EditionFile) -> None:
+    if edition.file_name:
+        (conf.editions_root() / edition.file_name).unlink(missing_ok=True)

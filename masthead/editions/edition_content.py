@@ -1,0 +1,104 @@
+"""What an issue's articles say, gathered once for both editions: plain values their templates escape.
+
+epub.py and pdf.py differ in how they hold pictures (files in the book, or URLs lent to WeasyPrint)
+and in how rich text must be written (XHTML, or HTML for print); each passes those two in. Page
+breaks split articles on the web only: editions leave them out.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+
+from masthead.content.models import ArticlePage, CreditedImage
+
+# What an article's rich text may keep in an edition: inline emphasis and links.
+RICH_TEXT_TAGS = {"p", "br", "b", "strong", "i", "em", "a", "sub", "sup"}
+
+
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    alt: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of an article's body as an edition shows it."""
+
+    kind: str  # paragraph, heading, image or pull_quote
+    html: SafeString | None = None
+    text: str = ""
+    attribution: str = ""
+    picture: Picture | None = None
+
+
+@dataclass
+class EditionArticle:
+    position: int  # 1-based, in the issue's order
+    title: str
+    section: str
+    standfirst: str
+    byline: str
+    date: datetime.date
+    hero: Picture | None
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"article-{self.position}"
+
+    @property
+    def file_name(self) -> str:
+        return f"article-{self.position:02d}.xhtml"
+
+
+# picture(image, caption, hero=...) -> Picture, or None to leave the picture out.
+PictureMaker = Callable[..., Picture | None]
+
+
+def byline_of(names: list[str]) -> str:
+    """Names joined the way the magazine prints bylines: “A”, “A and B”, “A, B and C”."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def edition_article(
+    position: int, article: ArticlePage, picture: PictureMaker, rich_text: Callable[[str], SafeString]
+) -> EditionArticle:
+    blocks = (block_of(block, picture, rich_text) for block in article.body if block.block_type != "page_break")
+    return EditionArticle(
+        position=position,
+        title=article.title,
+        section=article.section.title if getattr(article, "section", None) else "",
+        standfirst=article.standfirst,
+        byline=byline_of([author.name for author in article.byline_authors]),
+        date=article.date,
+        hero=picture(article.hero_image, article.hero_caption, hero=True),
+        blocks=[block for block in blocks if block is not None],
+    )
+
+
+def block_of(block, picture: PictureMaker, rich_text: Callable[[str], SafeString]) -> Block | None:
+    kind = block.block_type
+    if kind == "paragraph":
+        return Block(kind, html=rich_text(block.value.source))
+    if kind == "heading":
+        return Block(kind, text=block.value)
+    if kind == "pull_quote":
+        return Block(kind, text=block.value["quote"], attribution=block.value["attribution"])
+    if kind == "image":
+        made = picture(block.value["image"], block.value["caption"], hero=False)
+        return Block(kind, picture=made) if made else None
+    return None
+
+
+def body_images(articles: list[ArticlePage]) -> list[CreditedImage]:
+    """Every inline picture of these articles, for prefetching their renditions in one query."""
+    return [block.value["image"] for article in articles for block in article.body if block.block_type == "image"]
