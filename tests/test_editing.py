@@ -15,6 +15,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from wagtail.test.utils.timestamps import submittable_timestamp
 
 from masthead.content.models import ArticlePage
+from masthead.editions.models import Issue
+from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
 from tests.reading import headlines, link_targets, main_text, parsed, words
 
@@ -369,3 +371,28 @@ def test_reader_cannot_add_an_author(reader_client, anonymous):
     )
     assert response.status_code == 302 and "/login/" in response.url
     assert anonymous.get("/authors/imposter/").status_code == 404
+
+
+def test_editor_makes_and_publishes_an_issue(sections, editor_client, anonymous):
+    article = ArticleFactory(title="Opening essay")
+
+    response = editor_client.post(
+        reverse("wagtailsnippets_editions_issue:add"),
+        issue_form(cover_date="2024-05-01", number=9, cover_image=CreditedImageFactory(), articles=[article]),
+    )
+
+    assert response.status_code == 302
+    assert headlines(anonymous.get("/issues/2024/9/"), "ol.toc h3") == ["Opening essay"]
+
+
+def test_an_editor_who_is_not_a_moderator_may_prepare_an_issue_but_not_publish_it(sections, make_user, anonymous):
+    writer = logged_in_client(make_user("wren", groups=("Editors",)))
+
+    response = writer.post(
+        reverse("wagtailsnippets_editions_issue:add"),
+        issue_form(cover_date="2024-05-01", number=9, cover_image=CreditedImageFactory(), articles=[]),
+    )
+
+    assert response.status_code == 302
+    assert Issue.objects.get(cover_date="2024-05-01").live is False
+    assert anonymous.get("/issues/2024/9/").status_code == 404
