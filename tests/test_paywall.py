@@ -33,6 +33,7 @@ SURFACES = [
     ("search", lambda article: "/search/?q=Korolev"),
     ("sitemap", lambda article: "/sitemap.xml"),
     ("issue page", lambda article: issue_page_of(article)),
+    ("podcast feed", lambda article: "/audio/feed.xml"),  # the audio files' gating: tests/audio/test_audio_files.py
 ]
 FULL_TEXT_SURFACES = {"page 3", "single page", "json api detail"}
 SNEAKY_HEADERS = [
