@@ -12,13 +12,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from masthead.circulation import printer_files
-from masthead.circulation.services import IssueMailingList, mailing_list_for, print_runs
+from masthead.circulation.services import (
+    IssueMailingList,
+    magazine_time_zone,
+    mailing_list_for,
+    print_runs,
+    store_printer_file,
+)
 from masthead.editions.models import Issue
 from masthead.subscriptions.admin_views import can_manage_subscriptions, staff_actor
 
@@ -66,7 +71,7 @@ class PrintRunIndexView(CirculationOnlyMixin, WagtailAdminTemplateMixin, Templat
         context.update(
             page=page,
             runs=[(run, download_links(run.issue)) for run in print_runs(page.object_list)],
-            today=timezone.localdate(),
+            magazine_time_zone=magazine_time_zone(),
         )
         return context
 
@@ -104,37 +109,37 @@ class PrintRunDetailView(CirculationOnlyMixin, WagtailAdminTemplateMixin, Templa
             run=run,
             page=Paginator(mailing_list.rows, ROWS_PER_PAGE).get_page(self.request.GET.get("p")),
             downloads=download_links(self.issue),
+            magazine_time_zone=magazine_time_zone(),
         )
         return context
 
 
 def mailing_list_download(request, issue_id: int, kind: str) -> HttpResponse:
-    """The list as a file: the stored one (stored now if the issue has closed), or a provisional one."""
+    """The list as a file: the stored list's stored file (stored first if need be), or a provisional one."""
     if not can_see_mailing_lists(request.user):
         return forbidden(request)
     issue = get_object_or_404(Issue, pk=issue_id)
     mailing_list: IssueMailingList = mailing_list_for(issue, actor=staff_actor(request.user))
     provisional = mailing_list.provisional
-    if kind == "csv":
-        body = printer_files.mailing_list_csv(mailing_list.rows)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        name = printer_files.file_name(issue, "csv", provisional=provisional)
+    if provisional:
+        body = printer_files.render(kind, list(mailing_list.rows), issue, provisional=True)
     else:
-        sheet = printer_files.LABEL_SHEETS.get(request.GET.get("sheet", ""))
-        sheet = sheet or printer_files.LABEL_SHEETS[printer_files.DEFAULT_LABEL_SHEET]
-        body = printer_files.mailing_labels_pdf(mailing_list.rows, issue, sheet=sheet, provisional=provisional)
-        response = HttpResponse(body, content_type="application/pdf")
-        name = printer_files.file_name(issue, "pdf", provisional=provisional)
+        with store_printer_file(mailing_list.stored, kind).file.open("rb") as stored:
+            body = stored.read()
+    response = HttpResponse(body, content_type=printer_files.content_type(kind))
+    name = printer_files.download_name(issue, kind, provisional=provisional)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"  # names and addresses: no cache keeps a copy
     return response
 
 
 def mailing_list_csv(request, issue_id: int) -> HttpResponse:
-    """The mailing list as CSV; after the close date the first download stores the list."""
+    """The mailing list as CSV; after the close date the first download stores the list and the file."""
     return mailing_list_download(request, issue_id, "csv")
 
 
 def mailing_labels(request, issue_id: int) -> HttpResponse:
     """The mailing list as address labels (`?sheet=a4` or `letter`); stores the list like the CSV does."""
-    return mailing_list_download(request, issue_id, "labels")
+    sheet = request.GET.get("sheet", "")
+    sheet = sheet if sheet in printer_files.LABEL_SHEETS else printer_files.DEFAULT_LABEL_SHEET
+    return mailing_list_download(request, issue_id, f"labels-{sheet}")

@@ -1,12 +1,17 @@
 """Stored mailing lists: who each issue was mailed to, kept as the printer got it.
 
 A list is drawn from the ledger at the issue's close and stored, so the next download matches the
-first whatever readers do afterwards (move house, cancel, ask for a refund).
+first whatever readers do afterwards (move house, cancel, ask for a refund). Its printer's files
+(CSV, label sheets) are rendered once from the stored rows and kept beside it.
 """
 
 from __future__ import annotations
 
-from django.db import models
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import models, transaction
 
 from masthead.subscriptions.addresses import country_name
 
@@ -60,3 +65,63 @@ class MailingListRow(models.Model):
         """The lines printed on the address label, as PostalAddress.lines() writes them."""
         city_line = " ".join(part for part in [self.city, self.region, self.postal_code] if part)
         return [line for line in [self.name, self.line1, self.line2, city_line, self.country_name] if line]
+
+
+class UnmailedSubscriber(models.Model):
+    """A print subscriber entitled at the close with no address in force then: not mailed, for staff to chase."""
+
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.CASCADE, related_name="unmailed")
+    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.PROTECT, related_name="+")
+    subscriber_reference = models.CharField(max_length=20)
+    name = models.CharField(max_length=300, blank=True, help_text="The name on the reader's account at the close.")
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["mailing_list", "subscriber_reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailing_list", "subscription"], name="unmailed_once_per_list"),
+        ]
+
+
+def printer_files_storage() -> Storage:
+    """Where stored lists' files are kept: the default storage (on S3 a private bucket), never MEDIA_ROOT.
+
+    On local disk the default storage is MEDIA_ROOT, which the site serves to anyone at /media/, so
+    the files go to DATA_DIR/circulation instead; only the staff views read them.
+    """
+    default = storages["default"]
+    if isinstance(default, FileSystemStorage):
+        return FileSystemStorage(location=settings.DATA_DIR / "circulation")
+    return default
+
+
+def printer_file_path(instance: MailingListFile, filename: str) -> str:
+    """A path no one can guess, so even a storage that serves by path gives it to no one without the name."""
+    return f"circulation/mailing-lists/{secrets.token_urlsafe(24)}/{filename}"
+
+
+class MailingListFile(models.Model):
+    """One of the printer's files of a stored list, rendered once from its rows and served as stored ever after."""
+
+    CSV = "csv"
+    LABELS_A4 = "labels-a4"
+    LABELS_LETTER = "labels-letter"
+    KINDS = [(CSV, "CSV"), (LABELS_A4, "Labels, A4"), (LABELS_LETTER, "Labels, US Letter")]
+
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20, choices=KINDS)
+    file = models.FileField(storage=printer_files_storage, upload_to=printer_file_path, max_length=255)
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mailing_list", "kind"], name="one_file_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.mailing_list}"
+
+
+def delete_stored_file(sender, instance: MailingListFile, **kwargs) -> None:
+    """Names and addresses leave the storage with their row (an issue deleted takes its list and files)."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,7 +1,7 @@
 """A panel for the issue's edit page: its print run, the change from the issue before, and the printer's files.
 
-Issue's admin belongs to `editions`, which adds this panel to its viewset (docs/print-edition.md
-has the line); the panel shows only to circulation staff, and only once the issue exists.
+Issue's admin belongs to `editions`, which adds this panel to its viewset (docs/editions.md,
+"Print edition", has the line); the panel shows only to circulation staff, and only once the issue exists.
 """
 
 from __future__ import annotations

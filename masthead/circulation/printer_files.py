@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from masthead.circulation.models import MailingListRow
+from masthead.circulation.models import MailingListFile, MailingListRow
 from masthead.editions.models import Issue
 
 CSV_HEADER = [
@@ -33,8 +33,13 @@ CSV_HEADER = [
     "Country",
     "Country name",
 ]
-# A cell starting with one of these runs as a formula when a spreadsheet opens the file.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these runs as a formula when a spreadsheet opens the file; so does one
+# where they follow leading spaces, and their full-width forms (＝ ＋ － ＠), which spreadsheets
+# set in Japanese or Chinese read as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+LEADING_SPACES = " \u00a0\u3000"  # space, no-break space, ideographic (full-width) space
+# Excel reads a CSV without a byte order mark as the local code page, garbling accents.
+UTF8_BOM = "\ufeff"
 
 POINTS_PER_MM = 72 / 25.4
 LINE_HEIGHT = 1.15  # in ems, as the label stylesheet sets it
@@ -42,12 +47,13 @@ LINE_HEIGHT = 1.15  # in ems, as the label stylesheet sets it
 
 def csv_cell(value: str) -> str:
     """The value as text a spreadsheet will not evaluate: a leading formula character is quoted with '."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    return f"'{value}" if value.lstrip(LEADING_SPACES).startswith(FORMULA_STARTS) else value
 
 
 def mailing_list_csv(rows: Iterable[MailingListRow]) -> str:
-    """The list as CSV, one row per copy, with a header row the printer's mail merge can map."""
+    """The list as CSV, one row per copy, with a header row the printer's mail merge can map (BOM first, for Excel)."""
     out = io.StringIO()
+    out.write(UTF8_BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for row in rows:
@@ -234,3 +240,34 @@ def mailing_labels_pdf(rows: Iterable[MailingListRow], issue: Issue, *, sheet: L
     )
     # Nothing on a label sheet is fetched: a refusing fetcher keeps it so.
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=set()), media_type="print").write_pdf()
+
+
+# The printer's files of a list, by kind: the CSV, then a `labels-<sheet>` for each label sheet.
+FILE_KINDS = [kind for kind, _label in MailingListFile.KINDS]
+
+
+def label_sheet_for(kind: str) -> LabelSheet:
+    """The label stock a `labels-<sheet>` kind is laid out for."""
+    return LABEL_SHEETS[kind.removeprefix("labels-")]
+
+
+def render(kind: str, rows: Sequence[MailingListRow], issue: Issue, *, provisional: bool) -> bytes:
+    """The file of `kind` (see FILE_KINDS) for these rows, as the printer gets it."""
+    if kind == "csv":
+        return mailing_list_csv(rows).encode("utf-8")
+    return mailing_labels_pdf(rows, issue, sheet=label_sheet_for(kind), provisional=provisional)
+
+
+def content_type(kind: str) -> str:
+    return "text/csv; charset=utf-8" if kind == "csv" else "application/pdf"
+
+
+def download_name(issue: Issue, kind: str, *, provisional: bool) -> str:
+    """The name the printer sees: the same for both label sheets, as the sheet is in the file."""
+    return file_name(issue, "csv" if kind == "csv" else "pdf", provisional=provisional)
+
+
+def stored_file_name(issue: Issue, kind: str) -> str:
+    """The name a stored file is kept under: the download's, with its kind, so each label sheet has its own."""
+    stem, extension = download_name(issue, kind, provisional=False).rsplit(".", 1)
+    return f"{stem}-{kind}.{extension}"

@@ -3,9 +3,13 @@
 Who is on it: every subscription with a print entitlement at the issue's close, decided by the
 ledger's own rule (`subscriptions.queries.print_entitlement_at`, which is `grants_access` as a
 query). Where to: the address in force at that moment; a move made after it reaches the next issue.
-An issue closes at the end of its close date in the magazine's time zone. Its list is stored once,
-then (by the `close_due_issues` task, or by the first download after the close date), and every
-later download reads the stored rows, so the same issue always gives the printer the same list.
+An issue closes at the end of its close date in the magazine's time zone (`TIME_ZONE`, whatever
+zone a staff member's admin profile shows them). Its list is stored once, then (by the
+`close_due_issues` task, or by the first download after the close date), and every later download
+reads the stored rows, so the same issue always gives the printer the same list. The printer's
+files are rendered from the stored rows once (by the same task, or by the first download of each)
+and kept, so a download serves stored bytes rather than running WeasyPrint in the web request.
+See docs/editions.md, "Print edition".
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from masthead.circulation.models import MailingList, MailingListRow
+from masthead.circulation import printer_files
+from masthead.circulation.models import MailingList, MailingListFile, MailingListRow, UnmailedSubscriber
 from masthead.editions.models import Issue
 from masthead.subscriptions.models import Subscription
 from masthead.subscriptions.queries import (
@@ -46,7 +53,7 @@ class DrawnList:
 
     moment: datetime.datetime
     rows: list[MailingListRow]
-    missing_address: list[Subscription] = field(default_factory=list)
+    unmailed: list[UnmailedSubscriber] = field(default_factory=list)  # print subscribers with no address then
 
 
 @dataclass
@@ -58,6 +65,7 @@ class IssueMailingList:
     rows: Sequence[MailingListRow]
     size: int
     missing_address_count: int
+    unmailed: Sequence[UnmailedSubscriber]
     stored: MailingList | None
 
     @property
@@ -90,10 +98,17 @@ class PrintRun:
         return f"+{self.change:,}" if self.change > 0 else f"\u2212{-self.change:,}"
 
 
+def magazine_time_zone() -> ZoneInfo:
+    """The zone close dates are kept in: TIME_ZONE, never the zone active for the request."""
+    # Wagtail's admin activates each staff member's own zone; a close taken in it would move the
+    # close moment by hours, and a stored list keeps its moment for good.
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def closes_at(issue: Issue) -> datetime.datetime:
     """The moment the issue closes: the first moment after its close date, in the magazine's time zone."""
     day_after = issue.close_date + datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time.min))
+    return datetime.datetime.combine(day_after, datetime.time.min, tzinfo=magazine_time_zone())
 
 
 def has_closed(issue: Issue, now: datetime.datetime | None = None) -> bool:
@@ -114,13 +129,21 @@ def presort_key(row: MailingListRow) -> tuple:
 
 def print_subscribers_on(moment: datetime.datetime, *, now: datetime.datetime | None = None) -> DrawnList:
     """Everyone to mail a copy to at `moment`, each at the address in force then, in presort order."""
-    subscriptions = list(print_subscriptions_active_at(moment, now=now).order_by("pk"))
+    subscriptions = list(print_subscriptions_active_at(moment, now=now).select_related("reader").order_by("pk"))
     addresses = addresses_on([subscription.reader_id for subscription in subscriptions], moment)
-    rows, missing = [], []
+    rows, unmailed = [], []
     for subscription in subscriptions:
         address = addresses.get(subscription.reader_id)
         if address is None:
-            missing.append(subscription)
+            reader = subscription.reader
+            unmailed.append(
+                UnmailedSubscriber(
+                    subscription=subscription,
+                    subscriber_reference=subscriber_reference(subscription.reader_id),
+                    name=reader.get_full_name() or reader.get_username(),
+                    email=reader.email,
+                )
+            )
             continue
         rows.append(
             MailingListRow(
@@ -138,14 +161,16 @@ def print_subscribers_on(moment: datetime.datetime, *, now: datetime.datetime | 
     rows.sort(key=presort_key)
     for position, row in enumerate(rows):
         row.position = position
-    return DrawnList(moment=moment, rows=rows, missing_address=missing)
+    unmailed.sort(key=lambda person: person.subscriber_reference)
+    return DrawnList(moment=moment, rows=rows, unmailed=unmailed)
 
 
 def close_issue(issue: Issue, *, actor: str = SYSTEM_ACTOR, now: datetime.datetime | None = None) -> MailingList:
     """Store the issue's mailing list as it stands at its close; once stored it never changes.
 
     Safe to run twice or in two workers at once: the one-list-per-issue constraint lets one insert
-    win, and the other returns the winner's list.
+    win, and the other returns the winner's list. Only rows are written here; the printer's files
+    are rendered afterwards, outside the transaction (`store_printer_file`).
     """
     now = now or timezone.now()
     stored = MailingList.objects.filter(issue=issue).first()
@@ -162,11 +187,12 @@ def close_issue(issue: Issue, *, actor: str = SYSTEM_ACTOR, now: datetime.dateti
                 closed_at=now,
                 closed_by=actor,
                 row_count=len(drawn.rows),
-                missing_address_count=len(drawn.missing_address),
+                missing_address_count=len(drawn.unmailed),
             )
-            for row in drawn.rows:
+            for row in [*drawn.rows, *drawn.unmailed]:
                 row.mailing_list = mailing_list
             MailingListRow.objects.bulk_create(drawn.rows, batch_size=500)
+            UnmailedSubscriber.objects.bulk_create(drawn.unmailed, batch_size=500)
     except IntegrityError:
         return MailingList.objects.get(issue=issue)
     return mailing_list
@@ -174,8 +200,8 @@ def close_issue(issue: Issue, *, actor: str = SYSTEM_ACTOR, now: datetime.dateti
 
 def issues_due_to_close(now: datetime.datetime | None = None) -> QuerySet[Issue]:
     """Issues whose close date has passed and whose list is not stored yet, oldest first."""
-    # Closed means the close date (cover date - ISSUE_CLOSE_DAYS) is before today.
-    today = timezone.localdate(now or timezone.now())
+    # Closed means the close date (cover date - ISSUE_CLOSE_DAYS) is before today, in the magazine's zone.
+    today = timezone.localdate(now or timezone.now(), magazine_time_zone())
     latest_cover_date = today + datetime.timedelta(days=settings.ISSUE_CLOSE_DAYS - 1)
     return Issue.objects.filter(cover_date__lte=latest_cover_date, mailing_list__isnull=True).order_by("cover_date")
 
@@ -186,6 +212,48 @@ def close_due_issues(now: datetime.datetime | None = None) -> list[MailingList]:
     return [close_issue(issue, now=now) for issue in issues_due_to_close(now)]
 
 
+def store_printer_file(mailing_list: MailingList, kind: str) -> MailingListFile:
+    """The stored list's file of `kind`, rendered from its rows and stored first if it is not stored yet.
+
+    Rendering takes seconds (WeasyPrint), so it happens outside any transaction; the
+    one-file-per-kind constraint keeps the first copy stored, and a renderer that loses the race
+    deletes its copy and returns the winner's, so every download serves the same bytes.
+    """
+    stored = MailingListFile.objects.filter(mailing_list=mailing_list, kind=kind).first()
+    if stored is not None:
+        if stored.file.storage.exists(stored.file.name):
+            return stored
+        # The row outlived its file (storage restored, or another host's disk): render it again.
+        MailingListFile.objects.filter(pk=stored.pk).delete()
+    rows = list(mailing_list.rows.order_by("position"))
+    body = printer_files.render(kind, rows, mailing_list.issue, provisional=False)
+    record = MailingListFile(mailing_list=mailing_list, kind=kind, rendered_at=timezone.now())
+    record.file.save(printer_files.stored_file_name(mailing_list.issue, kind), ContentFile(body), save=False)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        record.file.delete(save=False)
+        return MailingListFile.objects.get(mailing_list=mailing_list, kind=kind)
+    return record
+
+
+def store_missing_printer_files() -> list[MailingListFile]:
+    """Render and store every file a stored list lacks (a list just closed lacks all of them); safe to run twice."""
+    wanted = len(printer_files.FILE_KINDS)
+    lacking = (
+        MailingList.objects.annotate(stored_files=Count("files"))
+        .filter(stored_files__lt=wanted)
+        .select_related("issue")
+        .order_by("closes_at")
+    )
+    stored = []
+    for mailing_list in lacking:
+        have = set(mailing_list.files.values_list("kind", flat=True))
+        stored += [store_printer_file(mailing_list, kind) for kind in printer_files.FILE_KINDS if kind not in have]
+    return stored
+
+
 def mailing_list_for(issue: Issue, *, actor: str, now: datetime.datetime | None = None) -> IssueMailingList:
     """The list to show or download: stored (storing it first if the issue has closed), or a live preview."""
     now = now or timezone.now()
@@ -194,11 +262,14 @@ def mailing_list_for(issue: Issue, *, actor: str, now: datetime.datetime | None 
         stored = close_issue(issue, actor=actor, now=now)
     if stored is not None:
         rows = stored.rows.order_by("position")
+        unmailed = stored.unmailed.order_by("subscriber_reference")
         return IssueMailingList(
-            issue, stored.closes_at, rows, stored.row_count, stored.missing_address_count, stored=stored
+            issue, stored.closes_at, rows, stored.row_count, stored.missing_address_count, unmailed, stored=stored
         )
     drawn = print_subscribers_on(closes_at(issue), now=now)
-    return IssueMailingList(issue, drawn.moment, drawn.rows, len(drawn.rows), len(drawn.missing_address), stored=None)
+    return IssueMailingList(
+        issue, drawn.moment, drawn.rows, len(drawn.rows), len(drawn.unmailed), drawn.unmailed, stored=None
+    )
 
 
 def provisional_sizes(moments: Sequence[datetime.datetime], *, now: datetime.datetime) -> list[int]:

@@ -3,10 +3,21 @@
 from django_tasks import task
 
 from masthead.circulation.services import close_due_issues as close_issues_due
+from masthead.circulation.services import store_missing_printer_files
 
 
 @task()
 def close_due_issues() -> dict:
-    """Periodic: store the mailing list of every issue whose close date has passed; safe to run twice."""
+    """Periodic: store the mailing list of every issue whose close date has passed, then its printer's files.
+
+    Safe to run twice. The files (CSV, label sheets) are rendered here, in the worker, after each
+    list is committed, so a download in the web request serves stored bytes; a list whose files
+    failed to render is retried on the next run.
+    """
     closed = close_issues_due()
-    return {"closed": len(closed), "issues": [mailing_list.issue_id for mailing_list in closed]}
+    files = store_missing_printer_files()
+    return {
+        "closed": len(closed),
+        "issues": [mailing_list.issue_id for mailing_list in closed],
+        "files_stored": len(files),
+    }

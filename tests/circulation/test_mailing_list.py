@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from masthead.access.entitlements import entitlements_for
 from masthead.circulation import services
@@ -13,9 +15,11 @@ from masthead.circulation.services import (
     IssueStillOpen,
     close_issue,
     closes_at,
+    issues_due_to_close,
     mailing_list_for,
     print_runs,
     print_subscribers_on,
+    subscriber_reference,
 )
 from masthead.circulation.tasks import close_due_issues
 from masthead.subscriptions.models import PostalAddress, Subscription
@@ -47,11 +51,22 @@ def test_an_issue_closes_at_the_end_of_its_close_date(issue):
     assert closes_at(issue) == CLOSES_AT
 
 
+def test_the_close_is_midnight_in_the_magazine_s_time_zone_whatever_zone_is_active(issue, settings):
+    settings.TIME_ZONE = "America/New_York"
+    midnight_in_new_york = datetime.datetime(2027, 6, 9, 4, 0, tzinfo=datetime.UTC)  # EDT is UTC-4
+
+    with timezone.override(ZoneInfo("Asia/Tokyo")):  # as Wagtail's admin does for a staff member in Tokyo
+        assert closes_at(issue) == midnight_in_new_york
+        # 10:00 on 9 June in Tokyo is still 8 June, the close date, in New York: not due yet.
+        assert issue not in issues_due_to_close(datetime.datetime(2027, 6, 9, 1, 0, tzinfo=datetime.UTC))
+        assert issue in issues_due_to_close(datetime.datetime(2027, 6, 9, 4, 30, tzinfo=datetime.UTC))
+
+
 def test_the_list_is_everyone_entitled_to_print_at_the_close_at_the_address_in_force_then(ledger, issue):
     drawn = print_subscribers_on(CLOSES_AT)
 
     assert addressees(drawn.rows) == ON_THE_LIST
-    assert drawn.missing_address == []
+    assert drawn.unmailed == []
 
 
 @pytest.mark.parametrize(
@@ -189,12 +204,12 @@ def test_a_provisional_list_expects_renewing_subscriptions_to_renew(ledger, db):
 def test_the_closing_task_stores_every_issue_past_its_close_once(ledger, issue, next_issue):
     result = close_due_issues.enqueue()
 
-    assert result.return_value == {"closed": 1, "issues": [issue.pk]}
+    assert result.return_value == {"closed": 1, "issues": [issue.pk], "files_stored": 3}  # CSV, A4, Letter
     assert MailingList.objects.get().issue == issue
-    assert close_due_issues.enqueue().return_value == {"closed": 0, "issues": []}
+    assert close_due_issues.enqueue().return_value == {"closed": 0, "issues": [], "files_stored": 0}
 
     ledger.advance_to(datetime.datetime(2027, 6, 25, 0, 0, tzinfo=datetime.UTC))
-    assert close_due_issues.enqueue().return_value == {"closed": 1, "issues": [next_issue.pk]}
+    assert close_due_issues.enqueue().return_value == {"closed": 1, "issues": [next_issue.pk], "files_stored": 3}
 
 
 def test_closing_twice_keeps_the_first_list(ledger, issue):
@@ -229,7 +244,7 @@ def test_the_print_run_counted_for_the_listing_is_the_number_of_addresses_on_the
             assert run.size == len(mailing_list_for(run.issue, actor="test").rows), (run.issue, step)
 
 
-def test_a_print_subscriber_with_no_address_in_force_at_the_close_is_counted_apart(ledger, issue):
+def test_a_print_subscriber_with_no_address_in_force_at_the_close_is_kept_apart_by_name_to_chase(ledger, issue):
     # An address entered after the close (as imported records can have) cannot be mailed this issue.
     PostalAddress.objects.filter(reader=ledger.readers["cody"]).update(valid_from=at(6, 10))
 
@@ -237,6 +252,10 @@ def test_a_print_subscriber_with_no_address_in_force_at_the_close_is_counted_apa
 
     assert "cody" not in names(stored.rows.all())
     assert (stored.row_count, stored.missing_address_count) == (5, 1)
+    cody = ledger.readers["cody"]
+    assert [(person.subscriber_reference, person.name, person.email) for person in stored.unmailed.all()] == [
+        (subscriber_reference(cody.pk), "Cody Reader", "cody@example.com")
+    ]
 
 
 def test_two_closings_at_once_store_one_list(ledger, issue, monkeypatch):

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.messages.storage.fallback import FallbackStorage
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.admin.panels import ObjectList
+from wagtail.users.models import UserProfile
 
 from masthead.circulation.models import MailingList
 from masthead.circulation.panels import PrintRunPanel
-from masthead.circulation.services import close_issue
+from masthead.circulation.services import close_issue, subscriber_reference
 from masthead.editions.models import Issue
+from masthead.subscriptions.models import PostalAddress
 from tests.billing.pages import visible_text
 from tests.circulation.conftest import CLOSES_AT, at
 from tests.factories import IssueFactory
@@ -94,7 +93,7 @@ def test_downloading_a_closed_issue_s_list_stores_it_and_names_who_did(ledger, i
     assert stored.closes_at == CLOSES_AT
     text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[issue.pk])))
     assert "Print run 6 Close date 8 June 2027" in text
-    assert "Stored 9 June 2027, 00:30 by staff:cora@example.com" in text
+    assert "Stored 9 June 2027, 00:30 UTC by staff:cora@example.com" in text
     assert "Provisional" not in text
 
 
@@ -114,7 +113,7 @@ def test_the_same_issue_downloads_the_same_list_twice_whatever_happened_between(
 def test_before_the_close_the_page_shows_a_provisional_list_and_stores_nothing(ledger, next_issue, circulation_client):
     text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[next_issue.pk])))
 
-    assert "Provisional. This issue closes at the end of 24 June 2027." in text
+    assert "Provisional. This issue closes at the end of 24 June 2027 (UTC time)." in text
     assert "Print run 5 (provisional)" in text
     assert "Yusuf Young" in text and "12 Court Street, Apt 4, Brooklyn NY" in text
     assert "Hank Hill" not in text  # his paid period ends before this issue closes
@@ -158,21 +157,12 @@ def test_the_issue_s_edit_page_panel_shows_the_print_run_to_circulation_staff_on
     assert not panel.get_bound_panel(instance=next_issue, request=request, form=None).is_shown()
 
 
-def test_the_panel_renders_inside_the_issue_s_edit_page(ledger, issue, next_issue, circulation, admin):
-    """The edit view with the panel added as docs/print-edition.md asks editions to add it."""
-    viewset = Issue.snippet_viewset
-    panels = ObjectList([*Issue.panels, PrintRunPanel()]).bind_to_model(Issue)
-    edit_view = viewset.construct_view(
-        viewset.edit_view_class,
-        **viewset.get_edit_view_kwargs(panel=panels, form_class=panels.get_form_class()),
-    )
-    request = RequestFactory().get(reverse(viewset.get_url_name("edit"), args=[next_issue.pk]))
-    request.user, request.session = admin, SessionStore()
-    request._messages = FallbackStorage(request)
+def test_the_issue_s_edit_page_shows_its_print_run(ledger, issue, next_issue, admin_persona_client):
+    """The real edit view, with the panel editions adds as docs/editions.md ("Print edition") asks."""
+    response = admin_persona_client.get(reverse("wagtailsnippets_editions_issue:edit", args=[next_issue.pk]))
 
-    response = edit_view(request, pk=next_issue.pk)
-
-    text = visible_text(response.render())
+    assert response.status_code == 200
+    text = visible_text(response)
     assert "Print run Print run: 5 (provisional until the end of 24 June 2027); −1 from the issue before." in text
 
 
@@ -180,3 +170,45 @@ def test_each_issue_in_the_issues_listing_links_to_its_print_run(ledger, issue, 
     html = admin_persona_client.get(reverse(Issue.snippet_viewset.get_url_name("list"))).content.decode()
 
     assert reverse("print_runs:detail", args=[issue.pk]) in html
+
+
+def test_a_staff_member_in_another_time_zone_closes_the_issue_at_the_magazine_s_midnight(
+    ledger, issue, circulation, circulation_client, settings
+):
+    """Wagtail shows Cora the admin in her own zone (Tokyo); the magazine keeps New York time."""
+    settings.TIME_ZONE = "America/New_York"
+    profile = UserProfile.get_for_user(circulation)
+    profile.current_time_zone = "Asia/Tokyo"
+    profile.save()
+    url = reverse("print_runs:csv", args=[issue.pk])
+
+    ledger.advance_to(at(6, 9, 1))  # 10:00 on 9 June in Tokyo, 21:00 on 8 June (the close date) in New York
+    response = circulation_client.get(url)
+
+    assert response["Content-Disposition"].endswith('-PROVISIONAL.csv"')
+    assert not MailingList.objects.exists()
+
+    ledger.advance_to(at(6, 9, 4, 30))  # 00:30 on 9 June in New York
+    circulation_client.get(url)
+
+    stored = MailingList.objects.get(issue=issue)
+    assert stored.closes_at == at(6, 9, 4, 0)  # midnight in New York, whichever zone Cora works in
+    text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[issue.pk])))
+    assert "as they stand at the end of that day, America/New_York time" in text
+    assert "Stored 9 June 2027, 00:30 EDT by staff:cora@example.com" in text
+
+
+def test_the_print_run_page_names_each_print_subscriber_it_cannot_mail_so_staff_can_chase_them(
+    ledger, issue, circulation_client
+):
+    # Cody's only address was entered after the close (as imported records can have).
+    PostalAddress.objects.filter(reader=ledger.readers["cody"]).update(valid_from=at(6, 10))
+
+    text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[issue.pk])))
+
+    cody = subscriber_reference(ledger.readers["cody"].pk)
+    assert "Not on the list 1 print subscriber with no address in force at the close" in text
+    assert f"Subscriber Name Email {cody} Cody Reader cody@example.com" in text
+    ledger.move("cody", "cody")  # he gives his address after the close: the stored list still names him
+    text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[issue.pk])))
+    assert f"{cody} Cody Reader cody@example.com" in text

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from masthead.circulation.models import MailingListRow
-from masthead.circulation.printer_files import LABEL_SHEETS, POINTS_PER_MM, mailing_labels_pdf
+from masthead.circulation.printer_files import LABEL_SHEETS, POINTS_PER_MM, mailing_labels_pdf, mailing_list_csv
 from masthead.circulation.services import close_issue, subscriber_reference
 from masthead.editions.models import Issue
 from masthead.subscriptions.models import PostalAddress
@@ -51,7 +51,8 @@ def test_the_csv_has_one_row_per_copy_in_list_order_with_the_columns_a_mail_merg
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="mailing-list-vol8-no12-2027-06-15.csv"'
-    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # the byte order mark Excel needs to read UTF-8
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0] == [
         "Sequence",
         "Subscriber",
@@ -97,11 +98,42 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(ledger, 
 
     table = list(
         csv.reader(
-            io.StringIO(circulation_client.get(f"/admin/print-runs/{issue.pk}/mailing-list.csv").content.decode())
+            io.StringIO(
+                circulation_client.get(f"/admin/print-runs/{issue.pk}/mailing-list.csv").content.decode("utf-8-sig")
+            )
         )
     )
 
     assert table[-1][2] == '\'=HYPERLINK("http://evil.example","Cody")'
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '  =HYPERLINK("http://evil.example","Cody")',  # leading spaces
+        "\u3000=1+2",  # an ideographic space
+        '\uff1dHYPERLINK("http://evil.example")',  # full-width ＝
+        "\uff0b1+2",  # ＋
+        "\uff0d1+2",  # －
+        "\uff20SUM(A1)",  # ＠
+    ],
+)
+def test_a_formula_behind_spaces_or_in_full_width_characters_is_written_as_text_too(name):
+    [line] = list(csv.reader(io.StringIO(mailing_list_csv([row(0, name=name)]).removeprefix("\ufeff"))))[1:]
+
+    assert line[2] == f"'{name}"
+
+
+def test_accented_names_reach_excel_intact(ledger, issue, circulation_client):
+    address = PostalAddress.objects.filter(reader=ledger.readers["carla"]).get()
+    address.name, address.city = "Carla Kle\u00efn-M\u00fcller", "K\u00f6ln"
+    address.save(update_fields=["name", "city"])
+    close_issue(issue)
+
+    body = circulation_client.get(f"/admin/print-runs/{issue.pk}/mailing-list.csv").content
+
+    assert body.startswith(b"\xef\xbb\xbfSequence,")  # UTF-8 with a BOM: Excel reads it as UTF-8, not cp1252
+    assert "Carla Kle\u00efn-M\u00fcller,Unter den Linden 5,,K\u00f6ln" in body.decode("utf-8-sig")
 
 
 def test_the_label_sheet_has_every_address_in_list_order(ledger, issue, circulation_client):
