@@ -4,7 +4,8 @@ A build is claimed with a conditional UPDATE, so two workers never build the sam
 part (rendering) runs outside any transaction; the finished file replaces the old one only if the
 claim still holds. The content hash (issue, articles, images, site names and the renderer's
 version) is compared first, so an unchanged issue is never built twice and `build_editions --all`
-carries on where a stopped run left off.
+carries on where a stopped run left off. A failed build is tried again with back-off
+(`due_retries`, run by the periodic task `tasks.retry_failed_editions`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from masthead.editions.queries import issue_contents
 logger = logging.getLogger(__name__)
 
 BUILT, UNCHANGED, BUSY, FAILED, GONE, EMPTY = "built", "unchanged", "busy", "failed", "gone", "empty"
+MAX_ATTEMPTS = 5
+FIRST_RETRY_AFTER = datetime.timedelta(minutes=5)  # then 20 minutes, 80 minutes and 5 hours 20
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
     if current and not force:
         # Queued by a publish that changed nothing the edition shows, or a failed retry of it.
         EditionFile.objects.filter(pk=edition.pk, status__in=[EditionFile.QUEUED, EditionFile.FAILED]).update(
-            status=EditionFile.READY, error=""
+            status=EditionFile.READY, error="", attempts=0, next_attempt_at=None
         )
         return Outcome(UNCHANGED)
 
@@ -142,10 +145,10 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
         return Outcome(BUSY)
     except Exception as error:
         logger.exception("Building the %s of issue %s failed", file_format, issue_id)
-        record_failure(edition.pk, token, error)
+        record_failure(edition.pk, token, error, now)
         return Outcome(FAILED)
     except BaseException:
-        release(edition.pk, token)  # stopped by hand (Ctrl-C): leave the job for the next run
+        release(edition.pk, token)  # stopped (Ctrl-C, or SIGTERM in build_editions): leave the job for the next run
         raise
     return Outcome(BUILT, again=changed_meanwhile(issue_id, file_format, content_hash))
 
@@ -180,7 +183,15 @@ def install(edition_id: int, token: str, **fields) -> None:
             (conf.editions_root() / fields["file_name"]).unlink(missing_ok=True)
             raise BuildLost()
         old_file = edition.file_name
-        fields.update(status=EditionFile.READY, claim_token="", claimed_at=None, error="", built_at=timezone.now())
+        fields.update(
+            status=EditionFile.READY,
+            claim_token="",
+            claimed_at=None,
+            error="",
+            attempts=0,
+            next_attempt_at=None,
+            built_at=timezone.now(),
+        )
         for name, value in fields.items():
             setattr(edition, name, value)
         edition.save(update_fields=[*fields, "updated_at"])
@@ -194,15 +205,45 @@ def withdraw(edition: EditionFile) -> None:
     if edition.file_name:
         delete_edition_file(edition)
     EditionFile.objects.filter(pk=edition.pk).exclude(status=EditionFile.BUILDING).update(
-        status=EditionFile.QUEUED, file_name="", file_size=0, content_hash="", error=""
+        status=EditionFile.QUEUED,
+        file_name="",
+        file_size=0,
+        content_hash="",
+        error="",
+        attempts=0,
+        next_attempt_at=None,
     )
 
 
-def record_failure(edition_id: int, token: str, error: Exception) -> None:
-    """Keep the error for the admin; the old file, if any, is still served."""
+def record_failure(edition_id: int, token: str, error: Exception, now: datetime.datetime) -> datetime.datetime | None:
+    """Keep the error for the admin and when to try again (None: given up); the old file is still served."""
+    attempts = EditionFile.objects.filter(pk=edition_id).values_list("attempts", flat=True).get() + 1
+    retry_at = now + FIRST_RETRY_AFTER * 4 ** (attempts - 1) if attempts < MAX_ATTEMPTS else None
+    message = f"{type(error).__name__}: {error}"
+    if retry_at is None:
+        message += f" (gave up after {attempts} attempts; publish the issue again or run build_editions)"
     EditionFile.objects.filter(pk=edition_id, claim_token=token).update(
-        status=EditionFile.FAILED, error=f"{type(error).__name__}: {error}"[:4000], claim_token="", claimed_at=None
+        status=EditionFile.FAILED,
+        error=message[:4000],
+        attempts=attempts,
+        next_attempt_at=retry_at,
+        claim_token="",
+        claimed_at=None,
     )
+    return retry_at
+
+
+def due_retries(now: datetime.datetime) -> list[int]:
+    """Live issues with a file whose failed build is due another try, or whose worker died mid-build."""
+    failed_due = Q(status=EditionFile.FAILED, next_attempt_at__lte=now)
+    abandoned = Q(status=EditionFile.BUILDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    due = EditionFile.objects.filter(failed_due | abandoned, issue__live=True)
+    return list(due.order_by("issue_id").values_list("issue_id", flat=True).distinct())
+
+
+def start_retries_afresh(issue_id: int) -> None:
+    """A publish or a change is a new reason to build: its failures get the whole back-off again."""
+    EditionFile.objects.filter(issue_id=issue_id, status=EditionFile.FAILED).update(attempts=0)
 
 
 def release(edition_id: int, token: str) -> None:

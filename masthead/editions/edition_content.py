@@ -7,7 +7,9 @@ breaks split articles on the web only: editions leave them out.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +19,13 @@ from masthead.content.models import ArticlePage, CreditedImage
 
 # What an article's rich text may keep in an edition: inline emphasis and links.
 RICH_TEXT_TAGS = {"p", "br", "b", "strong", "i", "em", "a", "sub", "sup"}
+# Characters XML 1.0 forbids: C0 controls but tab, newline and return; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML document can hold: the control characters word processors paste (\\x0b, \\x0c) left out."""
+    return NOT_XML.sub("", text or "")
 
 
 @dataclass(frozen=True)
@@ -69,18 +78,28 @@ def byline_of(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def xml_picture(picture: Picture | None) -> Picture | None:
+    """The picture with its alt text, caption and credit fit for XML."""
+    if picture is None:
+        return None
+    return dataclasses.replace(
+        picture, alt=xml_text(picture.alt), caption=xml_text(picture.caption), credit=xml_text(picture.credit)
+    )
+
+
 def edition_article(
     position: int, article: ArticlePage, picture: PictureMaker, rich_text: Callable[[str], SafeString]
 ) -> EditionArticle:
+    """The article as both editions show it; every text is cleaned of characters XML cannot hold."""
     blocks = (block_of(block, picture, rich_text) for block in article.body if block.block_type != "page_break")
     return EditionArticle(
         position=position,
-        title=article.title,
-        section=article.section.title if getattr(article, "section", None) else "",
-        standfirst=article.standfirst,
-        byline=byline_of([author.name for author in article.byline_authors]),
+        title=xml_text(article.title),
+        section=xml_text(article.section.title) if getattr(article, "section", None) else "",
+        standfirst=xml_text(article.standfirst),
+        byline=xml_text(byline_of([author.name for author in article.byline_authors])),
         date=article.date,
-        hero=picture(article.hero_image, article.hero_caption, hero=True),
+        hero=xml_picture(picture(article.hero_image, article.hero_caption, hero=True)),
         blocks=[block for block in blocks if block is not None],
     )
 
@@ -88,13 +107,13 @@ def edition_article(
 def block_of(block, picture: PictureMaker, rich_text: Callable[[str], SafeString]) -> Block | None:
     kind = block.block_type
     if kind == "paragraph":
-        return Block(kind, html=rich_text(block.value.source))
+        return Block(kind, html=rich_text(xml_text(block.value.source)))
     if kind == "heading":
-        return Block(kind, text=block.value)
+        return Block(kind, text=xml_text(block.value))
     if kind == "pull_quote":
-        return Block(kind, text=block.value["quote"], attribution=block.value["attribution"])
+        return Block(kind, text=xml_text(block.value["quote"]), attribution=xml_text(block.value["attribution"]))
     if kind == "image":
-        made = picture(block.value["image"], block.value["caption"], hero=False)
+        made = xml_picture(picture(block.value["image"], block.value["caption"], hero=False))
         return Block(kind, picture=made) if made else None
     return None
 

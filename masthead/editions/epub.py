@@ -28,14 +28,15 @@ from lxml import etree
 from wagtail.rich_text import expand_db_html
 
 from masthead.content.models import ArticlePage, CreditedImage
-from masthead.editions.edition_content import RICH_TEXT_TAGS, Picture, edition_article
+from masthead.editions.edition_content import RICH_TEXT_TAGS, Picture, edition_article, xml_text
 from masthead.editions.models import Issue
 from masthead.editions.queries import issue_contents
 
 logger = logging.getLogger(__name__)
 
 # Bump when the layout or the metadata change: every issue's EPUB is then built anew.
-FORMAT_VERSION = "1"
+# 2: the colophon (the cover's credit), and control characters left out of every text.
+FORMAT_VERSION = "2"
 PICTURE_SPEC = "max-1200x1600|format-jpeg|jpegquality-80"
 COVER_SPEC = "max-1400x2100|format-jpeg|jpegquality-85"
 COVER_FILE = "images/cover.jpg"
@@ -76,8 +77,9 @@ def build_issue_epub(issue: Issue) -> bytes:
     )
     book.add_item(stylesheet)
 
-    book.set_cover(COVER_FILE, cover_jpeg(issue), create_page=False)
-    cover_alt = (issue.cover_image.description or "") if issue.cover_image else ""
+    cover_data, cover_image = cover_jpeg(issue)
+    book.set_cover(COVER_FILE, cover_data, create_page=False)
+    cover_alt = xml_text(cover_image.description) if cover_image else ""
     cover = XhtmlDocument(
         uid="cover-page",
         file_name="cover.xhtml",
@@ -106,12 +108,30 @@ def build_issue_epub(issue: Issue) -> bytes:
         book.add_item(document)
         documents.append(document)
 
+    colophon = XhtmlDocument(
+        uid="colophon",
+        file_name="colophon.xhtml",
+        title="About this issue",
+        xhtml=render_to_string(
+            "editions/epub/colophon.xhtml",
+            {
+                "language": language,
+                "issue": issue,
+                "magazine_name": settings.MAGAZINE_NAME,
+                "theme": xml_text(issue.title),
+                "cover_credit": xml_text(cover_image.credit) if cover_image else "",
+                "rights": rights_of(issue),
+            },
+        ),
+    )
+    book.add_item(colophon)
+
     contents = epub.EpubNav(uid="contents", title="Contents")
     contents.add_link(href=stylesheet.file_name, rel="stylesheet", type="text/css")
     book.add_item(contents)
     book.add_item(epub.EpubNcx())
     book.toc = documents
-    book.spine = [cover, contents, *documents]
+    book.spine = [cover, contents, *documents, colophon]
     book.guide = [
         {"type": "cover", "href": cover.file_name, "title": "Cover"},
         {"type": "toc", "href": contents.file_name, "title": "Contents"},
@@ -136,7 +156,12 @@ def identifier_of(issue: Issue) -> str:
 
 def book_title(issue: Issue) -> str:
     title = f"{settings.MAGAZINE_NAME}, Vol. {issue.volume}, No. {issue.number} ({issue.cover_date:%B %-d, %Y})"
-    return f"{title}: {issue.title}" if issue.title else title
+    theme = xml_text(issue.title)
+    return f"{title}: {theme}" if theme else title
+
+
+def rights_of(issue: Issue) -> str:
+    return f"© {issue.cover_date.year} {settings.PUBLISHER_NAME}"
 
 
 def language_tag() -> str:
@@ -153,14 +178,14 @@ def describe(book: epub.EpubBook, issue: Issue, articles: list[ArticlePage]) -> 
     book.add_metadata("DC", "creator", settings.MAGAZINE_NAME)
     book.add_metadata("DC", "publisher", settings.PUBLISHER_NAME)
     book.add_metadata("DC", "date", issue.cover_date.isoformat())
-    book.add_metadata("DC", "rights", f"© {issue.cover_date.year} {settings.PUBLISHER_NAME}")
+    book.add_metadata("DC", "rights", rights_of(issue))
     book.add_metadata(
         "DC",
         "description",
         f"Volume {issue.volume}, number {issue.number} of {settings.MAGAZINE_NAME}, "
         f"{issue.cover_date:%B %-d, %Y}: {len(articles)} article{'s' if len(articles) != 1 else ''}.",
     )
-    for section in dict.fromkeys(article.section.title for article in articles if article.section):
+    for section in dict.fromkeys(xml_text(article.section.title) for article in articles if article.section):
         book.add_metadata("DC", "subject", section)
     # The volume is the series; the number is the issue's place in it.
     book.add_metadata(
@@ -271,14 +296,14 @@ def rendition_bytes(image: CreditedImage, spec: str) -> bytes:
         return picture.read()
 
 
-def cover_jpeg(issue: Issue) -> bytes:
-    """The issue's cover picture, or one drawn from its name, number and date when it has none."""
+def cover_jpeg(issue: Issue) -> tuple[bytes, CreditedImage | None]:
+    """The issue's cover picture and its image, or one drawn from its name, number and date (and None)."""
     if issue.cover_image is not None:
         try:
-            return rendition_bytes(issue.cover_image, COVER_SPEC)
+            return rendition_bytes(issue.cover_image, COVER_SPEC), issue.cover_image
         except Exception:
             logger.warning("Drawing a cover for issue %s: its cover image cannot be read", issue.pk, exc_info=True)
-    return drawn_cover(issue)
+    return drawn_cover(issue), None
 
 
 def drawn_cover(issue: Issue, width: int = 1200, height: int = 1800) -> bytes:
@@ -298,7 +323,8 @@ def drawn_cover(issue: Issue, width: int = 1200, height: int = 1800) -> bytes:
         draw.text((margin, height // 6 + number * width // 9), line, font=font, fill=(245, 240, 230))
     small = ImageFont.load_default(size=width // 22)
     draw.rectangle([margin, height * 2 // 3, width - margin, height * 2 // 3 + width // 90], fill=(214, 90, 49))
-    details = [f"Volume {issue.volume} · Number {issue.number}", f"{issue.cover_date:%B %-d, %Y}", issue.title]
+    theme = xml_text(issue.title)
+    details = [f"Volume {issue.volume} · Number {issue.number}", f"{issue.cover_date:%B %-d, %Y}", theme]
     for number, line in enumerate(text for text in details if text):
         draw.text(
             (margin, height * 2 // 3 + width // 20 + number * width // 14), line, font=small, fill=(245, 240, 230)

@@ -119,6 +119,8 @@ class EditionFile(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Builds failed in a row.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a failed build is tried again.")
     file_name = models.CharField(max_length=200, blank=True, help_text="Relative to EDITIONS_ROOT.")
     file_size = models.PositiveBigIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)

@@ -20,7 +20,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from masthead.content.models import CreditedImage, CreditedRendition
-from masthead.editions.edition_content import RICH_TEXT_TAGS, Picture, body_images, edition_article
+from masthead.editions.edition_content import RICH_TEXT_TAGS, Picture, body_images, edition_article, xml_picture
 from masthead.editions.models import Issue
 from masthead.editions.queries import issue_contents
 
@@ -88,7 +88,7 @@ def build_issue_pdf(issue: Issue) -> bytes:
             "issue": issue,
             "magazine_name": settings.MAGAZINE_NAME,
             "language": settings.LANGUAGE_CODE,
-            "cover": pictures.picture_at(issue.cover_image, COVER_SPEC),
+            "cover": xml_picture(pictures.picture_at(issue.cover_image, COVER_SPEC)),
             "articles": [
                 edition_article(position, article, pictures.picture, _printable_rich_text)
                 for position, article in enumerate(articles, start=1)

@@ -25,6 +25,21 @@ def issues_by_year() -> list[tuple[int, list[Issue]]]:
 
 
 def issue_contents(issue: Issue) -> list[ArticlePage]:
-    """The issue's live articles in table-of-contents order."""
-    articles = published_articles().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order")
+    """The issue's live, public articles in table-of-contents order.
+
+    An article behind Wagtail's page privacy (a password, a login, a group) is left out of the
+    issue page and of the EPUB and PDF: they are not where its restriction is checked.
+    """
+    articles = published_articles().public().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order")
     return attach_sections(articles)
+
+
+def articles_in_issue(issue_id: int) -> QuerySet[ArticlePage]:
+    """The issue's live, public articles in table-of-contents order, without their bodies (the web edition's order)."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .filter(issue_entry__issue_id=issue_id)
+        .order_by("issue_entry__sort_order", "pk")
+        .defer_streamfields()
+    )

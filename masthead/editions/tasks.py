@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from masthead.editions import builds
@@ -17,8 +18,22 @@ def build_issue_editions(issue_id: int) -> dict[str, str]:
     return {file_format: outcome.result for file_format, outcome in outcomes.items()}
 
 
+@task()
+def retry_failed_editions() -> int:
+    """Periodic: issues whose failed build is due another try (with back-off), or whose worker died, are built again."""
+    issue_ids = builds.due_retries(timezone.now())
+    for issue_id in issue_ids:
+        low_priority_build().enqueue(issue_id)
+    return len(issue_ids)
+
+
 def enqueue_edition_build(issue_id: int) -> None:
     """Queue build_issue_editions once the current transaction commits (the publish must be visible to it)."""
-    # Below the default priority: a backfill of the archive must not hold up renewals or emails.
-    job = build_issue_editions.using(priority=-10)
+    builds.start_retries_afresh(issue_id)
+    job = low_priority_build()
     transaction.on_commit(lambda: job.enqueue(issue_id))
+
+
+def low_priority_build():
+    # Below the default priority: a backfill of the archive must not hold up renewals or emails.
+    return build_issue_editions.using(priority=-10)

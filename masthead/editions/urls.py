@@ -8,3 +8,8 @@ urlpatterns = [
     path("<int:year>/<int:number>/edition.epub", views.edition_file, {"file_format": "epub"}, name="issue_epub"),
     path("<int:year>/<int:number>/edition.pdf", views.edition_file, {"file_format": "pdf"}, name="issue_pdf"),
 ]
+
+# Mounted under /account/ by masthead/accounts/urls.py.
+account_urlpatterns = [
+    path("editions/", views.account_editions, name="account_editions"),
+]

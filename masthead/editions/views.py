@@ -1,13 +1,17 @@
-"""The issue archive, each issue's page (its web edition) and the gated EPUB and PDF downloads.
+"""The issue archive, each issue's page (its web edition), the gated EPUB and PDF downloads, and the
+reader's list of every edition at /account/editions/.
 
 Who may download is never decided here: `entitlements_for(user).editions` (the ledger; staff too).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,18 +20,23 @@ from django.views.decorators.http import require_safe
 from masthead.access.entitlements import request_entitlements
 from masthead.core.page_cache import mark_user_dependent
 from masthead.editions.models import EditionFile, Issue
-from masthead.editions.queries import issue_contents, issues_by_year
+from masthead.editions.queries import issue_contents, issues_by_year, live_issues
+
+logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 300
+# Issues per page of /account/editions/: a year of the magazine.
+ACCOUNT_EDITIONS_PER_PAGE = 24
 
 
 @dataclass(frozen=True)
 class Download:
-    """One format of an issue's digital edition as a page offers it: a link, or "being prepared"."""
+    """One format of an issue's digital edition as a page offers it: a link, "being prepared" or "not available"."""
 
     label: str
     url: str
     size: int | None  # None: no file yet
+    failed: bool = False  # no file, and its latest build failed
 
     @property
     def ready(self) -> bool:
@@ -36,21 +45,41 @@ class Download:
 
 def downloads_of(issues: list[Issue]) -> dict[int, list[Download]]:
     """Each issue's EPUB and PDF, from one query."""
-    files = {
-        (edition.issue_id, edition.format): edition
-        for edition in EditionFile.objects.filter(issue__in=issues).exclude(file_name="")
-    }
+    files = {(edition.issue_id, edition.format): edition for edition in EditionFile.objects.filter(issue__in=issues)}
     downloads = {}
     for issue in issues:
         downloads[issue.pk] = [
-            Download(
-                label=label,
-                url=reverse(f"issue_{file_format}", args=[issue.year, issue.number]),
-                size=files[issue.pk, file_format].file_size if (issue.pk, file_format) in files else None,
-            )
+            download_of(issue, file_format, label, files.get((issue.pk, file_format)))
             for file_format, label in EditionFile.FORMATS
         ]
     return downloads
+
+
+def download_of(issue: Issue, file_format: str, label: str, edition: EditionFile | None) -> Download:
+    url = reverse(f"issue_{file_format}", args=[issue.year, issue.number])
+    if edition is not None and edition.has_file:
+        # A failed rebuild leaves the previous file in place: readers keep getting it.
+        return Download(label=label, url=url, size=edition.file_size)
+    failed = edition is not None and edition.status == EditionFile.FAILED
+    return Download(label=label, url=url, size=None, failed=failed)
+
+
+def edition_list(issues: list[Issue]) -> dict:
+    """The context of `editions/edition_list.html`: each issue with its downloads, from one query."""
+    downloads = downloads_of(issues)
+    return {
+        "issues": [(issue, downloads[issue.pk]) for issue in issues],
+        "any_failed": any(download.failed for rows in downloads.values() for download in rows),
+    }
+
+
+def edition_state(downloads: list[Download]) -> str:
+    """What the issue page says: "unavailable" (every build failed), "preparing" (no file yet), or "files"."""
+    if all(download.failed for download in downloads):
+        return "unavailable"
+    if not any(download.ready or download.failed for download in downloads):
+        return "preparing"
+    return "files"
 
 
 def download_name(issue: Issue, file_format: str) -> str:
@@ -83,8 +112,20 @@ def issue_detail(request, year: int, number: int):
     context = {"issue": issue, "articles": articles, "entitled": entitled}
     if entitled and articles:
         context["downloads"] = downloads_of([issue])[issue.pk]
-        context["edition_ready"] = any(download.ready for download in context["downloads"])
+        context["edition_state"] = edition_state(context["downloads"])
     return render(request, "editions/issue.html", context)
+
+
+@require_safe
+@login_required
+def account_editions(request):
+    """/account/editions/: every published issue, newest first, with its EPUB and PDF; the offer for the rest."""
+    mark_user_dependent(request)
+    context = {"entitled": request_entitlements(request).editions}
+    if context["entitled"]:
+        page = Paginator(live_issues(), ACCOUNT_EDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(edition_list(list(page)), page_obj=page)
+    return render(request, "editions/account_editions_page.html", context)
 
 
 @require_safe
@@ -96,11 +137,17 @@ def edition_file(request, year: int, number: int, file_format: str):
     context = {"issue": issue, "label": label, "next_path": request.path}
     if not request_entitlements(request).editions:
         return render(request, "editions/edition_offer.html", context, status=403)
-    edition = EditionFile.objects.filter(issue=issue, format=file_format).exclude(file_name="").first()
+    edition = EditionFile.objects.filter(issue=issue, format=file_format).first()
     try:
-        handle = open(edition.path, "rb") if edition else None  # noqa: SIM115 (closed by the response)
+        handle = open(edition.path, "rb") if edition and edition.has_file else None  # noqa: SIM115 (closed by the response)
     except FileNotFoundError:
         handle = None  # replaced by a newer build between the query and now
+    if handle is None and edition is not None and edition.status == EditionFile.FAILED:
+        # Not "come back in a few minutes": the build failed, and only staff can mend it.
+        logger.error("A subscriber asked for the %s of %s, whose build failed: %s", label, issue, edition.error)
+        response = render(request, "editions/edition_unavailable.html", context, status=503)
+        response["Cache-Control"] = "no-store"
+        return response
     if handle is None:
         response = render(request, "editions/edition_pending.html", context, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import signal
 from io import StringIO
 
 import pytest
@@ -109,3 +111,33 @@ def test_a_run_stopped_midway_loses_nothing_and_the_next_run_carries_on(archive,
     monkeypatch.undo()
     assert build_editions("--all") == "Edition files: 1 built, 3 unchanged."
     assert ready_files(january) == {"epub", "pdf"}
+
+
+def test_a_run_stopped_by_sigterm_gives_its_claim_back_like_ctrl_c(archive, monkeypatch):
+    january, february, _ = archive
+    real_build = pdf.build_issue_pdf
+
+    def terminated_at_january(issue):
+        if issue.pk == january.pk:
+            os.kill(os.getpid(), signal.SIGTERM)  # a deploy stops the container while January's PDF renders
+        return real_build(issue)
+
+    def ignored(signum, frame):
+        pass
+
+    monkeypatch.setattr(pdf, "build_issue_pdf", terminated_at_january)
+    # Outside the command, the SIGTERM must not end the test run itself.
+    previous = signal.signal(signal.SIGTERM, ignored)
+    try:
+        output = build_editions("--all")
+        assert signal.getsignal(signal.SIGTERM) is ignored  # the command's handler lasts as long as its run
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    assert "Stopped. Run the command again to carry on where it stopped." in output
+    assert output.endswith("Edition files: 3 built.")
+    interrupted = EditionFile.objects.get(issue=january, format="pdf")
+    assert (interrupted.status, interrupted.claim_token, interrupted.claimed_at) == (EditionFile.QUEUED, "", None)
+
+    monkeypatch.undo()
+    assert build_editions("--all") == "Edition files: 1 built, 3 unchanged."

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import datetime
 import io
+import subprocess
 import zipfile
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
+from masthead.content.models import Author, CreditedImage
 from masthead.content.services import create_or_update_article
 from masthead.editions import builds, epub
 from masthead.editions.models import EditionFile
-from tests.factories import ArticleFactory, IssueFactory
+from masthead.editions.tasks import retry_failed_editions
+from tests.factories import ArticleFactory, CreditedImageFactory, IssueFactory
+from tests.reading import parsed, words
+
+
+def epub_document(edition: EditionFile, name: str) -> str:
+    return zipfile.ZipFile(io.BytesIO(edition.path.read_bytes())).read(f"OEBPS/{name}").decode()
+
+
+def pdf_text(edition: EditionFile) -> str:
+    text = subprocess.run(["pdftotext", str(edition.path), "-"], capture_output=True, check=True).stdout.decode()
+    return " ".join(text.split())
 
 
 def chapter_titles(edition: EditionFile) -> list[str]:
@@ -224,3 +239,168 @@ def test_the_admin_list_of_issues_shows_each_edition_status(march_issue, section
     text = " ".join(response.content.decode().split())
     assert "EPUB: ready; PDF: ready" in text
     assert "EPUB: not built; PDF: not built" in text
+
+
+# -- failures are retried on a timer ---------------------------------------------------------------
+
+
+def broken(issue):
+    raise OSError("No space left on device")
+
+
+def test_a_failed_build_is_retried_with_back_off_and_given_up_after_the_last_attempt(
+    march_issue, march_articles, edition_file, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(epub, "build_issue_epub", broken)
+    republish(march_articles[0], title="A new headline")
+    now = timezone.now()
+    delays = []
+    for attempt in range(1, builds.MAX_ATTEMPTS + 1):
+        assert builds.ensure_edition(march_issue.pk, "epub", now=now).result == builds.FAILED
+        failed = edition_file(march_issue, "epub")
+        assert failed.attempts == attempt
+        if failed.next_attempt_at:
+            delays.append((failed.next_attempt_at - now).total_seconds() / 60)
+            assert builds.due_retries(failed.next_attempt_at) == [march_issue.pk]
+            assert builds.due_retries(failed.next_attempt_at - datetime.timedelta(seconds=1)) == []
+
+    assert delays == [5, 20, 80, 320]
+    assert failed.next_attempt_at is None
+    assert "gave up after 5 attempts" in failed.error
+    assert builds.due_retries(now + datetime.timedelta(days=2)) == []
+
+    # An editor's next change is a new reason to build: its failure is retried on the timer again.
+    with django_capture_on_commit_callbacks(execute=True):
+        republish(march_articles[0], title="A newer headline")
+    failed = edition_file(march_issue, "epub")
+    assert (failed.status, failed.attempts) == (EditionFile.FAILED, 1)
+    assert failed.next_attempt_at is not None
+
+
+def test_the_periodic_task_builds_a_failed_file_again_once_its_retry_is_due(
+    march_issue, march_articles, edition_file, monkeypatch
+):
+    monkeypatch.setattr(epub, "build_issue_epub", broken)
+    republish(march_articles[0], title="A new headline")
+    builds.ensure_editions(march_issue.pk)
+    monkeypatch.undo()  # the disk has room again
+
+    assert retry_failed_editions.call() == 0  # not due yet
+    assert edition_file(march_issue, "epub").status == EditionFile.FAILED
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        assert retry_failed_editions.call() == 1
+
+    rebuilt = edition_file(march_issue, "epub")
+    assert (rebuilt.status, rebuilt.attempts, rebuilt.next_attempt_at, rebuilt.error) == (
+        EditionFile.READY,
+        0,
+        None,
+        "",
+    )
+    assert chapter_titles(rebuilt)[0] == "A new headline"
+
+
+def test_a_build_whose_worker_died_is_taken_up_by_the_periodic_task(march_issue, march_articles, edition_file):
+    republish(march_articles[0], title="A new headline")
+    builds.claim(edition_file(march_issue, "pdf"), timezone.now() - datetime.timedelta(hours=1))
+
+    assert builds.due_retries(timezone.now()) == [march_issue.pk]
+    assert retry_failed_editions.call() == 1
+    assert edition_file(march_issue, "pdf").status == EditionFile.READY
+
+
+# -- everything the edition shows triggers a build ---------------------------------------------------
+
+
+def test_renaming_an_author_rebuilds_the_issues_with_their_byline(
+    march_issue, edition_file, django_capture_on_commit_callbacks
+):
+    before = edition_file(march_issue, "pdf")
+    author = Author.objects.get(name="Grace Mwangi")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Grace W. Mwangi"
+        author.save()
+
+    assert "By Grace W. Mwangi" in epub_document(edition_file(march_issue, "epub"), "article-03.xhtml")
+    assert edition_file(march_issue, "pdf").file_name != before.file_name
+
+
+@pytest.mark.parametrize(
+    "credit, field, corrected, document",
+    [
+        ("Ana Ruiz/Agency", "credit", "Ana Ruiz/Agence France", "article-01.xhtml"),  # inline picture
+        ("Lee Park/Studio", "description", "Pontoons at first light", "article-01.xhtml"),  # hero picture
+        ("Studio North", "credit", "Studio North/Harbour Press", "colophon.xhtml"),  # the cover
+    ],
+    ids=["inline credit", "hero alt text", "cover credit"],
+)
+def test_correcting_a_pictures_credit_or_alt_text_rebuilds_the_issues_showing_it(
+    march_issue, edition_file, django_capture_on_commit_callbacks, credit, field, corrected, document
+):
+    image = CreditedImage.objects.get(credit=credit)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        setattr(image, field, corrected)
+        image.save()
+
+    assert corrected in epub_document(edition_file(march_issue, "epub"), document)
+
+
+def test_saving_a_picture_no_live_issue_shows_or_a_field_no_edition_shows_queues_nothing(
+    march_issue, django_capture_on_commit_callbacks
+):
+    cover = CreditedImage.objects.get(credit="Studio North")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        CreditedImageFactory()
+        unused = CreditedImageFactory()
+        unused.credit = "Someone else"
+        unused.save()
+        cover.save(update_fields=["file_hash"])  # Wagtail stores a file's hash when it first needs it
+
+    assert callbacks == []
+
+
+def test_moving_an_article_to_another_section_rebuilds_its_issue(
+    march_issue, march_articles, sections, edition_file, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        march_articles[2].move(sections["finance"], pos="last-child")
+
+    chapter = epub_document(edition_file(march_issue, "epub"), "article-03.xhtml")
+    assert '<p class="kicker">Finance</p>' in chapter
+
+
+def test_renaming_a_section_rebuilds_the_issues_with_its_articles(
+    march_issue, sections, edition_file, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sections["culture"].title = "Arts and Culture"
+        sections["culture"].save_revision().publish()
+
+    assert '<p class="kicker">Arts and Culture</p>' in epub_document(
+        edition_file(march_issue, "epub"), "article-03.xhtml"
+    )
+
+
+def test_an_article_behind_page_privacy_leaves_the_edition_and_the_issue_page(
+    march_issue, march_articles, edition_file, anonymous, django_capture_on_commit_callbacks
+):
+    private = march_articles[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+
+    assert chapter_titles(edition_file(march_issue, "epub")) == [
+        "The Harbour That Learned to Float",
+        "Songs of the Flood",
+    ]
+    assert private.title not in pdf_text(edition_file(march_issue, "pdf"))
+    assert private.title not in words(parsed(anonymous.get("/issues/2024/6/")).select_one("main"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+
+    assert chapter_titles(edition_file(march_issue, "epub"))[1] == private.title
+    assert private.title in pdf_text(edition_file(march_issue, "pdf"))

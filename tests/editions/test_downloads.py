@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import zipfile
 
 import pytest
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
 
-from masthead.editions.builds import ensure_editions
+from masthead.editions import epub, pdf
+from masthead.editions.builds import ensure_edition, ensure_editions
 from masthead.subscriptions.models import Subscription
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.editions.conftest import GATED_SENTENCE
@@ -103,6 +105,51 @@ def test_a_file_not_built_yet_is_being_prepared_for_subscribers_not_an_error(sec
     assert "The EPUB edition is being prepared" in main_text(response)
 
 
+def broken_build(issue):
+    raise OSError("No space left on device")
+
+
+def test_when_the_build_failed_subscribers_are_told_the_file_is_not_available_and_an_error_is_logged(
+    sections, subscriber_client, monkeypatch, caplog
+):
+    issue = IssueFactory(cover_date=datetime.date(2024, 3, 15), articles=[ArticleFactory()])
+    monkeypatch.setattr(epub, "build_issue_epub", broken_build)
+    monkeypatch.setattr(pdf, "build_issue_pdf", broken_build)
+    ensure_editions(issue.pk)
+
+    with caplog.at_level(logging.ERROR, logger="masthead.editions.views"):
+        response = subscriber_client.get(EPUB_URL)
+
+    assert response.status_code == 503
+    assert response["Cache-Control"] == "no-store"
+    text = main_text(response)
+    assert "The EPUB edition is not available right now" in text
+    assert "Our staff have been told" in text
+    assert "being prepared" not in text
+    assert [record.getMessage() for record in caplog.records if record.name == "masthead.editions.views"] == [
+        f"A subscriber asked for the EPUB of {issue}, whose build failed: OSError: No space left on device"
+    ]
+    panel = parsed(subscriber_client.get("/issues/2024/6/")).select_one("#digital-edition")
+    assert "The EPUB and PDF of this issue are not available right now; our staff have been told." in words(panel)
+    assert edition_rows(subscriber_client.get("/account/")) == [
+        f"{issue}: EPUB not available right now · PDF not available right now"
+    ]
+
+
+def test_a_file_that_failed_beside_one_that_was_built_says_so_on_the_issue_page(
+    sections, subscriber_client, monkeypatch
+):
+    issue = IssueFactory(cover_date=datetime.date(2024, 3, 15), articles=[ArticleFactory()])
+    ensure_edition(issue.pk, "pdf")
+    monkeypatch.setattr(epub, "build_issue_epub", broken_build)
+    ensure_edition(issue.pk, "epub")
+
+    panel = parsed(subscriber_client.get("/issues/2024/6/")).select_one("#digital-edition")
+
+    assert "EPUB: not available right now; our staff have been told." in words(panel)
+    assert link_targets(panel, "Download PDF") == [PDF_URL]
+
+
 def test_a_draft_or_missing_issue_has_no_edition(sections, subscriber_client):
     IssueFactory(cover_date=datetime.date(2024, 3, 15), live=False, has_unpublished_changes=True)
 
@@ -175,17 +222,86 @@ def test_the_account_page_lists_every_issue_newest_first_with_its_downloads(marc
     assert link_targets(panel, str(march_issue)) == ["/issues/2024/6/"]
 
 
-def test_a_long_archive_is_capped_on_the_account_page_with_a_link_to_all_issues(
+def a_long_archive(count: int) -> list:
+    """`count` published issues, two a month from January 2023, newest first."""
+    issues = [
+        IssueFactory(
+            cover_date=datetime.date(2023 + n // 24, 1 + n % 24 // 2, 1 if n % 2 == 0 else 15), cover_image=None
+        )
+        for n in range(count)
+    ]
+    return issues[::-1]
+
+
+def test_a_long_archive_shows_the_newest_issues_on_the_account_page_and_links_to_all_of_them(
     sections, subscriber_client, django_assert_max_num_queries
 ):
-    for n in range(13):
-        IssueFactory(cover_date=datetime.date(2023, 1 + n // 2, 1 if n % 2 == 0 else 15), cover_image=None)
+    a_long_archive(13)
 
     with django_assert_max_num_queries(40):
         panel = parsed(subscriber_client.get("/account/")).select_one("#digital-editions")
 
     assert len(panel.select("li")) == 12
-    assert link_targets(panel, "All past issues") == ["/issues/"]
+    assert link_targets(panel, "All 13 issues") == ["/account/editions/"]
+
+
+def test_a_short_archive_is_listed_whole_on_the_account_page(march_issue, subscriber_client):
+    panel = parsed(subscriber_client.get("/account/")).select_one("#digital-editions")
+
+    assert not panel.select('a[href="/account/editions/"]')
+
+
+def edition_rows(response) -> list[str]:
+    return [words(item) for item in parsed(response).select("#digital-editions li")]
+
+
+def test_every_issue_is_listed_with_its_downloads_newest_first_a_page_per_year(
+    sections, subscriber_client, django_assert_max_num_queries
+):
+    issues = a_long_archive(26)
+
+    with django_assert_max_num_queries(25):
+        first = subscriber_client.get("/account/editions/")
+    second = subscriber_client.get("/account/editions/?page=2")
+
+    assert first.status_code == 200
+    assert edition_rows(first) == [f"{issue}: EPUB being prepared · PDF being prepared" for issue in issues[:24]]
+    assert edition_rows(second) == [f"{issue}: EPUB being prepared · PDF being prepared" for issue in issues[24:]]
+    assert "26 issues, each as an EPUB for e-readers and as a PDF." in main_text(first)
+    assert link_targets(parsed(first).select_one(".pagination"), "Older →") == ["?page=2"]
+    assert edition_rows(subscriber_client.get("/account/editions/?page=99")) == edition_rows(second)
+    with django_assert_max_num_queries(25):  # the same cost for a page of 2 issues as of 24
+        subscriber_client.get("/account/editions/?page=2")
+
+
+def test_the_list_of_every_issue_links_each_file(march_issue, entitled):
+    response = entitled.get("/account/editions/")
+
+    page = parsed(response).select_one("#digital-editions")
+    assert edition_rows(response) == [f"{march_issue}: EPUB · PDF"]
+    assert link_targets(page, "EPUB") == [EPUB_URL]
+    assert link_targets(page, "PDF") == [PDF_URL]
+    assert link_targets(page, str(march_issue)) == ["/issues/2024/6/"]
+
+
+def test_readers_without_the_digital_edition_are_offered_it_instead_of_the_list(
+    march_issue, reader_client, lapsed_client
+):
+    for client in (reader_client, lapsed_client):
+        response = client.get("/account/editions/")
+
+        assert response.status_code == 200
+        assert not parsed(response).select('a[href$="edition.epub"], a[href$="edition.pdf"]')
+        assert str(march_issue) not in main_text(response)
+        assert "Subscribers download every issue as an EPUB and a PDF." in main_text(response)
+        assert link_targets(parsed(response).select_one(".subscribe-box"), "Subscribe") == ["/subscribe/"]
+
+
+def test_visitors_are_asked_to_log_in_for_the_list_of_every_issue(march_issue, anonymous):
+    response = anonymous.get("/account/editions/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/login/?next=/account/editions/"
 
 
 def test_readers_without_a_subscription_are_offered_the_plans_on_the_account_page(march_issue, reader_client):

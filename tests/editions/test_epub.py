@@ -15,7 +15,7 @@ from lxml import etree
 from masthead.editions.builds import ensure_editions
 from masthead.editions.epub import build_issue_epub
 from tests.editions.conftest import GATED_SENTENCE
-from tests.factories import ArticleFactory, IssueFactory
+from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory, IssueFactory
 
 EPUBCHECK = ["java", "-jar", "/usr/bin/epubcheck"]
 NS = {
@@ -115,7 +115,14 @@ def test_the_epub_opens_on_the_cover_then_the_contents_then_each_article_in_issu
         ("Who Pays for the Tide", "article-02.xhtml"),
         ("Songs of the Flood", "article-03.xhtml"),
     ]
-    assert book.spine() == ["cover.xhtml", "nav.xhtml", "article-01.xhtml", "article-02.xhtml", "article-03.xhtml"]
+    assert book.spine() == [
+        "cover.xhtml",
+        "nav.xhtml",
+        "article-01.xhtml",
+        "article-02.xhtml",
+        "article-03.xhtml",
+        "colophon.xhtml",
+    ]
     [cover_image] = book.manifest(properties="cover-image")
     cover_page = book.document("cover.xhtml")
     [img] = cover_page.xpath("//x:img", namespaces=NS)
@@ -194,3 +201,73 @@ def test_the_epub_names_the_magazine_issue_date_publisher_and_language_with_a_st
     other = IssueFactory(cover_date=datetime.date(2024, 4, 1), articles=[ArticleFactory()])
     ensure_editions(other.pk)
     assert Book(edition_file(other, "epub").path.read_bytes()).metadata("identifier") != [identifier]
+
+
+def test_the_colophon_at_the_back_credits_the_cover_picture(march_issue, edition_file):
+    book = Book(edition_file(march_issue, "epub").path.read_bytes())
+
+    colophon = book.document(book.spine()[-1])
+    assert colophon.xpath("//x:section/@epub:type", namespaces=NS) == ["colophon"]
+    assert [text_of(p) for p in colophon.xpath("//x:section/x:p", namespaces=NS)] == [
+        "The Masthead Review",
+        "Volume 5, number 6 · March 15, 2024",
+        "Cities on the Water",
+        "Cover: Studio North",
+        "© 2024 Masthead Publishing",
+    ]
+
+
+def test_a_drawn_cover_is_credited_to_nobody(sections):
+    issue = IssueFactory(cover_date=datetime.date(2024, 5, 1), cover_image=None, articles=[ArticleFactory()])
+
+    colophon = Book(build_issue_epub(issue)).document("colophon.xhtml")
+
+    assert "Cover:" not in text_of(colophon)
+
+
+def test_control_characters_pasted_from_a_word_processor_are_left_out_and_the_book_still_passes_epubcheck(
+    sections, edition_file, tmp_path
+):
+    """\\x0b (a line break in Word) and \\x0c (a page break) are not allowed anywhere in XML."""
+    sections["culture"].title = "Cul\x0bture"
+    sections["culture"].save_revision().publish()
+    picture = CreditedImageFactory(alt_text="A choir\x0b on a roof", credit="Ana\x0c Ruiz")
+    article = ArticleFactory(
+        section=sections["culture"],
+        title="Songs\x0b of the Flood",
+        standfirst="The choir\x0c sang.",
+        authors=[AuthorFactory(name="Grace\x0b Mwangi")],
+        hero_image=picture,
+        hero_caption="On the\x0b roof.",
+        body=[
+            {"type": "paragraph", "value": "<p>They sang\x0b from the rooftops\x1f.</p>"},
+            {"type": "heading", "value": "The\x0c second verse"},
+            {"type": "pull_quote", "value": {"quote": "We sang\x0b on.", "attribution": "The\x0b choir"}},
+            {"type": "image", "value": {"image": picture.pk, "caption": "Again\x0b, later."}},
+        ],
+    )
+    issue = IssueFactory(
+        cover_date=datetime.date(2024, 5, 1), title="Water\x0b music", cover_image=picture, articles=[article]
+    )
+
+    outcomes = ensure_editions(issue.pk)
+
+    assert {outcome.result for outcome in outcomes.values()} == {"built"}
+    path = edition_file(issue, "epub").path
+    assert epubcheck(path, tmp_path / "report.json")["messages"] == []
+    book = Book(path.read_bytes())
+    assert book.metadata("title") == ["The Masthead Review, Vol. 5, No. 9 (May 1, 2024): Water music"]
+    assert book.table_of_contents() == [("Songs of the Flood", "article-01.xhtml")]
+    chapter = book.document("article-01.xhtml")
+    assert [text_of(element) for element in chapter.xpath("//x:section/x:*", namespaces=NS)][:7] == [
+        "Culture Songs of the Flood The choir sang. By Grace Mwangi · "
+        + chapter.xpath("//x:time", namespaces=NS)[0].text,
+        "On the roof. Ana Ruiz",
+        "They sang from the rooftops.",
+        "The second verse",
+        "We sang on.The choir",
+        "Again, later. Ana Ruiz",
+        "May 1, 2024 · Volume 5, number 9",
+    ]
+    assert [img.get("alt") for img in chapter.xpath("//x:img", namespaces=NS)] == ["A choir on a roof"] * 2
+    assert "Cover: Ana Ruiz" in text_of(book.document("colophon.xhtml"))

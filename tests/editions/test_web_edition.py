@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageViewRestriction
 
 from masthead.editions.models import IssueArticle
 from tests.factories import ArticleFactory, IssueFactory
@@ -62,6 +63,17 @@ def test_the_reading_order_skips_articles_that_are_not_published(web_issue, marc
     assert link_targets(issue_navigation(anonymous, opening.url), "Next in this issue → Songs of the Flood") == [
         closing.url
     ]
+
+
+def test_the_reading_order_skips_articles_behind_page_privacy(web_issue, march_articles, anonymous):
+    opening, private, closing = march_articles
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.PASSWORD, password="tide")
+
+    nav = issue_navigation(anonymous, opening.url)
+
+    assert link_targets(nav, "Next in this issue → Songs of the Flood") == [closing.url]
+    assert words(nav.select_one(".issue-navigation-name")).endswith("article 1 of 2")
+    assert private.title not in words(parsed(anonymous.get(closing.url)).select_one("main"))
 
 
 def test_articles_outside_a_published_issue_have_no_issue_navigation(sections, anonymous):

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django import template
 
 from masthead.access.entitlements import request_entitlements
-from masthead.content.models import ArticlePage
 from masthead.core.page_cache import mark_user_dependent
 from masthead.editions.models import IssueArticle
-from masthead.editions.queries import current_issue, live_issues
-from masthead.editions.views import downloads_of
+from masthead.editions.queries import articles_in_issue, current_issue, live_issues
+from masthead.editions.views import edition_list
 
 register = template.Library()
 
-# Issues listed on /account/; the archive at /issues/ has the rest, each page with its downloads.
+# Issues listed on /account/; /account/editions/ lists every one.
 ACCOUNT_ISSUES = 12
 
 
@@ -29,12 +28,7 @@ def issue_navigation(context, article):
     if entry is None:
         return {"issue": None}
     request = context.get("request")
-    in_order = list(
-        ArticlePage.objects.live()
-        .filter(issue_entry__issue_id=entry.issue_id)
-        .order_by("issue_entry__sort_order", "pk")
-        .defer_streamfields()
-    )
+    in_order = list(articles_in_issue(entry.issue_id))
     ids = [sibling.pk for sibling in in_order]
     if article.pk not in ids:  # a draft's preview: it has no place among the live articles yet
         return {"issue": entry.issue}
@@ -56,15 +50,13 @@ def issue_navigation(context, article):
 
 @register.inclusion_tag("editions/account_editions.html", takes_context=True)
 def digital_editions_panel(context):
-    """`{% digital_editions_panel %}` on /account/: every issue the reader may download, newest first."""
+    """`{% digital_editions_panel %}` on /account/: the newest issues' downloads, and a link to all of them."""
     request = context["request"]
     mark_user_dependent(request)
     entitled = request.user.is_authenticated and request_entitlements(request).editions
     panel = {"entitled": entitled}
     if entitled:
         issues = list(live_issues()[: ACCOUNT_ISSUES + 1])
-        panel["more"] = len(issues) > ACCOUNT_ISSUES
-        issues = issues[:ACCOUNT_ISSUES]
-        downloads = downloads_of(issues)
-        panel["issues"] = [(issue, downloads[issue.pk]) for issue in issues]
+        panel["total"] = live_issues().count() if len(issues) > ACCOUNT_ISSUES else len(issues)
+        panel.update(edition_list(issues[:ACCOUNT_ISSUES]))
     return panel

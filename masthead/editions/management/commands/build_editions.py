@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +15,23 @@ from masthead.editions.builds import ensure_edition
 from masthead.editions.models import EditionFile, Issue
 
 ISSUE = re.compile(r"^(\d{4})/(\d{1,2})$")
+
+
+def stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # a deploy or `kill` stops the run as Ctrl-C does: the claim goes back
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c():
+    """While the run lasts, SIGTERM raises KeyboardInterrupt (only the main thread may set a handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Command(BaseCommand):
@@ -32,11 +52,12 @@ class Command(BaseCommand):
         outcomes: Counter[str] = Counter()
         progress = tqdm(issue_ids, unit="issue", disable=options["verbosity"] == 0, file=self.stderr._out)
         try:
-            for issue_id in progress:
-                for file_format, _ in EditionFile.FORMATS:
-                    # The task's own function, one file at a time: a stop keeps every file finished before it.
-                    outcomes[ensure_edition(issue_id, file_format, force=force).result] += 1
-                progress.set_postfix(outcomes, refresh=False)
+            with sigterm_as_ctrl_c():
+                for issue_id in progress:
+                    for file_format, _ in EditionFile.FORMATS:
+                        # The task's own function, one file at a time: a stop keeps every file finished before it.
+                        outcomes[ensure_edition(issue_id, file_format, force=force).result] += 1
+                    progress.set_postfix(outcomes, refresh=False)
         except KeyboardInterrupt:
             self.stdout.write(self.style.WARNING("Stopped. Run the command again to carry on where it stopped."))
         finally:
