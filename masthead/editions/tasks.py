@@ -35,5 +35,6 @@ def enqueue_edition_build(issue_id: int) -> None:
 
 
 def low_priority_build():
-    # Below the default priority: a backfill of the archive must not hold up renewals or emails.
-    return build_issue_editions.using(priority=-10)
+    # Below renewals and emails (0), above narration (-10): an issue's files take seconds, an
+    # article's audio takes most of a minute, and a backfill of either must not hold up billing.
+    return build_issue_editions.using(priority=-5)
