@@ -1,30 +1,12 @@
 from django.db import migrations
 
-GROUPS = ("Editors", "Moderators")
-CODENAMES = ("add_pronunciationentry", "change_pronunciationentry", "delete_pronunciationentry")
+from masthead.core.group_permissions import grant_to_groups
 
-
-def grant(apps, schema_editor):
-    """Editors and moderators keep the pronunciation lexicon."""
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("audio")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="audio", codename__in=CODENAMES)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="audio", codename__in=CODENAMES)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
+# Editors and moderators keep the pronunciation lexicon.
+GRANTS = {
+    group: ("add_pronunciationentry", "change_pronunciationentry", "delete_pronunciationentry")
+    for group in ("Editors", "Moderators")
+}
 
 
 class Migration(migrations.Migration):
@@ -35,4 +17,4 @@ class Migration(migrations.Migration):
         ("wagtailcore", "0002_initial_data"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [migrations.RunPython(*grant_to_groups("audio", GRANTS))]
