@@ -9,6 +9,7 @@ must finish the job without charging anyone twice.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter, defaultdict
 
@@ -40,10 +41,14 @@ def run_renewals_and_kill(db, *, once_renewed: int) -> int:
             pytest.fail(f"the run ended before it could be killed: {run.communicate()}")
         assert time.monotonic() < deadline, "the renewal run made no progress"
         time.sleep(0.01)
-    # Aim the kill between a charge and its record; the process may move on before the signal lands.
-    for _ in range(200):
+    # Aim the kill between a charge and its record: freeze the run, look, and kill it frozen if the
+    # moment is right; otherwise let it go on a little and look again.
+    for _ in range(500):
+        run.send_signal(signal.SIGSTOP)
         if charged_but_not_recorded(db):
             break
+        run.send_signal(signal.SIGCONT)
+        time.sleep(0.003)
     run.kill()
     run.wait()
     return charged_but_not_recorded(db)
