@@ -70,6 +70,7 @@ class ArticleFactory(factory.Factory):
     hero_image = None
     hero_caption = ""
     publish = True
+    access_level = None  # "subscribers" for exclusive content; None keeps the model's default (free)
 
     @classmethod
     def _create(cls, model_class, *, authors: list[Author], **kwargs) -> ArticlePage:

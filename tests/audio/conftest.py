@@ -121,6 +121,7 @@ def free_article(sections):
 def gated_article(sections):
     """A subscribers-only Finance article over two web pages."""
     article = ArticleFactory(
+        access_level="subscribers",
         section=sections["finance"],
         title="The Bond Market Blinks",
         slug="the-bond-market-blinks",
@@ -132,8 +133,6 @@ def gated_article(sections):
             {"type": "paragraph", "value": "<p>Traders expect the central bank to wait.</p>"},
         ],
     )
-    article.access_level = "subscribers"
-    article.save_revision().publish()
     return article
 
 

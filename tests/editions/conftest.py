@@ -74,6 +74,7 @@ def march_articles(sections):
         ],
     )
     gated = ArticleFactory(
+        access_level="subscribers",
         section=sections["finance"],
         title="Who Pays for the Tide",
         slug="who-pays-for-the-tide",
@@ -85,8 +86,6 @@ def march_articles(sections):
             {"type": "paragraph", "value": f"<p>{GATED_SENTENCE}</p>"},
         ],
     )
-    gated.access_level = "subscribers"
-    gated.save_revision().publish()
     closing = ArticleFactory(
         section=sections["culture"],
         title="Songs of the Flood",
