@@ -21,25 +21,20 @@ import io
 import json
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchlib import ROOT, ChildFailed, isolated_env, last_json, peak_rss_mib, run_child, save_report
+
 COVER_DATE = datetime.date(2026, 1, 1)
 FORMATS = {
     "pdf": ("masthead.editions.pdf", "build_issue_pdf"),
     "epub": ("masthead.editions.epub", "build_issue_epub"),
 }
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def words_in(body: list[dict]) -> int:
@@ -135,29 +130,7 @@ def count_pages(format_name: str, data: bytes) -> int:
 
 
 def child(env: dict[str, str], *args: str) -> dict:
-    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise ChildFailed(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
-
-
-class ChildFailed(Exception):
-    pass
-
-
-def base_env(data_dir: str) -> dict[str, str]:
-    dropped = ("DATABASE_URL", "TASK_BACKEND", "REDIS_URL", "MEDIA_ROOT", "AWS_STORAGE_BUCKET_NAME", "EDITIONS_ROOT")
-    env = {key: value for key, value in os.environ.items() if key not in dropped}
-    env.update(
-        DJANGO_SETTINGS_MODULE="masthead.settings",
-        DATA_DIR=data_dir,
-        # Publishing only queues its jobs (narration, search, edition files): nothing runs them here.
-        TASK_BACKEND="django_tasks_db.DatabaseBackend",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return last_json(run_child(env, *args))
 
 
 def available(format_name: str) -> str | None:
@@ -229,7 +202,7 @@ def main() -> None:
         args.keep = str(Path(args.keep).resolve())
 
     with tempfile.TemporaryDirectory(prefix="masthead-bench-editions-") as data_dir:
-        env = base_env(data_dir)
+        env = isolated_env(data_dir)
         print("Migrating a fresh database…", file=sys.stderr)
         child(env, "manage.py", "migrate", "--noinput", "-v0")
         print(f"Writing {args.articles} articles of {args.words:,}+ words…", file=sys.stderr)
@@ -253,10 +226,7 @@ def main() -> None:
 
     report = table(made, results, skipped, args.runs)
     print(report)
-    out = ROOT / "bench" / "results" / f"editions-{datetime.date.today():%Y-%m-%d}{args.label}.txt"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(report)
-    print(f"Saved to {out.relative_to(ROOT)}", file=sys.stderr)
+    save_report("editions", report, label=args.label, suffix=".txt")
 
 
 if __name__ == "__main__":

@@ -18,16 +18,14 @@ import datetime
 import json
 import os
 import platform
-import resource
 import secrets
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchlib import ROOT, ChildFailed, isolated_env, last_json, peak_rss_mib, run_child, save_report
 
 
 def run_renewals(shard: str | None) -> None:
@@ -37,18 +35,18 @@ def run_renewals(shard: str | None) -> None:
     django.setup()
     from masthead.subscriptions.services import parse_shard, renew_due_subscriptions
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_mib()
     started = time.perf_counter()
     outcomes = renew_due_subscriptions(shard=parse_shard(shard) if shard else None)
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = peak_rss_mib()
     print(
         json.dumps(
             {
                 "seconds": seconds,
                 "outcomes": outcomes,
-                "peak_rss_mib": peak_kib / 1024,
-                "rss_growth_mib": (peak_kib - rss_before) / 1024,
+                "peak_rss_mib": peak,
+                "rss_growth_mib": peak - rss_before,
             }
         )
     )
@@ -75,23 +73,10 @@ def count_charges() -> None:
     )
 
 
-def child(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def last_json(output: str) -> dict:
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def renew_in_workers(env: dict[str, str], workers: int) -> dict:
     """`workers` renewal processes side by side, one shard each (as `renew_subscriptions --shard i/n`)."""
     if workers == 1:
-        return last_json(child(env, __file__, "--child"))
+        return last_json(run_child(env, __file__, "--child"))
     started = time.perf_counter()
     processes = [
         subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
@@ -123,26 +108,20 @@ def renew_in_workers(env: dict[str, str], workers: int) -> dict:
 
 def bench(database: str, env: dict[str, str], count: int, workers: int) -> dict:
     print(f"[{database}] migrating…", file=sys.stderr)
-    child(env, "manage.py", "migrate", "--noinput", "-v0")
+    run_child(env, "manage.py", "migrate", "--noinput", "-v0")
     print(f"[{database}] creating {count:,} due subscriptions…", file=sys.stderr)
-    child(env, "-m", "tests.ledger.due_subscriptions", str(count))
+    run_child(env, "-m", "tests.ledger.due_subscriptions", str(count))
     print(f"[{database}] renewing with {workers} worker(s)…", file=sys.stderr)
     result = renew_in_workers(env, workers)
-    result.update(last_json(child(env, __file__, "--count-charges")))
+    result.update(last_json(run_child(env, __file__, "--count-charges")))
     result["database"] = database
     result["workers"] = workers
     return result
 
 
-def base_env(data_dir: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TASK_BACKEND")}
-    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=data_dir, PYTHONUNBUFFERED="1")
-    return env
-
-
 def bench_sqlite(count: int, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
-        return bench("SQLite " + sqlite3.sqlite_version, base_env(data_dir), count, workers)
+        return bench("SQLite " + sqlite3.sqlite_version, isolated_env(data_dir), count, workers)
 
 
 def bench_postgresql(count: int, workers: int, server: str, *, async_commit: bool = False) -> dict:
@@ -160,7 +139,7 @@ def bench_postgresql(count: int, workers: int, server: str, *, async_commit: boo
             label += ", synchronous_commit=off"
         try:
             with tempfile.TemporaryDirectory(prefix="masthead-bench-renewals-") as data_dir:
-                env = base_env(data_dir) | {"DATABASE_URL": f"{server}/{name}"}
+                env = isolated_env(data_dir) | {"DATABASE_URL": f"{server}/{name}"}
                 return bench(label, env, count, workers)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -206,6 +185,16 @@ def main() -> None:
         return
 
     results = []
+    try:
+        run_all(args, results)
+    except ChildFailed as failure:
+        sys.exit(str(failure))
+    report = table(results, args.count)
+    print(report)
+    save_report("renewals", report, label=args.label)
+
+
+def run_all(args, results: list[dict]) -> None:
     for database in args.databases.split(","):
         for workers in (int(n) for n in args.workers.split(",")):
             if database == "sqlite":
@@ -216,12 +205,6 @@ def main() -> None:
                 results.append(bench_postgresql(args.count, workers, args.postgres, async_commit=True))
             else:
                 sys.exit(f"Unknown database {database!r}: sqlite or postgresql")
-    report = table(results, args.count)
-    print(report)
-    out = ROOT / "bench" / "results" / f"renewals-{datetime.date.today():%Y-%m-%d}{args.label}.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(report)
-    print(f"Saved to {out.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
