@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from masthead.audio import services
+from masthead.core.tasks import NARRATIONS, at_priority
 
 
 @task()
@@ -51,8 +52,7 @@ def enqueue_narration(article_id: int, run_after: datetime.datetime | None = Non
     A deferred retry needs a backend that can wait (the database and RQ backends can); with one
     that cannot, the failed row keeps its retry time and `retry_due_narrations` picks it up.
     """
-    # Below the default priority: a backfill of hundreds of narrations must not hold up renewals or emails.
-    job = ensure_article_audio.using(priority=-10)
+    job = at_priority(ensure_article_audio, NARRATIONS)
     if run_after is not None:
         if not job.get_backend().supports_defer:
             return

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from masthead.core.tasks import EDITION_BUILDS, at_priority
 from masthead.editions import builds
 
 
@@ -35,6 +36,4 @@ def enqueue_edition_build(issue_id: int) -> None:
 
 
 def low_priority_build():
-    # Below renewals and emails (0), above narration (-10): an issue's files take seconds, an
-    # article's audio takes most of a minute, and a backfill of either must not hold up billing.
-    return build_issue_editions.using(priority=-5)
+    return at_priority(build_issue_editions, EDITION_BUILDS)
