@@ -129,8 +129,10 @@ def presort_key(row: MailingListRow) -> tuple:
 
 def print_subscribers_on(moment: datetime.datetime, *, now: datetime.datetime | None = None) -> DrawnList:
     """Everyone to mail a copy to at `moment`, each at the address in force then, in presort order."""
-    subscriptions = list(print_subscriptions_active_at(moment, now=now).select_related("reader").order_by("pk"))
-    addresses = addresses_on([subscription.reader_id for subscription in subscriptions], moment)
+    active = print_subscriptions_active_at(moment, now=now)
+    subscriptions = list(active.select_related("reader").order_by("pk"))
+    # The readers as a subquery, not a list of ids: a print run of tens of thousands stays one query.
+    addresses = addresses_on(active.values("reader_id"), moment)
     rows, unmailed = [], []
     for subscription in subscriptions:
         address = addresses.get(subscription.reader_id)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-# Job priorities (django-tasks: higher runs first). Billing and emails keep the default.
-DEFAULT_PRIORITY = 0
+# Job priorities (django-tasks: higher runs first). Billing and emails keep the default, 0.
 EDITION_BUILDS = -5  # seconds per issue
 NARRATIONS = -10  # most of a minute per article: a backfill must not hold up anything else
 

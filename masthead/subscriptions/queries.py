@@ -93,7 +93,10 @@ def address_exists_on(moment: datetime.datetime) -> Exists:
 
 
 def addresses_on(reader_ids, moment: datetime.datetime) -> dict[int, PostalAddress]:
-    """`address_on` for many readers in one query: reader id -> the address in force at `moment`."""
+    """`address_on` for many readers in one query: reader id -> the address in force at `moment`.
+
+    `reader_ids` may be a queryset of ids, which the database then joins instead of a parameter list.
+    """
     newest = (
         PostalAddress.objects.filter(reader=OuterRef("reader"), valid_from__lte=moment)
         .order_by("-valid_from", "-pk")

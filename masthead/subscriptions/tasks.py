@@ -9,7 +9,7 @@ from masthead.subscriptions.services import renew_due_subscriptions, send_renewa
 @task()
 def run_renewals() -> dict:
     """Renew what is due: in this job, or split over RENEWAL_SHARDS jobs that workers run side by side."""
-    shards = getattr(settings, "RENEWAL_SHARDS", 1)
+    shards = settings.RENEWAL_SHARDS
     if shards > 1:
         for index in range(shards):
             renew_shard.enqueue(index, shards)
@@ -21,4 +21,5 @@ def run_renewals() -> dict:
 
 @task()
 def renew_shard(index: int, count: int) -> dict:
+    """One of RENEWAL_SHARDS jobs: the due subscriptions whose id is `index` modulo `count`."""
     return renew_due_subscriptions(shard=(index, count))

@@ -26,7 +26,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{count} processed…")
 
         outcomes = renew_due_subscriptions(progress=progress, shard=shard)
-        # Reminders once, not once per shard.
-        reminders = send_renewal_reminders() if shard is None or shard[0] == 0 else 0
+        reminders = send_renewal_reminders()  # once per period whichever shard gets there first
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "nothing due"
         self.stdout.write(f"Renewals: {summary}. Reminders sent: {reminders}.")
