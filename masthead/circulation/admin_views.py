@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
@@ -25,21 +24,20 @@ from masthead.circulation.services import (
     store_printer_file,
 )
 from masthead.editions.models import Issue
-from masthead.subscriptions.admin_views import can_manage_subscriptions, staff_actor
+from masthead.subscriptions.admin_views import CirculationOnlyMixin, can_manage_subscriptions, forbidden, staff_actor
 
 ISSUES_PER_PAGE = 24  # a year of issues
 ROWS_PER_PAGE = 100
 
 
+MAILING_LISTS_ARE_PRIVATE = (
+    "Print runs and mailing lists hold subscribers' addresses, so they are for circulation staff."
+)
+
+
 def can_see_mailing_lists(user) -> bool:
     """Mailing lists are subscribers' addresses: the circulation permission that shows subscribers shows them."""
     return can_manage_subscriptions(user)
-
-
-def forbidden(request) -> TemplateResponse:
-    """A 403 in the admin's chrome, so an editor sees why rather than being sent home."""
-    context = {"page_title": "Permission denied", "header_title": "Permission denied", "header_icon": "warning"}
-    return TemplateResponse(request, "circulation/admin/forbidden.html", context, status=403)
 
 
 def download_links(issue: Issue) -> list[tuple[str, str]]:
@@ -51,14 +49,11 @@ def download_links(issue: Issue) -> list[tuple[str, str]]:
     ]
 
 
-class CirculationOnlyMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_see_mailing_lists(request.user):
-            return forbidden(request)
-        return super().dispatch(request, *args, **kwargs)
+class MailingListsOnlyMixin(CirculationOnlyMixin):
+    forbidden_because = MAILING_LISTS_ARE_PRIVATE
 
 
-class PrintRunIndexView(CirculationOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class PrintRunIndexView(MailingListsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """Every issue, newest first, with its print run and the change from the issue before."""
 
     template_name = "circulation/admin/print_runs.html"
@@ -76,7 +71,7 @@ class PrintRunIndexView(CirculationOnlyMixin, WagtailAdminTemplateMixin, Templat
         return context
 
 
-class PrintRunDetailView(CirculationOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class PrintRunDetailView(MailingListsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """One issue's mailing list: stored once the issue has closed, a provisional preview before."""
 
     template_name = "circulation/admin/print_run.html"
@@ -117,7 +112,7 @@ class PrintRunDetailView(CirculationOnlyMixin, WagtailAdminTemplateMixin, Templa
 def mailing_list_download(request, issue_id: int, kind: str) -> HttpResponse:
     """The list as a file: the stored list's stored file (stored first if need be), or a provisional one."""
     if not can_see_mailing_lists(request.user):
-        return forbidden(request)
+        return forbidden(request, MAILING_LISTS_ARE_PRIVATE)
     issue = get_object_or_404(Issue, pk=issue_id)
     mailing_list: IssueMailingList = mailing_list_for(issue, actor=staff_actor(request.user))
     provisional = mailing_list.provisional

@@ -105,18 +105,28 @@ def new_request_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def forbidden(request) -> TemplateResponse:
+SUBSCRIBERS_ARE_PRIVATE = "Subscribers, their payments and the cancellation reasons are for circulation staff."
+
+
+def forbidden(request, why: str = SUBSCRIBERS_ARE_PRIVATE) -> TemplateResponse:
     """A 403 in the admin's own chrome (Wagtail itself would redirect home, hiding the refusal's status)."""
-    context = {"page_title": "Permission denied", "header_title": "Permission denied", "header_icon": "warning"}
+    context = {
+        "page_title": "Permission denied",
+        "header_title": "Permission denied",
+        "header_icon": "warning",
+        "why": why,
+    }
     return TemplateResponse(request, "subscriptions/admin/forbidden.html", context, status=403)
 
 
 class CirculationOnlyMixin:
     """Refuse (403) anyone without the circulation permission, before any object is looked up."""
 
+    forbidden_because = SUBSCRIBERS_ARE_PRIVATE
+
     def dispatch(self, request, *args, **kwargs):
         if not can_manage_subscriptions(request.user):
-            return forbidden(request)
+            return forbidden(request, self.forbidden_because)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.db import connection
@@ -53,6 +54,7 @@ def test_an_editor_without_the_circulation_permission_is_refused(ledger, issue, 
     for url in private_urls(issue):
         response = editor_client.get(url)
         assert response.status_code == 403, url
+        assert "mailing lists hold subscribers' addresses" in html.unescape(response.content.decode()), url
         assert b"Court Street" not in response.content
         assert response["Content-Type"].startswith("text/html")
     assert not MailingList.objects.exists()

@@ -31,6 +31,7 @@ def test_an_editor_without_the_permission_is_refused_everywhere(editor_client, s
         data = {"days": "10", f"refund-{Payment.objects.get().pk}-amount": "9.00"}
         response = getattr(editor_client, method)(url, data)
         assert response.status_code == 403, url
+        assert "are for circulation staff" in response.content.decode(), url
 
     subscription = subscriber.subscriptions.get()
     assert not subscription.cancel_at_period_end
