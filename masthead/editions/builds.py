@@ -47,7 +47,7 @@ class BuildLost(Exception):
     """Another worker took this build over (our claim went stale); our file is thrown away."""
 
 
-def renderer(file_format: str) -> tuple[Callable[[Issue], bytes], str]:
+def renderer(file_format: str) -> tuple[Callable[[Issue, list], bytes], str]:
     """The function that renders a format, and its version (part of the content hash)."""
     if file_format == EditionFile.EPUB:
         from masthead.editions import epub
@@ -55,7 +55,7 @@ def renderer(file_format: str) -> tuple[Callable[[Issue], bytes], str]:
         return epub.build_issue_epub, epub.FORMAT_VERSION
     from masthead.editions import pdf
 
-    return pdf.build_issue_pdf, getattr(pdf, "FORMAT_VERSION", "1")
+    return pdf.build_issue_pdf, pdf.FORMAT_VERSION
 
 
 def live_issue(issue_id: int) -> Issue | None:
@@ -137,7 +137,7 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
     if token is None:
         return Outcome(BUSY)
     try:
-        data = render(issue)
+        data = render(issue, articles)  # the articles the hash was taken of, not a second read
         file_name = f"{issue.year}/{issue.year}-{issue.number:02d}-{content_hash[:12]}-{token[:8]}.{file_format}"
         write_file(file_name, data)
         install(edition.pk, token, file_name=file_name, file_size=len(data), content_hash=content_hash)

@@ -60,9 +60,9 @@ class XhtmlDocument(epub.EpubHtml):
         return b""
 
 
-def build_issue_epub(issue: Issue) -> bytes:
+def build_issue_epub(issue: Issue, articles: list[ArticlePage] | None = None) -> bytes:
     """The issue as an EPUB 3 file; who may download it is decided by the caller, not here."""
-    articles = issue_contents(issue)
+    articles = issue_contents(issue) if articles is None else articles
     book = epub.EpubBook()
     book.FOLDER_NAME = "OEBPS"
     describe(book, issue, articles)

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from masthead.content.models import CreditedImage, CreditedRendition
+from masthead.content.models import ArticlePage, CreditedImage, CreditedRendition
 from masthead.editions.edition_content import RICH_TEXT_TAGS, Picture, body_images, edition_article, xml_picture
 from masthead.editions.models import Issue
 from masthead.editions.queries import issue_contents
@@ -71,13 +71,13 @@ class EditionPictures(URLFetcher):
         return URLFetcherResponse(url, data, {"Content-Type": content_type})
 
 
-def build_issue_pdf(issue: Issue) -> bytes:
+def build_issue_pdf(issue: Issue, articles: list[ArticlePage] | None = None) -> bytes:
     """The issue as a print-ready PDF: cover, contents with page numbers, then every article in full.
 
     The whole text goes in, whatever the articles' access level: the PDF is the subscribers'
     product, and who may download it is decided by the caller, through `access`.
     """
-    articles = issue_contents(issue)
+    articles = issue_contents(issue) if articles is None else articles
     images = [issue.cover_image, *(article.hero_image for article in articles), *body_images(articles)]
     _prefetch_renditions([image for image in images if image is not None])
 

@@ -30,7 +30,7 @@ def issue_contents(issue: Issue) -> list[ArticlePage]:
     An article behind Wagtail's page privacy (a password, a login, a group) is left out of the
     issue page and of the EPUB and PDF: they are not where its restriction is checked.
     """
-    articles = published_articles().public().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order")
+    articles = published_articles().public().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order", "pk")
     return attach_sections(articles)
 
 

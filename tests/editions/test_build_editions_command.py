@@ -92,10 +92,10 @@ def test_a_run_stopped_midway_loses_nothing_and_the_next_run_carries_on(archive,
     january, february, _ = archive
     real_build = pdf.build_issue_pdf
 
-    def stopped_at_january(issue):
+    def stopped_at_january(issue, articles=None):
         if issue.pk == january.pk:
             raise KeyboardInterrupt  # Ctrl-C while January's PDF is rendering
-        return real_build(issue)
+        return real_build(issue, articles)
 
     monkeypatch.setattr(pdf, "build_issue_pdf", stopped_at_january)
 
@@ -117,10 +117,10 @@ def test_a_run_stopped_by_sigterm_gives_its_claim_back_like_ctrl_c(archive, monk
     january, february, _ = archive
     real_build = pdf.build_issue_pdf
 
-    def terminated_at_january(issue):
+    def terminated_at_january(issue, articles=None):
         if issue.pk == january.pk:
             os.kill(os.getpid(), signal.SIGTERM)  # a deploy stops the container while January's PDF renders
-        return real_build(issue)
+        return real_build(issue, articles)
 
     def ignored(signum, frame):
         pass

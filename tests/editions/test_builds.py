@@ -178,7 +178,7 @@ def test_a_failed_build_keeps_its_error_and_the_previous_file(
 ):
     before = edition_file(march_issue, "epub")
 
-    def broken(issue):
+    def broken(issue, articles=None):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(epub, "build_issue_epub", broken)
@@ -244,7 +244,7 @@ def test_the_admin_list_of_issues_shows_each_edition_status(march_issue, section
 # -- failures are retried on a timer ---------------------------------------------------------------
 
 
-def broken(issue):
+def broken(issue, articles=None):
     raise OSError("No space left on device")
 
 

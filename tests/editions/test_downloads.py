@@ -105,7 +105,7 @@ def test_a_file_not_built_yet_is_being_prepared_for_subscribers_not_an_error(sec
     assert "The EPUB edition is being prepared" in main_text(response)
 
 
-def broken_build(issue):
+def broken_build(issue, articles=None):
     raise OSError("No space left on device")
 
 
