@@ -218,6 +218,19 @@ report=bench/results/web-$stamp.md
   echo "| Page | URL | Requests/s | p50 (ms) | p99 (ms) | Errors and non-2xx | Other CPU | Target | |"
   echo "|---|---|---:|---:|---:|---:|---:|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  # The paywall's cost: throughput lost on the subscriber-only article against the free one.
+  printf '%s\n' "${rows[@]}" | awk -F' [|] ' '
+    { gsub(/,/, "", $3); rps[$1] = $3 }
+    END {
+      split("anonymous subscriber", readers, " ")
+      for (i = 1; i <= 2; i++) {
+        free = rps["| Free article, " readers[i]]; gated = rps["| Subscriber-only article, " readers[i]]
+        cost = free > 0 ? (free - gated) / free * 100 : 0
+        printf "- Paywall cost, %s: %.1f%% (%s vs %s requests/s; limit 10%%): %s\n", readers[i],
+          cost < 0 ? 0 : cost, gated, free, cost <= 10 ? "met" : "**missed**"
+      }
+    }'
 } > "$report"
 echo
 cat "$report"
