@@ -9,7 +9,9 @@ surface carries full text.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead.access.models import PaywallSettings
@@ -204,3 +206,16 @@ def test_a_subscriber_reads_the_gated_sentence_in_the_edition_files(built_editio
 
     assert response.status_code == 200
     assert PAGE_3_SENTENCE in edition_text(file_name, b"".join(response.streaming_content))
+
+
+def test_a_subscriber_reading_a_gated_page_costs_a_bounded_number_of_queries(gated_article, subscriber):
+    """The paywall asks the ledger once per request, however many parts of the page need the answer."""
+    client = logged_in_client(subscriber)
+    client.get(gated_article.url + "3/")  # warm: renditions and the settings row exist from here on
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(gated_article.url + "3/")
+    assert PAGE_3_SENTENCE in response.content.decode()
+    subscription_reads = [query for query in queries if "subscriptions_subscription" in query["sql"]]
+    paywall_reads = [query for query in queries if "access_paywallsettings" in query["sql"]]
+    assert (len(subscription_reads), len(paywall_reads)) == (1, 1)
+    assert len(queries) <= 20, "\n".join(query["sql"][:120] for query in queries)

@@ -30,8 +30,9 @@ class ArticleAccess:
         return self.reason != FREE_ARTICLE
 
 
-def paywall_settings() -> PaywallSettings:
-    return PaywallSettings.load()
+def paywall_settings(request=None) -> PaywallSettings:
+    """The site's paywall settings; with a request, loaded once for the whole request (Wagtail caches it there)."""
+    return PaywallSettings.load(request_or_site=request)
 
 
 def article_is_gated(article, settings: PaywallSettings, today: datetime.date) -> bool:
@@ -43,11 +44,20 @@ def article_is_gated(article, settings: PaywallSettings, today: datetime.date) -
 
 
 def decide_article_access(
-    article, user, *, now: datetime.datetime | None = None, count_meter: bool = False, entitlements=None
+    article,
+    user,
+    *,
+    now: datetime.datetime | None = None,
+    count_meter: bool = False,
+    entitlements=None,
+    settings: PaywallSettings | None = None,
 ) -> ArticleAccess:
-    """Whether `user` may read `article`; with count_meter, a metered read is recorded and counted."""
+    """Whether `user` may read `article`; with count_meter, a metered read is recorded and counted.
+
+    Pass `settings` (and `entitlements`) when deciding for many articles at once, so each is loaded once.
+    """
     now = now or timezone.now()
-    settings = paywall_settings()
+    settings = settings or paywall_settings()
     if not article_is_gated(article, settings, timezone.localdate(now)):
         return ArticleAccess(True, FREE_ARTICLE)
     entitlements = entitlements or entitlements_for(user, now)
@@ -79,7 +89,11 @@ def request_article_access(request, article, *, count_meter: bool = False) -> Ar
     memo = request.__dict__.setdefault("_article_access", {})
     if article.pk not in memo:
         memo[article.pk] = decide_article_access(
-            article, request.user, count_meter=count_meter, entitlements=request_entitlements(request)
+            article,
+            request.user,
+            count_meter=count_meter,
+            entitlements=request_entitlements(request),
+            settings=paywall_settings(request),
         )
     return memo[article.pk]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.access.entitlements import entitlements_for
-from masthead.access.paywall import decide_article_access, request_article_access
+from masthead.access.paywall import decide_article_access, paywall_settings, request_article_access
 from masthead.audio import queries, services
 from masthead.audio.delivery import audio_response
 from masthead.audio.feeds import Episode, podcast_feed
@@ -50,11 +50,11 @@ def article_audio(request, article_id: int):
 @require_safe
 def public_feed(request):
     """The podcast of every free article, for anyone."""
-    now = timezone.now()
+    now, paywall = timezone.now(), paywall_settings(request)
     episodes = [
         Episode(narration, request.build_absolute_uri(file_url(narration.article_id, narration.version)))
         for narration in queries.narrated_articles()
-        if decide_article_access(narration.article, None, now=now).allowed
+        if decide_article_access(narration.article, None, now=now, settings=paywall).allowed
     ]
     feed = podcast_feed(
         episodes,
@@ -90,14 +90,16 @@ def private_feed(request, token: str):
     feed_token, entitlements = subscriber_of(token)
     if not entitlements.audio:
         return private_response(HttpResponseForbidden(FEED_ENDED, content_type="text/plain; charset=utf-8"), request)
-    reader, now = feed_token.reader, timezone.now()
+    reader, now, paywall = feed_token.reader, timezone.now(), paywall_settings(request)
     episodes = [
         Episode(
             narration,
             request.build_absolute_uri(private_file_url(token, narration.article_id, narration.version)),
         )
         for narration in queries.narrated_articles()
-        if decide_article_access(narration.article, reader, now=now, entitlements=entitlements).allowed
+        if decide_article_access(
+            narration.article, reader, now=now, entitlements=entitlements, settings=paywall
+        ).allowed
     ]
     feed = podcast_feed(
         episodes,

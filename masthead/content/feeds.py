@@ -14,8 +14,13 @@ class LatestArticlesFeed(Feed):
     description = f"The latest from {settings.MAGAZINE_NAME}."
 
     def items(self):
-        self.paywall = paywall_settings()
-        return published_articles()[:50]
+        # Each item carries its public text, worked out with the paywall settings read once; not kept
+        # on self, which every request (and thread) shares.
+        articles = list(published_articles()[:50])
+        paywall = paywall_settings()
+        for article in articles:
+            article.feed_text = public_text(article, paywall)
+        return articles
 
     def item_title(self, item):
         return item.title
@@ -24,7 +29,7 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_description(self, item):
-        return public_text(item, self.paywall)
+        return item.feed_text
 
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.byline_authors)

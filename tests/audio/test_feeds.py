@@ -6,11 +6,14 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from masthead.audio import services
 from masthead.audio.models import ArticleNarration
 from masthead.subscriptions.services import do_refund_under_guarantee
+from tests.factories import ArticleFactory
 
 
 def parse(response):
@@ -167,3 +170,28 @@ def test_the_feeds_list_only_narrated_live_articles(anonymous, episodes, free_ar
 
     assert parse(anonymous.get("/audio/feed.xml")).entries == []
     assert ArticleNarration.objects.filter(article=free_article).exclude(file_name="").exists()
+
+
+def feed_queries(client, path: str) -> int:
+    """Queries for a feed already fetched once (the first fetch makes each episode's artwork)."""
+    parse(client.get(path))
+    with CaptureQueriesContext(connection) as queries:
+        parse(client.get(path))
+    return len(queries)
+
+
+def test_a_feed_costs_the_same_queries_for_two_episodes_or_five(subscriber, episodes, narrate, sections):
+    private = Client()
+    few = {
+        "public": feed_queries(Client(), "/audio/feed.xml"),
+        "private": feed_queries(private, private_feed_path(subscriber)),
+    }
+
+    for number in range(3):
+        narrate(ArticleFactory(section=sections["culture"], title=f"Listening note {number}"))
+    many = {
+        "public": feed_queries(Client(), "/audio/feed.xml"),
+        "private": feed_queries(private, private_feed_path(subscriber)),
+    }
+
+    assert many == few

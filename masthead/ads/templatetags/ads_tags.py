@@ -11,7 +11,7 @@ def shows_ads(request) -> bool:
     """Readers without a subscription see ads; subscribers too, until 'ad-free for subscribers' is on."""
     if request is None or not request_entitlements(request).digital:
         return True
-    return not paywall_settings().ad_free_for_subscribers
+    return not paywall_settings(request).ad_free_for_subscribers
 
 
 @register.inclusion_tag("ads/slot.html", takes_context=True)
