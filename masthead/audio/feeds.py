@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 
 from masthead.audio.models import ArticleNarration
-from masthead.audio.spoken import spoken_list
 
 EPISODE_ART = "fill-1400x1400|format-jpeg|jpegquality-80"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -111,7 +110,7 @@ def podcast_feed(
     for episode in episodes:
         narration = episode.narration
         article = narration.article
-        authors = spoken_list([author.name for author in article.byline_authors])
+        authors = article.byline_names
         feed.add_item(
             title=article.title,
             link=article.full_url or settings.SITE_URL,

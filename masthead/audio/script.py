@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 
 from masthead.audio.lexicon import Lexicon
-from masthead.audio.spoken import speakable, spoken_date, spoken_list
+from masthead.audio.spoken import speakable, spoken_date
 
 TITLE, BYLINE, HEADING, PARAGRAPH, QUOTE = "title", "byline", "heading", "paragraph", "quote"
 
@@ -81,8 +81,8 @@ def build_script(article, lexicon: Lexicon | None = None) -> NarrationScript:
     def say(text: str) -> str:
         return lexicon.say(text, speakable, used)
 
-    authors = [author.name for author in article.byline_authors]
-    byline = f"By {spoken_list(authors)}. {spoken_date(article.date)}." if authors else f"{spoken_date(article.date)}."
+    byline = f"By {article.byline_names}. " if article.byline_authors else ""
+    byline += f"{spoken_date(article.date)}."
     segments = [
         Segment(TITLE, article.title, as_sentence(say(article.title)), 1, chapter=article.title),
         Segment(BYLINE, byline, say(byline), 1),

@@ -25,7 +25,6 @@ from masthead.audio import conf, synthesis
 from masthead.audio.models import CLAIM_TIMEOUT, ArticleNarration, PodcastFeedToken
 from masthead.audio.mp3 import Chapter, EpisodeTags, Mp3Writer, write_tags
 from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, NarrationScript, build_script
-from masthead.audio.spoken import spoken_list
 from masthead.audio.synthesis import speech_chunks
 
 logger = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ def tags_key_of(article) -> str:
     image = article.hero_image
     parts = [
         article.title,
-        spoken_list([author.name for author in article.byline_authors]),
+        article.byline_names,
         article.date.isoformat(),
         settings.MAGAZINE_NAME,
         settings.PUBLISHER_NAME,
@@ -94,7 +93,7 @@ def tags_key_of(article) -> str:
 def episode_tags(article, chapters: list[Chapter]) -> EpisodeTags:
     return EpisodeTags(
         title=article.title,
-        artist=spoken_list([author.name for author in article.byline_authors]),
+        artist=article.byline_names,
         album=settings.MAGAZINE_NAME,
         publisher=settings.PUBLISHER_NAME,
         date=article.date,

@@ -251,10 +251,3 @@ def speakable(text: str) -> str:
 def spoken_date(date) -> str:
     """A date as the byline says it: "February seventh, twenty twenty-three"."""
     return f"{MONTHS[date.month - 1]} {ordinal(date.day)}, {year_words(date.year)}"
-
-
-def spoken_list(names: list[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -46,6 +46,13 @@ ARTICLES_PER_LIST_PAGE = 20
 FREE, SUBSCRIBERS = "free", "subscribers"
 
 
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 class CreditedImage(AbstractImage):
     """An image with the credit the magazine must print beside it; alt text is Wagtail's description."""
 
@@ -198,6 +205,11 @@ class ArticlePage(RoutablePageMixin, Page):
     @cached_property
     def byline_authors(self) -> list[Author]:
         return [link.author for link in self.article_authors.all()]
+
+    @property
+    def byline_names(self) -> str:
+        """ "A", "A and B", "A, B and C": the authors as bylines, tags and feeds print them."""
+        return join_names([author.name for author in self.byline_authors])
 
     @cached_property
     def web_pages(self) -> list[list]:

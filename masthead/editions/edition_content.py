@@ -71,13 +71,6 @@ class EditionArticle:
 PictureMaker = Callable[..., Picture | None]
 
 
-def byline_of(names: list[str]) -> str:
-    """Names joined the way the magazine prints bylines: “A”, “A and B”, “A, B and C”."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def xml_picture(picture: Picture | None) -> Picture | None:
     """The picture with its alt text, caption and credit fit for XML."""
     if picture is None:
@@ -97,7 +90,7 @@ def edition_article(
         title=xml_text(article.title),
         section=xml_text(article.section.title) if getattr(article, "section", None) else "",
         standfirst=xml_text(article.standfirst),
-        byline=xml_text(byline_of([author.name for author in article.byline_authors])),
+        byline=xml_text(article.byline_names),
         date=article.date,
         hero=xml_picture(picture(article.hero_image, article.hero_caption, hero=True)),
         blocks=[block for block in blocks if block is not None],
