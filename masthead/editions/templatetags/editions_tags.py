@@ -7,8 +7,7 @@ from django import template
 from masthead.access.entitlements import request_entitlements
 from masthead.core.page_cache import mark_user_dependent
 from masthead.editions.models import IssueArticle
-from masthead.editions.queries import articles_in_issue, current_issue, live_issues
-from masthead.editions.views import edition_list
+from masthead.editions.queries import articles_in_issue, current_issue, edition_list, live_issues
 
 register = template.Library()
 
