@@ -9,6 +9,8 @@ TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="masthead-test-"))
 DATA_DIR = TEST_DATA_DIR  # nothing a test writes lands in the checkout
 STATIC_ROOT = TEST_DATA_DIR / "static"
 MEDIA_ROOT = TEST_DATA_DIR / "media"
+# Tests never read the publisher's pages beside the repository: the demo imports our own fixture.
+SEED_DIR = str(BASE_DIR / "tests" / "fixtures" / "seed")  # noqa: F405
 EMAIL_FILE_PATH = str(TEST_DATA_DIR / "mail")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {

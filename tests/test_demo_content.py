@@ -11,8 +11,7 @@ from wagtail.models import Page, Revision
 from masthead.content.models import SUBSCRIBERS, ArticlePage, Author, CreditedImage
 from masthead.demo.writing import draft_articles
 from masthead.editions.models import Issue, IssueArticle
-
-SEED_URL = "/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
+from tests.seed import SEED_CREDIT, SEED_TITLE, SEED_URL
 
 
 @pytest.fixture
@@ -45,9 +44,9 @@ def test_demo_shows_the_imported_seed_article_over_three_pages_and_fills_the_hom
 
     first_page = client.get(SEED_URL)
     assert first_page.status_code == 200
-    assert "China Boasts of Closer Ties With Russia" in first_page.content.decode()
+    assert SEED_TITLE in first_page.content.decode()
     assert "Page 1 of 3" in first_page.content.decode()
-    assert "Oleksii Liskonih/iStock/Getty Images Plus" in first_page.content.decode()
+    assert SEED_CREDIT in first_page.content.decode()
     assert client.get(SEED_URL + "3/").status_code == 200
     assert client.get(SEED_URL + "4/").status_code == 404
 
@@ -83,3 +82,17 @@ def test_second_run_creates_nothing_and_prints_the_same_admin_login(client, demo
     assert login in first_output.splitlines()
     assert login in second_output.splitlines()
     assert client.login(username="admin", password=password)
+
+
+@pytest.mark.django_db
+def test_without_a_seed_folder_the_demo_loads_and_says_how_to_import_the_publishers_pages(
+    client, demo_data_dir, settings
+):
+    settings.SEED_DIR = ""
+
+    output = load_small_demo()
+
+    assert "No seed folder (SEED_DIR is not set)" in output
+    assert "manage.py import_articles FOLDER --section foreign-affairs" in output
+    assert client.get(SEED_URL).status_code == 404
+    assert client.get("/").content.decode().count('<article class="card">') >= 10

@@ -18,9 +18,10 @@ from masthead.access.models import PaywallSettings
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.conftest import logged_in_client, subscribe
+from tests.seed import SEED_PAGE_3_NAME, SEED_PAGE_3_SENTENCE
 
-PAGE_3_SENTENCE = "Alexander Korolev of the University of New South Wales"
-TEASER_SENTENCE = "Vice-Foreign Minister Ma Zhaoxu visited Russia"
+PAGE_3_SENTENCE = SEED_PAGE_3_SENTENCE
+TEASER_SENTENCE = "Deputy Energy Minister Aino Virtanen visited Oslo"
 GOOD_CARD = CardInput(number="4242424242424242", exp_month=12, exp_year=2035, cvc="123")
 
 SURFACES = [
@@ -32,7 +33,7 @@ SURFACES = [
     ("atom", lambda article: "/feed/atom/"),
     ("json api list", lambda article: "/api/articles/"),
     ("json api detail", lambda article: f"/api/articles/{article.pk}/"),
-    ("search", lambda article: "/search/?q=Korolev"),
+    ("search", lambda article: f"/search/?q={SEED_PAGE_3_NAME}"),
     ("sitemap", lambda article: "/sitemap.xml"),
     ("issue page", lambda article: issue_page_of(article)),
     ("podcast feed", lambda article: "/audio/feed.xml"),  # the audio files' gating: tests/audio/test_audio_files.py
@@ -42,7 +43,7 @@ SNEAKY_HEADERS = [
     {},
     {"HTTP_USER_AGENT": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
     {"HTTP_USER_AGENT": "Mozilla/5.0 (compatible; bingbot/2.0)"},
-    {"HTTP_REFERER": "https://www.google.com/search?q=china+russia"},
+    {"HTTP_REFERER": "https://www.google.com/search?q=nordic+grid"},
     {"HTTP_X_FORWARDED_FOR": "66.249.66.1", "HTTP_FROM": "googlebot(at)googlebot.com"},
 ]
 
@@ -102,11 +103,11 @@ def test_gated_pages_say_so_in_json_ld_and_free_ones_say_they_are_free(seed_arti
 
 
 def test_meta_description_and_open_graph_carry_the_standfirst_only(gated_article):
-    gated_article.standfirst = "China and Russia grow closer."
+    gated_article.standfirst = "Helsinki and Oslo grow closer."
     gated_article.save_revision().publish()
     html = Client().get(gated_article.url).content.decode()
-    assert '<meta name="description" content="China and Russia grow closer.">' in html
-    assert '<meta property="og:description" content="China and Russia grow closer.">' in html
+    assert '<meta name="description" content="Helsinki and Oslo grow closer.">' in html
+    assert '<meta property="og:description" content="Helsinki and Oslo grow closer.">' in html
 
 
 def test_the_archive_rule_gates_old_free_articles(seed_article):

@@ -17,71 +17,71 @@ def result_count(response) -> str:
 
 
 @pytest.fixture
-def lavrov_profile(sections):
-    """A Politics article about Lavrov by Ivo Petrov, from 2024: more about him than the seed is."""
+def virtanen_profile(sections):
+    """A Politics article about Virtanen by Ivo Petrov, from 2024: more about her than the seed is."""
     return ArticleFactory(
         section=sections["politics"],
-        title="Lavrov's Long Career",
-        slug="lavrovs-long-career",
+        title="Virtanen's Long Career",
+        slug="virtanens-long-career",
         authors=[AuthorFactory(name="Ivo Petrov")],
         date=datetime.date(2024, 6, 1),
-        standfirst="Sergei Lavrov has been Russia's foreign minister since 2004.",
-        pages=[paragraphs("Lavrov joined the Soviet diplomatic service in 1972.", "Lavrov is known for his wit.")],
+        standfirst="Aino Virtanen has served in Finland's energy ministry since 2004.",
+        pages=[paragraphs("Virtanen joined the civil service in 1992.", "Virtanen is known for her wit.")],
     )
 
 
-def test_search_for_lavrov_finds_the_seed_with_the_name_highlighted(seed_article, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov"})
+def test_search_for_virtanen_finds_the_seed_with_the_name_highlighted(seed_article, anonymous):
+    response = anonymous.get("/search/", {"q": "Virtanen"})
 
     assert response.status_code == 200
-    assert result_count(response) == "1 result for “lavrov”."
+    assert result_count(response) == "1 result for “virtanen”."
     card = parsed(response).select_one(".search-results article")
     assert link_targets(card, SEED_TITLE) == [SEED_URL]
     assert link_targets(card, "Foreign Affairs") == ["/foreign-affairs/"]
     snippet = card.select_one(".snippet")
-    assert [words(mark) for mark in snippet.select("mark")] == ["Lavrov"]
-    assert "met with Russian Foreign Minister Sergei Lavrov." in words(snippet)
+    assert [words(mark) for mark in snippet.select("mark")] == ["Virtanen"]
+    assert "after Deputy Energy Minister Aino Virtanen visited Oslo" in words(snippet)
 
 
-def test_search_ranks_the_article_most_about_the_words_first(seed_article, lavrov_profile, anonymous):
-    response = anonymous.get("/search/", {"q": "lavrov"})
+def test_search_ranks_the_article_most_about_the_words_first(seed_article, virtanen_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "virtanen"})
 
-    assert result_count(response) == "2 results for “lavrov”."
-    assert headlines(response, ".search-results h3") == ["Lavrov's Long Career", SEED_TITLE]
+    assert result_count(response) == "2 results for “virtanen”."
+    assert headlines(response, ".search-results h3") == ["Virtanen's Long Career", SEED_TITLE]
 
 
-def test_search_finds_articles_having_every_word_of_the_query(seed_article, lavrov_profile, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov balloon"})
+def test_search_finds_articles_having_every_word_of_the_query(seed_article, virtanen_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "Virtanen utility"})
 
-    assert result_count(response) == "1 result for “lavrov balloon”."
+    assert result_count(response) == "1 result for “virtanen utility”."
     assert headlines(response, ".search-results h3") == [SEED_TITLE]
     # The snippet quotes the passage where the first of the words appears.
-    assert [words(mark) for mark in parsed(response).select(".snippet mark")] == ["Lavrov"]
+    assert [words(mark) for mark in parsed(response).select(".snippet mark")] == ["Virtanen"]
 
 
 def test_search_with_no_article_having_every_word_shows_articles_with_some_and_says_so(
-    seed_article, lavrov_profile, anonymous
+    seed_article, virtanen_profile, anonymous
 ):
-    response = anonymous.get("/search/", {"q": "Lavrov wit Qatar"})
+    response = anonymous.get("/search/", {"q": "Virtanen wit Germany"})
 
     assert "no article has all of those words, so these have some of them" in result_count(response)
-    assert set(headlines(response, ".search-results h3")) == {"Lavrov's Long Career", SEED_TITLE}
+    assert set(headlines(response, ".search-results h3")) == {"Virtanen's Long Career", SEED_TITLE}
 
 
 def test_search_snippet_escapes_the_articles_text_and_marks_only_the_words(sections, anonymous):
     ArticleFactory(
         title="Markup in the news",
-        standfirst='Why <script>alert("x")</script> tags & <b>Lavrov</b> made headlines.',
+        standfirst='Why <script>alert("x")</script> tags & <b>Virtanen</b> made headlines.',
     )
 
-    response = anonymous.get("/search/", {"q": "lavrov"})
+    response = anonymous.get("/search/", {"q": "virtanen"})
 
     html = response.content.decode()
     assert "<script>alert" not in html
     assert "<b>" not in html
     snippet = parsed(response).select_one(".snippet")
-    assert 'Why <script>alert("x")</script> tags & <b>Lavrov</b> made headlines.' in words(snippet)
-    assert [words(mark) for mark in snippet.select("mark")] == ["Lavrov"]
+    assert 'Why <script>alert("x")</script> tags & <b>Virtanen</b> made headlines.' in words(snippet)
+    assert [words(mark) for mark in snippet.select("mark")] == ["Virtanen"]
     assert snippet.select("script, b") == []
 
 
@@ -93,37 +93,37 @@ def test_search_words_are_shown_back_escaped(sections, anonymous):
     assert parsed(response).select_one("#id_q")["value"] == "<img src=x onerror=alert(1)>"
 
 
-def test_search_filters_by_section(seed_article, lavrov_profile, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov", "section": "foreign-affairs"})
+def test_search_filters_by_section(seed_article, virtanen_profile, anonymous):
+    response = anonymous.get("/search/", {"q": "Virtanen", "section": "foreign-affairs"})
 
     assert headlines(response, ".search-results h3") == [SEED_TITLE]
     assert parsed(response).select_one("#id_section option[selected]")["value"] == "foreign-affairs"
 
 
-def test_search_filters_by_author(seed_article, lavrov_profile, anonymous):
-    by_tan = anonymous.get("/search/", {"q": "Lavrov", "author": "angeline-tan"})
-    by_petrov = anonymous.get("/search/", {"q": "Lavrov", "author": "ivo-petrov"})
+def test_search_filters_by_author(seed_article, virtanen_profile, anonymous):
+    by_tan = anonymous.get("/search/", {"q": "Virtanen", "author": "marta-lindqvist"})
+    by_petrov = anonymous.get("/search/", {"q": "Virtanen", "author": "ivo-petrov"})
 
     assert headlines(by_tan, ".search-results h3") == [SEED_TITLE]
-    assert headlines(by_petrov, ".search-results h3") == ["Lavrov's Long Career"]
+    assert headlines(by_petrov, ".search-results h3") == ["Virtanen's Long Career"]
 
 
-def test_search_filters_by_date_range(seed_article, lavrov_profile, anonymous):
-    in_2023 = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2023-01-01", "date_to": "2023-12-31"})
-    from_2024 = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2024-01-01"})
-    to_seed_day = anonymous.get("/search/", {"q": "Lavrov", "date_to": "2023-02-07"})
+def test_search_filters_by_date_range(seed_article, virtanen_profile, anonymous):
+    in_2023 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2023-01-01", "date_to": "2023-12-31"})
+    from_2024 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2024-01-01"})
+    to_seed_day = anonymous.get("/search/", {"q": "Virtanen", "date_to": "2023-02-07"})
 
     assert headlines(in_2023, ".search-results h3") == [SEED_TITLE]
-    assert headlines(from_2024, ".search-results h3") == ["Lavrov's Long Career"]
+    assert headlines(from_2024, ".search-results h3") == ["Virtanen's Long Career"]
     assert headlines(to_seed_day, ".search-results h3") == [SEED_TITLE]
 
 
 def test_search_leaves_out_drafts(sections, anonymous):
-    ArticleFactory(title="Secret plans", standfirst="Lavrov in a draft.", publish=False)
+    ArticleFactory(title="Secret plans", standfirst="Virtanen in a draft.", publish=False)
 
-    response = anonymous.get("/search/", {"q": "lavrov"})
+    response = anonymous.get("/search/", {"q": "virtanen"})
 
-    assert result_count(response) == "0 results for “lavrov”."
+    assert result_count(response) == "0 results for “virtanen”."
     assert "Nothing in the archive matches that." in main_text(response)
     assert "Try fewer or different words" in main_text(response)
 
@@ -173,10 +173,12 @@ def test_search_query_without_words_gets_a_helpful_page(seed_article, anonymous,
     assert response.status_code == 200
     text = main_text(response)
     assert "Type a word or two to search every article we have published" in text
-    assert link_targets(parsed(response).select_one("main"), "Lavrov") == ["/search/?q=Lavrov"]
+    assert link_targets(parsed(response).select_one("main"), "Virtanen") == ["/search/?q=Virtanen"]
 
 
-@pytest.mark.parametrize("query", ["Lavrov " * 1430, "Lavrov\x00"], ids=["ten thousand characters", "null character"])
+@pytest.mark.parametrize(
+    "query", ["Virtanen " * 1112, "Virtanen\x00"], ids=["ten thousand characters", "null character"]
+)
 def test_search_query_the_form_cannot_take_gets_a_helpful_page(seed_article, anonymous, query):
     response = anonymous.get("/search/", {"q": query})
 
@@ -185,7 +187,7 @@ def test_search_query_the_form_cannot_take_gets_a_helpful_page(seed_article, ano
 
 
 def test_search_query_of_many_words_and_symbols_is_answered(seed_article, anonymous):
-    response = anonymous.get("/search/", {"q": 'Lavrov AND (Putin OR "Xi) NOT * ~ ^2 ' + "x " * 100})
+    response = anonymous.get("/search/", {"q": 'Virtanen AND (Putin OR "Xi) NOT * ~ ^2 ' + "x " * 100})
 
     assert response.status_code == 200
     assert parsed(response).select_one(".result-count") is not None
@@ -193,28 +195,28 @@ def test_search_query_of_many_words_and_symbols_is_answered(seed_article, anonym
 
 @pytest.mark.parametrize("field", ["date_from", "date_to"])
 def test_search_with_a_date_it_cannot_read_says_how_to_write_one(seed_article, anonymous, field):
-    response = anonymous.get("/search/", {"q": "Lavrov", field: "last tuesday"})
+    response = anonymous.get("/search/", {"q": "Virtanen", field: "last tuesday"})
 
     assert response.status_code == 200
     assert "Enter a date like 2023-02-07." in main_text(response)
 
 
 def test_search_with_dates_the_wrong_way_round_says_so(seed_article, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov", "date_from": "2024-01-01", "date_to": "2023-01-01"})
+    response = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2024-01-01", "date_to": "2023-01-01"})
 
     assert response.status_code == 200
     assert "The “from” date must come before the “to” date." in main_text(response)
 
 
 def test_search_for_an_author_not_in_the_archive_says_so(seed_article, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov", "author": "no-such-writer"})
+    response = anonymous.get("/search/", {"q": "Virtanen", "author": "no-such-writer"})
 
     assert response.status_code == 200
     assert "That author is not in our archive." in main_text(response)
 
 
 def test_search_in_a_section_that_does_not_exist_says_so(seed_article, anonymous):
-    response = anonymous.get("/search/", {"q": "Lavrov", "section": "sport"})
+    response = anonymous.get("/search/", {"q": "Virtanen", "section": "sport"})
 
     assert response.status_code == 200
     assert "That section is not in our archive." in main_text(response)

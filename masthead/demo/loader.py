@@ -65,9 +65,9 @@ class DemoSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def seed_folder() -> Path:
-    """The publisher's exported pages, kept beside the repository in shared/seed."""
-    return Path(settings.BASE_DIR).parent / "shared" / "seed"
+def seed_folder() -> Path | None:
+    """The publisher's exported pages to import (settings.SEED_DIR), or None when none is set."""
+    return Path(settings.SEED_DIR) if settings.SEED_DIR else None
 
 
 def recent_cover_dates(count: int, today: datetime.date) -> list[datetime.date]:
@@ -119,8 +119,14 @@ def ensure_authors(magazine: str) -> int:
 def import_seed(section: SectionPage) -> tuple[list[ArticlePage], list[str]]:
     """Import the seed pages not yet imported, through the importer; returns them and any warnings."""
     folder = seed_folder()
+    how_to = (
+        "set SEED_DIR to a folder of exported pages, or import your own with "
+        "`manage.py import_articles FOLDER --section foreign-affairs`"
+    )
+    if folder is None:
+        return [], [f"No seed folder (SEED_DIR is not set); the demo goes on without the publisher's pages: {how_to}."]
     if not folder.is_dir():
-        return [], [f"No seed folder at {folder}; the demo goes on without the seed article."]
+        return [], [f"No seed folder at {folder}; the demo goes on without the publisher's pages: {how_to}."]
     try:
         parsed = parse_path(folder)
     except ArticleImportError as error:

@@ -59,10 +59,10 @@ def test_the_lexicon_applies_to_every_narration_and_its_version_covers_only_the_
     other = ArticleFactory(section=sections["culture"], authors=[AuthorFactory(name="Mira Holt")])
     before_seed, before_other = build_script(seed_article), build_script(other)
 
-    PronunciationEntry.objects.create(word="Lavrov", respelling="LAV-rof")
+    PronunciationEntry.objects.create(word="Solberg", respelling="SOOL-bairg")
 
     seed_script, other_script = build_script(seed_article), build_script(other)
-    assert "met with Russian Foreign Minister Sergei LAV-rof." in seed_script.spoken_text
+    assert "met with Norwegian Energy Minister Henrik SOOL-bairg." in seed_script.spoken_text
     assert seed_script.lexicon_version and seed_script.lexicon_version != before_seed.lexicon_version
     assert other_script.lexicon_version == before_other.lexicon_version == ""
 
@@ -71,9 +71,9 @@ def test_changing_an_entry_and_asking_to_re_narrate_narrates_only_the_articles_i
     seed_article, free_article, narrate, quick_voice, editor_client, django_capture_on_commit_callbacks
 ):
     seed_before, free_before = narrate(seed_article), narrate(free_article)
-    entry = PronunciationEntry.objects.create(word="Lavrov", respelling="LAV-rof")
+    entry = PronunciationEntry.objects.create(word="Solberg", respelling="SOOL-bairg")
     narrate(seed_article)
-    entry.respelling = "lah-VROFF"
+    entry.respelling = "SOOL-berg"
     entry.save()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_changing_an_entry_and_asking_to_re_narrate_narrates_only_the_articles_i
     assert response.status_code == 302
     seed_after = ArticleNarration.objects.get(article=seed_article)
     free_after = ArticleNarration.objects.get(article=free_article)
-    assert "Sergei lah-VROFF." in seed_after.script_text
+    assert "Henrik SOOL-berg." in seed_after.script_text
     assert seed_after.file_name != seed_before.file_name
     assert (free_after.file_name, free_after.narrated_at) == (free_before.file_name, free_before.narrated_at)
     assert services.ensure_audio(seed_article.pk).result == services.UNCHANGED

@@ -1,29 +1,23 @@
 """The paywall holds in a real browser with JavaScript off: the gated text is simply not in the page."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from masthead.content.models import ArticlePage
 from masthead.core.page_cache import page_cache
+from tests.seed import SEED_FILE, SEED_PAGE_SENTENCES, SEED_URL
 
 pytestmark = pytest.mark.browser
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_d555b713710f6780.txt"
-SEED_URL = "/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
-GATED_SENTENCE = "Russia requires a market for its own exports"
-TEASER_SENTENCE = "met with Russian Foreign Minister Sergei Lavrov"
+GATED_SENTENCE = SEED_PAGE_SENTENCES[2]
+TEASER_SENTENCE = SEED_PAGE_SENTENCES[0]
 
 
 @pytest.fixture
 def gated_seed(transactional_db, django_db_serialized_rollback, settings):
     settings.AUDIO_NARRATE_ON_PUBLISH = False
-    call_command("import_articles", SEED, "--section", "foreign-affairs")
-    article = ArticlePage.objects.get(
-        url_path__endswith="china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
-    )
+    call_command("import_articles", SEED_FILE, "--section", "foreign-affairs")
+    article = ArticlePage.objects.get(url_path__endswith=SEED_URL)
     article.access_level = "subscribers"
     article.save_revision().publish()
     page_cache().clear()
