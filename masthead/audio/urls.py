@@ -7,8 +7,8 @@ app_name = "audio"
 urlpatterns = [
     path("feed.xml", views.public_feed, name="public_feed"),
     path("artwork.png", views.artwork, name="artwork"),
-    path("articles/<int:article_id>.mp3", views.article_audio, name="article_audio"),
+    path("articles/<id:article_id>.mp3", views.article_audio, name="article_audio"),
     path("feed/rotate/", views.rotate_feed, name="rotate_feed"),
     path("private/<str:token>/feed.xml", views.private_feed, name="private_feed"),
-    path("private/<str:token>/<int:article_id>.mp3", views.private_audio, name="private_audio"),
+    path("private/<str:token>/<id:article_id>.mp3", views.private_audio, name="private_audio"),
 ]

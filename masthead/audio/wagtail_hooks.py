@@ -38,8 +38,8 @@ def register_audio_admin_urls():
     urls = [
         path("", admin_views.NarrationIndexView.as_view(), name="narrations"),
         path("refresh/", admin_views.RefreshView.as_view(), name="refresh"),
-        path("<int:article_id>/", admin_views.NarrationDetailView.as_view(), name="narration"),
-        path("<int:article_id>/renarrate/", admin_views.renarrate, name="renarrate"),
+        path("<id:article_id>/", admin_views.NarrationDetailView.as_view(), name="narration"),
+        path("<id:article_id>/renarrate/", admin_views.renarrate, name="renarrate"),
     ]
     return [path("narrations/", include((urls, "audio_admin"), namespace="audio_admin"))]
 

@@ -18,9 +18,9 @@ class PrintRunsMenuItem(MenuItem):
 def register_print_run_urls():
     urlpatterns = [
         path("", admin_views.PrintRunIndexView.as_view(), name="index"),
-        path("<int:issue_id>/", admin_views.PrintRunDetailView.as_view(), name="detail"),
-        path("<int:issue_id>/mailing-list.csv", admin_views.mailing_list_csv, name="csv"),
-        path("<int:issue_id>/mailing-labels.pdf", admin_views.mailing_labels, name="labels"),
+        path("<id:issue_id>/", admin_views.PrintRunDetailView.as_view(), name="detail"),
+        path("<id:issue_id>/mailing-list.csv", admin_views.mailing_list_csv, name="csv"),
+        path("<id:issue_id>/mailing-labels.pdf", admin_views.mailing_labels, name="labels"),
     ]
     return [path("print-runs/", include((urlpatterns, "print_runs"), namespace="print_runs"))]
 

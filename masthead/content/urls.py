@@ -10,6 +10,6 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="rss_feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="atom_feed"),
     path("api/articles/", api.article_list, name="api_articles"),
-    path("api/articles/<int:article_id>/", api.article_detail, name="api_article"),
+    path("api/articles/<id:article_id>/", api.article_detail, name="api_article"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

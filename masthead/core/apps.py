@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from masthead.core import page_cache
+        from masthead.core import converters, page_cache
 
+        converters.register()  # before any URL conf is read
         page_cache.connect_invalidation()

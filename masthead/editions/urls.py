@@ -4,9 +4,9 @@ from masthead.editions import views
 
 urlpatterns = [
     path("", views.archive, name="issue_archive"),
-    path("<int:year>/<int:number>/", views.issue_detail, name="issue"),
-    path("<int:year>/<int:number>/edition.epub", views.edition_file, {"file_format": "epub"}, name="issue_epub"),
-    path("<int:year>/<int:number>/edition.pdf", views.edition_file, {"file_format": "pdf"}, name="issue_pdf"),
+    path("<id:year>/<id:number>/", views.issue_detail, name="issue"),
+    path("<id:year>/<id:number>/edition.epub", views.edition_file, {"file_format": "epub"}, name="issue_epub"),
+    path("<id:year>/<id:number>/edition.pdf", views.edition_file, {"file_format": "pdf"}, name="issue_pdf"),
 ]
 
 # Mounted under /account/ by masthead/accounts/urls.py.

@@ -13,8 +13,8 @@ account_urlpatterns = [
     path("refund/", views.refund, name="refund_subscription"),
     path("plan/", views.change_plan, name="change_plan"),
     path("address/", views.change_address, name="change_address"),
-    path("receipts/<int:receipt_id>/", views.receipt_html, name="receipt"),
-    path("receipts/<int:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+    path("receipts/<id:receipt_id>/", views.receipt_html, name="receipt"),
+    path("receipts/<id:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
 ]
 
 stripe_webhook_urlpatterns = [path("", webhooks.stripe_webhook, name="stripe_webhook")]

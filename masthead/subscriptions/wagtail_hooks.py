@@ -61,11 +61,11 @@ def register_subscriber_urls():
         path("", admin_views.SubscriberIndexView.as_view(), name="index"),
         path("results/", admin_views.SubscriberIndexView.as_view(results_only=True), name="index_results"),
         path("cancellation-reasons/", admin_views.CancellationReasonsView.as_view(), name="cancellation_reasons"),
-        path("<int:reader_id>/", admin_views.SubscriberDetailView.as_view(), name="detail"),
-        path("<int:reader_id>/complimentary/", admin_views.ComplimentaryView.as_view(), name="complimentary"),
-        path("<int:reader_id>/refund/<int:payment_id>/", admin_views.RefundView.as_view(), name="refund"),
-        path("<int:reader_id>/extend/<int:subscription_id>/", admin_views.ExtendView.as_view(), name="extend"),
-        path("<int:reader_id>/cancel/<int:subscription_id>/", admin_views.CancelView.as_view(), name="cancel"),
+        path("<id:reader_id>/", admin_views.SubscriberDetailView.as_view(), name="detail"),
+        path("<id:reader_id>/complimentary/", admin_views.ComplimentaryView.as_view(), name="complimentary"),
+        path("<id:reader_id>/refund/<id:payment_id>/", admin_views.RefundView.as_view(), name="refund"),
+        path("<id:reader_id>/extend/<id:subscription_id>/", admin_views.ExtendView.as_view(), name="extend"),
+        path("<id:reader_id>/cancel/<id:subscription_id>/", admin_views.CancelView.as_view(), name="cancel"),
     ]
     return [path("subscribers/", include((urlpatterns, "subscribers"), namespace="subscribers"))]
 
