@@ -5,6 +5,7 @@ defaults: SQLite and media under ./data, tasks in the database, mail written to 
 Scale-out is the same code with DATABASE_URL, REDIS_URL and S3 settings.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -70,6 +71,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# How many proxies of ours stand in front of the web server, each adding the address it saw to
+# X-Forwarded-For (and saying https in X-Forwarded-Proto). 0: clients connect directly, and those
+# headers, which anyone can send, are ignored. Limits and lockouts count the address this yields.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_BASE_URL = SITE_URL
 MAGAZINE_NAME = env("MAGAZINE_NAME", "The Masthead Review")
@@ -87,6 +93,7 @@ INSTALLED_APPS = [
     "masthead.accounts",
     "allauth",
     "allauth.account",
+    "axes",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -125,6 +132,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -223,6 +232,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked (masthead/core/login_lockout.py).
+    "masthead.core.login_lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -232,6 +243,23 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{env('MAGAZINE_NAME', 'The Masthead Review')}: "
+
+# Password guessing (django-axes) on every login: readers', Wagtail's and Django admin's. Failures
+# count per account and address together. Per account alone, anyone could lock an editor out from
+# everywhere with a few wrong passwords; per address alone, one guesser would lock out everybody
+# behind a shared address (an office, a mobile network) and still guess freely from many
+# addresses. Together, the guesser stops guessing that account from there, and its owner and
+# everyone else log in as usual. Guessing one account from many addresses is slowed by allauth's
+# per-email limit for readers (ACCOUNT_RATE_LIMITS) and, for editors, is left to strong passwords.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a few typos are forgotten once the right password is given
+AXES_USERNAME_CALLABLE = "masthead.core.login_lockout.attempted_login"
+AXES_CLIENT_IP_CALLABLE = "masthead.core.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "masthead.core.login_lockout.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; a row for every successful login is not needed
+
 LOGIN_URL = "/account/login/"
 LOGIN_REDIRECT_URL = "/account/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
