@@ -19,6 +19,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from masthead.audio import conf
+from masthead.core.jobs import Job
 
 
 class PronunciationEntry(index.Indexed, models.Model):
@@ -83,24 +84,17 @@ class PronunciationEntry(index.Indexed, models.Model):
         return self.respelling.strip()
 
 
-class ArticleNarration(models.Model):
-    """One article's narration: the state of its job and the MP3 last made for it.
+class ArticleNarration(Job):
+    """One article's narration: the state of its job (core.jobs) and the MP3 last made for it.
 
     The file keeps being served while a newer narration is made; `fingerprint` says which script,
     lexicon, voice and bitrate made it, so the same text is never narrated twice.
     """
 
-    QUEUED, NARRATING, READY, FAILED = "queued", "narrating", "ready", "failed"
-    STATUSES = [(QUEUED, "Queued"), (NARRATING, "Narrating"), (READY, "Ready"), (FAILED, "Failed")]
+    FIRST_RETRY_AFTER = datetime.timedelta(minutes=2)  # then 8, 32 and 128 minutes
+    GIVE_UP_HINT = "re-narrate to try again"
 
     article = models.OneToOneField("content.ArticlePage", on_delete=models.CASCADE, related_name="narration")
-    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED, db_index=True)
-    # The job: who holds it, how often it was tried, when to try again, and why it failed.
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    error = models.TextField(blank=True)
     # The audio on disk and what made it.
     file_name = models.CharField(max_length=200, blank=True, help_text="Relative to AUDIO_ROOT.")
     file_size = models.PositiveBigIntegerField(default=0)
@@ -142,13 +136,6 @@ class ArticleNarration(models.Model):
     def version(self) -> str:
         """Changes whenever the file does; added to file URLs so players fetch the new one."""
         return (self.fingerprint[:8] + self.tags_key[:4]) or "0"
-
-    def claim_is_stale(self, now: datetime.datetime) -> bool:
-        """A worker that died mid-narration leaves its claim behind; after this long another may take over."""
-        return self.claimed_at is not None and now - self.claimed_at > CLAIM_TIMEOUT
-
-
-CLAIM_TIMEOUT = datetime.timedelta(minutes=30)
 
 
 class PodcastFeedToken(models.Model):

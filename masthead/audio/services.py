@@ -1,9 +1,10 @@
 """Writes of the audio app: asking for a narration, making it, retrying it, and readers' feed keys.
 
-A narration job is claimed with a conditional UPDATE, so two workers never narrate one article;
-the slow part (synthesis) runs outside any transaction; the finished file replaces the old one
-only if the claim is still held. The same text (script, lexicon entries, voice and bitrate) is
-never narrated twice: its fingerprint is compared first.
+A narration is a job on its row (masthead.core.jobs: claimed by a conditional UPDATE, so two
+workers never narrate one article; retried with back-off); the slow part (synthesis) runs outside
+any transaction; the finished file replaces the old one only if the claim is still held. The same
+text (script, lexicon entries, voice and bitrate) is never narrated twice: its fingerprint is
+compared first.
 """
 
 from __future__ import annotations
@@ -12,27 +13,24 @@ import datetime
 import hashlib
 import logging
 import os
-import secrets
 import shutil
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from masthead.audio import conf, synthesis
-from masthead.audio.models import CLAIM_TIMEOUT, ArticleNarration, PodcastFeedToken
+from masthead.audio.models import ArticleNarration, PodcastFeedToken
 from masthead.audio.mp3 import Chapter, EpisodeTags, Mp3Writer, write_tags
 from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, NarrationScript, build_script
 from masthead.audio.synthesis import speech_chunks
+from masthead.core import jobs
 
 logger = logging.getLogger(__name__)
 
 # Bump when the text rules, pauses or encoding change: every article is then narrated anew.
 FORMAT_VERSION = "1"
-MAX_ATTEMPTS = 5
-FIRST_RETRY_AFTER = datetime.timedelta(minutes=2)  # then 8, 32 and 128 minutes
 COVER_RENDITION = "fill-600x600|format-jpeg|jpegquality-80"
 # Silence before each kind of segment, and between sentences, in seconds.
 PAUSE_BEFORE = {TITLE: 0.0, BYLINE: 0.5, HEADING: 0.9, PARAGRAPH: 0.45, QUOTE: 0.6}
@@ -49,10 +47,6 @@ class Outcome:
     result: str
     retry_at: datetime.datetime | None = None
     again: bool = False
-
-
-class NarrationLost(Exception):
-    """Another worker took this narration over (our claim went stale); our file is thrown away."""
 
 
 # -- what a narration is made from ---------------------------------------------------------------
@@ -140,9 +134,7 @@ def request_narration(article) -> bool:
     if narration is None:
         ArticleNarration.objects.get_or_create(article=article)
     else:
-        ArticleNarration.objects.filter(pk=narration.pk).exclude(status=ArticleNarration.NARRATING).update(
-            status=ArticleNarration.QUEUED, attempts=0, next_attempt_at=None
-        )
+        jobs.requeue(ArticleNarration.objects.filter(pk=narration.pk))
     return True
 
 
@@ -150,9 +142,7 @@ def request_renarration(article) -> None:
     """An editor's "re-narrate": forget the fingerprint so the next job narrates even unchanged text."""
     narration, _ = ArticleNarration.objects.get_or_create(article=article)
     ArticleNarration.objects.filter(pk=narration.pk).update(fingerprint="", attempts=0, next_attempt_at=None)
-    ArticleNarration.objects.filter(pk=narration.pk).exclude(status=ArticleNarration.NARRATING).update(
-        status=ArticleNarration.QUEUED
-    )
+    jobs.requeue(ArticleNarration.objects.filter(pk=narration.pk))
 
 
 # -- making it -----------------------------------------------------------------------------------
@@ -179,7 +169,7 @@ def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Ou
         ).update(status=ArticleNarration.READY, error="", next_attempt_at=None)
         return Outcome(UNCHANGED)
 
-    token = claim(narration, now)
+    token = jobs.claim(ArticleNarration, narration.pk, now)
     if token is None:
         return Outcome(BUSY)
     try:
@@ -187,29 +177,15 @@ def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Ou
             retag(narration, article, tags_key, token)
             return Outcome(RETAGGED)
         narrate(narration, article, script, token, fingerprint=fingerprint, voice=voice, bitrate=bitrate)
-    except NarrationLost:
+    except jobs.ClaimLost:
         return Outcome(BUSY)
     except Exception as error:
         logger.exception("Narration of article %s failed", article_id)
-        return Outcome(FAILED, retry_at=record_failure(narration.pk, token, error, now))
+        return Outcome(FAILED, retry_at=jobs.record_failure(ArticleNarration, narration.pk, token, error, now))
     except BaseException:
-        release(narration.pk, token)  # stopped by hand (Ctrl-C): leave the job for the next run
+        jobs.release(ArticleNarration, narration.pk, token)  # stopped by hand (Ctrl-C): the next run takes it
         raise
     return Outcome(NARRATED, again=text_changed_meanwhile(article_id, fingerprint))
-
-
-def claim(narration: ArticleNarration, now: datetime.datetime) -> str | None:
-    """Take the narration job unless another worker holds a fresh claim; returns our claim token."""
-    token = secrets.token_hex(16)
-    free = ~Q(status=ArticleNarration.NARRATING) | Q(claimed_at__lt=now - CLAIM_TIMEOUT) | Q(claimed_at=None)
-    taken = ArticleNarration.objects.filter(free, pk=narration.pk).update(
-        status=ArticleNarration.NARRATING,
-        claim_token=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-        next_attempt_at=None,
-    )
-    return token if taken else None
 
 
 def file_name_for(article_id: int, fingerprint: str, tags_key: str, token: str) -> str:
@@ -288,43 +264,17 @@ def install(narration_id: int, token: str, **fields) -> None:
     from masthead.core.page_cache import clear_page_cache
 
     with transaction.atomic():
-        narration = ArticleNarration.objects.select_for_update().get(pk=narration_id)
-        if narration.claim_token != token:
+        try:
+            previous = jobs.finish(ArticleNarration, narration_id, token, **fields)
+        except jobs.ClaimLost:
             (conf.audio_root() / fields["file_name"]).unlink(missing_ok=True)
-            raise NarrationLost()
-        old_file = narration.file_name
-        fields.update(
-            status=ArticleNarration.READY, claim_token="", claimed_at=None, attempts=0, error="", next_attempt_at=None
-        )
-        for name, value in fields.items():
-            setattr(narration, name, value)
-        narration.save(update_fields=[*fields, "updated_at"])
-        if old_file and old_file != narration.file_name:
+            raise
+        old_file = previous.file_name
+        if old_file and old_file != fields["file_name"]:
             # Readers mid-download keep their open file; new requests get the new one.
             transaction.on_commit(lambda: (conf.audio_root() / old_file).unlink(missing_ok=True))
         # Anonymous pages and the public feed show the player and the episode now.
         transaction.on_commit(clear_page_cache)
-
-
-def record_failure(narration_id: int, token: str, error: Exception, now: datetime.datetime) -> datetime.datetime | None:
-    """Mark the narration failed with the error; returns when to try again, or None after the last attempt."""
-    narration = ArticleNarration.objects.get(pk=narration_id)
-    retry_at = None
-    if narration.attempts < MAX_ATTEMPTS:
-        retry_at = now + FIRST_RETRY_AFTER * 4 ** (narration.attempts - 1)
-    message = f"{type(error).__name__}: {error}"
-    if retry_at is None:
-        message += f" (gave up after {narration.attempts} attempts; re-narrate to try again)"
-    ArticleNarration.objects.filter(pk=narration_id, claim_token=token).update(
-        status=ArticleNarration.FAILED, error=message[:4000], next_attempt_at=retry_at, claim_token="", claimed_at=None
-    )
-    return retry_at
-
-
-def release(narration_id: int, token: str) -> None:
-    ArticleNarration.objects.filter(pk=narration_id, claim_token=token).update(
-        status=ArticleNarration.QUEUED, claim_token="", claimed_at=None, attempts=F("attempts") - 1
-    )
 
 
 def text_changed_meanwhile(article_id: int, narrated_fingerprint: str) -> bool:
@@ -335,17 +285,13 @@ def text_changed_meanwhile(article_id: int, narrated_fingerprint: str) -> bool:
     current = fingerprint_of(build_script(article), synthesis.voice_name(), conf.bitrate_kbps())
     if current == narrated_fingerprint:
         return False
-    ArticleNarration.objects.filter(article_id=article_id, status=ArticleNarration.READY).update(
-        status=ArticleNarration.QUEUED
-    )
+    jobs.requeue(ArticleNarration.objects.filter(article_id=article_id, status=ArticleNarration.READY), afresh=False)
     return True
 
 
 def due_retries(now: datetime.datetime) -> list[int]:
     """Articles whose failed narration is due another try, or whose worker died mid-narration."""
-    failed_due = Q(status=ArticleNarration.FAILED, next_attempt_at__lte=now)
-    abandoned = Q(status=ArticleNarration.NARRATING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    return list(ArticleNarration.objects.filter(failed_due | abandoned).values_list("article_id", flat=True))
+    return list(jobs.due(ArticleNarration, now).values_list("article_id", flat=True))
 
 
 def delete_audio_files(narration: ArticleNarration) -> None:

@@ -1,12 +1,11 @@
 """Writes of the digital edition: building an issue's EPUB and PDF files, once per content, one worker at a time.
 
-A build is claimed with a conditional UPDATE, so two workers never build the same file; the slow
-part (rendering) runs outside any transaction; the finished file replaces the old one only if the
-claim still holds. The content hash (issue, articles, images, site names and the renderer's
-version) is compared first, so an unchanged issue is never built twice and `build_editions --all`
-carries on where a stopped run left off. A failed build is tried again with back-off
-(`due_retries`, run by the periodic task `tasks.retry_failed_editions`).
-"""
+A build is a job on its row (masthead.core.jobs: claimed with a conditional UPDATE, so two workers
+never build the same file); the slow part (rendering) runs outside any transaction; the finished
+file replaces the old one only if the claim still holds. The content hash (issue, articles,
+images, site names and the renderer's version) is compared first, so an unchanged issue is never
+built twice and `build_editions --all` carries on where a stopped run left off. A failed build is
+tried again with back-off (`due_retries`, run by the periodic task `tasks.retry_failed_editions`)."""
 
 from __future__ import annotations
 
@@ -15,24 +14,21 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from masthead.core import jobs
 from masthead.editions import conf
-from masthead.editions.models import CLAIM_TIMEOUT, EditionFile, Issue
+from masthead.editions.models import EditionFile, Issue
 from masthead.editions.queries import issue_contents
 
 logger = logging.getLogger(__name__)
 
 BUILT, UNCHANGED, BUSY, FAILED, GONE, EMPTY = "built", "unchanged", "busy", "failed", "gone", "empty"
-MAX_ATTEMPTS = 5
-FIRST_RETRY_AFTER = datetime.timedelta(minutes=5)  # then 20 minutes, 80 minutes and 5 hours 20
 
 
 @dataclass(frozen=True)
@@ -41,10 +37,6 @@ class Outcome:
 
     result: str
     again: bool = False
-
-
-class BuildLost(Exception):
-    """Another worker took this build over (our claim went stale); our file is thrown away."""
 
 
 def renderer(file_format: str) -> tuple[Callable[[Issue, list], bytes], str]:
@@ -133,7 +125,7 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
         )
         return Outcome(UNCHANGED)
 
-    token = claim(edition, now)
+    token = jobs.claim(EditionFile, edition.pk, now)
     if token is None:
         return Outcome(BUSY)
     try:
@@ -141,14 +133,14 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
         file_name = f"{issue.year}/{issue.year}-{issue.number:02d}-{content_hash[:12]}-{token[:8]}.{file_format}"
         write_file(file_name, data)
         install(edition.pk, token, file_name=file_name, file_size=len(data), content_hash=content_hash)
-    except BuildLost:
+    except jobs.ClaimLost:
         return Outcome(BUSY)
     except Exception as error:
         logger.exception("Building the %s of issue %s failed", file_format, issue_id)
-        record_failure(edition.pk, token, error, now)
+        jobs.record_failure(EditionFile, edition.pk, token, error, now)
         return Outcome(FAILED)
     except BaseException:
-        release(edition.pk, token)  # stopped (Ctrl-C, or SIGTERM in build_editions): leave the job for the next run
+        jobs.release(EditionFile, edition.pk, token)  # stopped (Ctrl-C, or SIGTERM in build_editions)
         raise
     return Outcome(BUILT, again=changed_meanwhile(issue_id, file_format, content_hash))
 
@@ -165,37 +157,16 @@ def write_file(file_name: str, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-def claim(edition: EditionFile, now: datetime.datetime) -> str | None:
-    """Take the build with a conditional UPDATE; None if a live worker holds it."""
-    token = secrets.token_hex(16)
-    free = ~Q(status=EditionFile.BUILDING) | Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
-    taken = EditionFile.objects.filter(free, pk=edition.pk).update(
-        status=EditionFile.BUILDING, claim_token=token, claimed_at=now
-    )
-    return token if taken else None
-
-
 def install(edition_id: int, token: str, **fields) -> None:
     """Make a finished file the issue's edition, if our claim still holds; the old file is removed."""
     with transaction.atomic():
-        edition = EditionFile.objects.select_for_update().get(pk=edition_id)
-        if edition.claim_token != token:
+        try:
+            previous = jobs.finish(EditionFile, edition_id, token, built_at=timezone.now(), **fields)
+        except jobs.ClaimLost:
             (conf.editions_root() / fields["file_name"]).unlink(missing_ok=True)
-            raise BuildLost()
-        old_file = edition.file_name
-        fields.update(
-            status=EditionFile.READY,
-            claim_token="",
-            claimed_at=None,
-            error="",
-            attempts=0,
-            next_attempt_at=None,
-            built_at=timezone.now(),
-        )
-        for name, value in fields.items():
-            setattr(edition, name, value)
-        edition.save(update_fields=[*fields, "updated_at"])
-        if old_file and old_file != edition.file_name:
+            raise
+        old_file = previous.file_name
+        if old_file and old_file != fields["file_name"]:
             # Readers mid-download keep their open file; new requests get the new one.
             transaction.on_commit(lambda: (conf.editions_root() / old_file).unlink(missing_ok=True))
 
@@ -204,7 +175,7 @@ def withdraw(edition: EditionFile) -> None:
     """No live articles left: the issue has no edition to offer until it has some again."""
     if edition.file_name:
         delete_edition_file(edition)
-    EditionFile.objects.filter(pk=edition.pk).exclude(status=EditionFile.BUILDING).update(
+    EditionFile.objects.filter(pk=edition.pk).exclude(status=EditionFile.RUNNING).update(
         status=EditionFile.QUEUED,
         file_name="",
         file_size=0,
@@ -215,41 +186,15 @@ def withdraw(edition: EditionFile) -> None:
     )
 
 
-def record_failure(edition_id: int, token: str, error: Exception, now: datetime.datetime) -> datetime.datetime | None:
-    """Keep the error for the admin and when to try again (None: given up); the old file is still served."""
-    attempts = EditionFile.objects.filter(pk=edition_id).values_list("attempts", flat=True).get() + 1
-    retry_at = now + FIRST_RETRY_AFTER * 4 ** (attempts - 1) if attempts < MAX_ATTEMPTS else None
-    message = f"{type(error).__name__}: {error}"
-    if retry_at is None:
-        message += f" (gave up after {attempts} attempts; publish the issue again or run build_editions)"
-    EditionFile.objects.filter(pk=edition_id, claim_token=token).update(
-        status=EditionFile.FAILED,
-        error=message[:4000],
-        attempts=attempts,
-        next_attempt_at=retry_at,
-        claim_token="",
-        claimed_at=None,
-    )
-    return retry_at
-
-
 def due_retries(now: datetime.datetime) -> list[int]:
     """Live issues with a file whose failed build is due another try, or whose worker died mid-build."""
-    failed_due = Q(status=EditionFile.FAILED, next_attempt_at__lte=now)
-    abandoned = Q(status=EditionFile.BUILDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    due = EditionFile.objects.filter(failed_due | abandoned, issue__live=True)
+    due = jobs.due(EditionFile, now).filter(issue__live=True)
     return list(due.order_by("issue_id").values_list("issue_id", flat=True).distinct())
 
 
 def start_retries_afresh(issue_id: int) -> None:
     """A publish or a change is a new reason to build: its failures get the whole back-off again."""
     EditionFile.objects.filter(issue_id=issue_id, status=EditionFile.FAILED).update(attempts=0)
-
-
-def release(edition_id: int, token: str) -> None:
-    EditionFile.objects.filter(pk=edition_id, claim_token=token).update(
-        status=EditionFile.QUEUED, claim_token="", claimed_at=None
-    )
 
 
 def changed_meanwhile(issue_id: int, file_format: str, built_hash: str) -> bool:

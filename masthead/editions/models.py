@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
 from wagtail.search import index
 
+from masthead.core.jobs import Job
 from masthead.editions import conf
 
 
@@ -81,7 +82,7 @@ class Issue(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
             if edition is None:
                 parts.append(f"{label}: not built")
             elif edition.status == EditionFile.FAILED:
-                parts.append(f"{label}: failed ({edition.error[:80]})")
+                parts.append(f"{label}: {edition.state_for_staff.lower()} ({edition.error[:80]})")
             else:
                 parts.append(f"{label}: {edition.get_status_display().lower()}")
         return "; ".join(parts)
@@ -98,8 +99,8 @@ class IssueArticle(Orderable):
     panels = [FieldPanel("article")]
 
 
-class EditionFile(models.Model):
-    """One file of an issue's digital edition (its EPUB or its PDF) and the state of the job building it.
+class EditionFile(Job):
+    """One file of an issue's digital edition (its EPUB or its PDF) and the state of the job (core.jobs) building it.
 
     `content_hash` says what the file on disk was built from (the issue, its articles, their images
     and the renderer's version), so an unchanged issue is never built twice. The file keeps being
@@ -110,17 +111,11 @@ class EditionFile(models.Model):
     EPUB, PDF = "epub", "pdf"
     FORMATS = [(EPUB, "EPUB"), (PDF, "PDF")]
     CONTENT_TYPES = {EPUB: "application/epub+zip", PDF: "application/pdf"}
-    QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
-    STATUSES = [(QUEUED, "Queued"), (BUILDING, "Building"), (READY, "Ready"), (FAILED, "Failed")]
+    FIRST_RETRY_AFTER = datetime.timedelta(minutes=5)  # then 20 minutes, 80 minutes and 5 hours 20
+    GIVE_UP_HINT = "publish the issue again or run build_editions"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="edition_files")
     format = models.CharField(max_length=4, choices=FORMATS)
-    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Builds failed in a row.")
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a failed build is tried again.")
     file_name = models.CharField(max_length=200, blank=True, help_text="Relative to EDITIONS_ROOT.")
     file_size = models.PositiveBigIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -145,10 +140,3 @@ class EditionFile(models.Model):
     @property
     def content_type(self) -> str:
         return self.CONTENT_TYPES[self.format]
-
-    def claim_is_stale(self, now: datetime.datetime) -> bool:
-        """A worker that died mid-build leaves its claim behind; after this long another may take over."""
-        return self.claimed_at is not None and now - self.claimed_at > CLAIM_TIMEOUT
-
-
-CLAIM_TIMEOUT = datetime.timedelta(minutes=30)

@@ -43,7 +43,7 @@ def test_narrate_all_carries_on_where_a_stopped_run_left_off(free_article, gated
     monkeypatch.setattr(synthesis, "load_synthesizer", StoppedByHand)
     assert "Stopped." in narrate_all()
     statuses = dict(ArticleNarration.objects.values_list("article__title", "status"))
-    assert "narrating" not in statuses.values()  # the interrupted claim was given back
+    assert ArticleNarration.RUNNING not in statuses.values()  # the interrupted claim was given back
 
     monkeypatch.setattr(synthesis, "load_synthesizer", lambda: quick_voice)
     assert "Narration: 2 narrated." in narrate_all()

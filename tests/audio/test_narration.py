@@ -15,6 +15,7 @@ from masthead.audio import services, synthesis
 from masthead.audio.models import ArticleNarration
 from masthead.audio.tasks import ensure_article_audio, retry_due_narrations
 from masthead.content.services import create_or_update_article
+from masthead.core import jobs
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
 
 
@@ -153,7 +154,7 @@ def test_a_new_hero_image_retags_the_file_without_narrating_again(
 
 def test_two_workers_never_narrate_the_same_article(free_article, quick_voice):
     narration = ArticleNarration.objects.get(article=free_article)
-    assert services.claim(narration, timezone.now()) is not None
+    assert jobs.claim(ArticleNarration, narration.pk, timezone.now()) is not None
 
     assert services.ensure_audio(free_article.pk).result == services.BUSY
     assert quick_voice.texts == []
@@ -161,7 +162,7 @@ def test_two_workers_never_narrate_the_same_article(free_article, quick_voice):
 
 def test_a_worker_that_died_mid_narration_is_taken_over_after_the_claim_goes_stale(free_article, quick_voice):
     narration = ArticleNarration.objects.get(article=free_article)
-    services.claim(narration, timezone.now() - datetime.timedelta(hours=1))
+    jobs.claim(ArticleNarration, narration.pk, timezone.now() - datetime.timedelta(hours=1))
 
     assert free_article.pk in services.due_retries(timezone.now())
     assert services.ensure_audio(free_article.pk).result == services.NARRATED
@@ -187,7 +188,7 @@ def test_a_failed_narration_records_the_error_backs_off_and_never_blocks_other_a
     assert narration.error == "RuntimeError: the voice model is missing"
     assert narration.attempts == 1
     first_retry = narration.next_attempt_at - timezone.now()
-    assert datetime.timedelta(minutes=1) < first_retry <= services.FIRST_RETRY_AFTER
+    assert datetime.timedelta(minutes=1) < first_retry <= ArticleNarration.FIRST_RETRY_AFTER
     assert not list(audio_root.glob("**/*.part"))
 
     monkeypatch.setattr(synthesis, "load_synthesizer", lambda: quick_voice)
@@ -198,7 +199,7 @@ def test_a_failed_narration_records_the_error_backs_off_and_never_blocks_other_a
 def test_failed_narrations_are_retried_when_due_and_given_up_after_the_last_attempt(free_article, monkeypatch, later):
     monkeypatch.setattr(synthesis, "load_synthesizer", BrokenVoice)
     delays = []
-    for attempt in range(services.MAX_ATTEMPTS):
+    for attempt in range(ArticleNarration.MAX_ATTEMPTS):
         services.ensure_audio(free_article.pk)
         narration = ArticleNarration.objects.get(article=free_article)
         assert narration.attempts == attempt + 1

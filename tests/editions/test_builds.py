@@ -15,6 +15,7 @@ from wagtail.models import PageViewRestriction
 
 from masthead.content.models import Author, CreditedImage
 from masthead.content.services import create_or_update_article
+from masthead.core import jobs
 from masthead.editions import builds, epub
 from masthead.editions.models import EditionFile
 from masthead.editions.tasks import retry_failed_editions
@@ -190,7 +191,7 @@ def test_a_failed_build_keeps_its_error_and_the_previous_file(
     assert (failed.status, failed.error) == (EditionFile.FAILED, "OSError: No space left on device")
     assert failed.file_name == before.file_name
     assert subscriber_client.get("/issues/2024/6/edition.epub").status_code == 200
-    assert "EPUB: failed (OSError: No space left on device)" in march_issue.edition_status()
+    assert "EPUB: failed 1 time; will try again (OSError: No space left on device)" in march_issue.edition_status()
 
     monkeypatch.undo()
     assert builds.ensure_edition(march_issue.pk, "epub").result == builds.BUILT
@@ -202,7 +203,7 @@ def test_a_build_another_worker_holds_is_left_to_it_until_its_claim_goes_stale(
 ):
     republish(march_articles[0], title="A new headline")
     now = timezone.now()
-    assert builds.claim(edition_file(march_issue, "pdf"), now) is not None
+    assert jobs.claim(EditionFile, edition_file(march_issue, "pdf").pk, now) is not None
 
     assert builds.ensure_edition(march_issue.pk, "pdf", now=now + datetime.timedelta(minutes=5)).result == builds.BUSY
     # The first worker died: after half an hour another takes the job over.
@@ -212,11 +213,11 @@ def test_a_build_another_worker_holds_is_left_to_it_until_its_claim_goes_stale(
 
 def test_a_worker_whose_claim_was_taken_over_throws_its_file_away(march_issue, edition_file):
     edition = edition_file(march_issue, "epub")
-    stale_token = builds.claim(edition, timezone.now() - datetime.timedelta(hours=1))
-    builds.claim(edition, timezone.now())  # taken over
+    stale_token = jobs.claim(EditionFile, edition.pk, timezone.now() - datetime.timedelta(hours=1))
+    jobs.claim(EditionFile, edition.pk, timezone.now())  # taken over
     builds.write_file("2024/stale.epub", b"stale")
 
-    with pytest.raises(builds.BuildLost):
+    with pytest.raises(jobs.ClaimLost):
         builds.install(edition.pk, stale_token, file_name="2024/stale.epub", file_size=5, content_hash="x")
 
     assert not (settings.EDITIONS_ROOT / "2024" / "stale.epub").exists()
@@ -255,7 +256,7 @@ def test_a_failed_build_is_retried_with_back_off_and_given_up_after_the_last_att
     republish(march_articles[0], title="A new headline")
     now = timezone.now()
     delays = []
-    for attempt in range(1, builds.MAX_ATTEMPTS + 1):
+    for attempt in range(1, EditionFile.MAX_ATTEMPTS + 1):
         assert builds.ensure_edition(march_issue.pk, "epub", now=now).result == builds.FAILED
         failed = edition_file(march_issue, "epub")
         assert failed.attempts == attempt
@@ -302,7 +303,7 @@ def test_the_periodic_task_builds_a_failed_file_again_once_its_retry_is_due(
 
 def test_a_build_whose_worker_died_is_taken_up_by_the_periodic_task(march_issue, march_articles, edition_file):
     republish(march_articles[0], title="A new headline")
-    builds.claim(edition_file(march_issue, "pdf"), timezone.now() - datetime.timedelta(hours=1))
+    jobs.claim(EditionFile, edition_file(march_issue, "pdf").pk, timezone.now() - datetime.timedelta(hours=1))
 
     assert builds.due_retries(timezone.now()) == [march_issue.pk]
     assert retry_failed_editions.call() == 1

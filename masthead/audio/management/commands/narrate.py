@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import CommandError
 
 from masthead.audio.tasks import ensure_article_audio
+from masthead.core.job_commands import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
+    unit = "article"
+    summary_label = "Narration"
+    failed_hint = "Failed articles keep their error in the admin (Narrations)."
     help = (
         "Narrate published articles whose audio is missing or out of date (newest first). "
         "Stopping is safe: a second run skips what is done and carries on."
@@ -29,18 +30,5 @@ class Command(BaseCommand):
             article_ids = list(
                 ArticlePage.objects.live().order_by("-date", "-first_published_at", "-pk").values_list("pk", flat=True)
             )
-        outcomes: Counter[str] = Counter()
-        progress = tqdm(article_ids, unit="article", disable=options["verbosity"] == 0, file=self.stderr._out)
-        try:
-            for article_id in progress:
-                # .call() runs the task's function here, not through the queue: same code, same claims.
-                outcomes[ensure_article_audio.call(article_id)] += 1
-                progress.set_postfix(outcomes, refresh=False)
-        except KeyboardInterrupt:
-            self.stdout.write(self.style.WARNING("Stopped. Run the command again to carry on where it stopped."))
-        finally:
-            progress.close()
-        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to do"
-        self.stdout.write(f"Narration: {summary}.")
-        if outcomes.get("failed"):
-            self.stdout.write(self.style.WARNING("Failed articles keep their error in the admin (Narrations)."))
+        # .call() runs the task's function here, not through the queue: same code, same claims.
+        self.run_jobs(article_ids, lambda article_id: [ensure_article_audio.call(article_id)], options["verbosity"])

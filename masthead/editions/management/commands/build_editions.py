@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import signal
-import threading
-from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import CommandError
 
+from masthead.core.job_commands import JobCommand
 from masthead.editions.builds import ensure_edition
 from masthead.editions.models import EditionFile, Issue
 
 ISSUE = re.compile(r"^(\d{4})/(\d{1,2})$")
 
 
-def stop_on_sigterm(signum, frame):
-    raise KeyboardInterrupt  # a deploy or `kill` stops the run as Ctrl-C does: the claim goes back
-
-
-@contextlib.contextmanager
-def sigterm_as_ctrl_c():
-    """While the run lasts, SIGTERM raises KeyboardInterrupt (only the main thread may set a handler)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-class Command(BaseCommand):
+class Command(JobCommand):
+    unit = "issue"
+    summary_label = "Edition files"
+    failed_hint = "Failed files show their error in the admin's list of issues; any older file is still served."
     help = (
         "Build the EPUB and PDF of published issues whose files are missing or out of date (newest first). "
         "Stopping is safe: a second run skips what is done and carries on."
@@ -49,27 +31,12 @@ class Command(BaseCommand):
         if not issues and not all:
             raise CommandError("Name issues as YEAR/NUMBER (e.g. 2024/6), or pass --all for every published issue.")
         issue_ids = self.issue_ids(issues, all)
-        outcomes: Counter[str] = Counter()
-        progress = tqdm(issue_ids, unit="issue", disable=options["verbosity"] == 0, file=self.stderr._out)
-        try:
-            with sigterm_as_ctrl_c():
-                for issue_id in progress:
-                    for file_format, _ in EditionFile.FORMATS:
-                        # The task's own function, one file at a time: a stop keeps every file finished before it.
-                        outcomes[ensure_edition(issue_id, file_format, force=force).result] += 1
-                    progress.set_postfix(outcomes, refresh=False)
-        except KeyboardInterrupt:
-            self.stdout.write(self.style.WARNING("Stopped. Run the command again to carry on where it stopped."))
-        finally:
-            progress.close()
-        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to do"
-        self.stdout.write(f"Edition files: {summary}.")
-        if outcomes.get("failed"):
-            self.stdout.write(
-                self.style.WARNING(
-                    "Failed files show their error in the admin's list of issues; any older file is still served."
-                )
-            )
+
+        def build(issue_id: int):
+            # The task's own function, one file at a time: a stop keeps every file finished before it.
+            return (ensure_edition(issue_id, file_format, force=force).result for file_format, _ in EditionFile.FORMATS)
+
+        self.run_jobs(issue_ids, build, options["verbosity"])
 
     def issue_ids(self, names: list[str], every: bool) -> list[int]:
         live = Issue.objects.filter(live=True).order_by("-cover_date")

@@ -1,0 +1,102 @@
+"""The one job mechanism (masthead.core.jobs) that narrations and edition builds share, tested once on a narration."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from masthead.audio.models import ArticleNarration
+from masthead.core import jobs
+from tests.factories import ArticleFactory
+
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def job(sections) -> ArticleNarration:
+    return ArticleNarration.objects.create(article=ArticleFactory(section=sections["culture"]))
+
+
+def reload(job: ArticleNarration) -> ArticleNarration:
+    return ArticleNarration.objects.get(pk=job.pk)
+
+
+def test_only_one_of_two_workers_claims_a_job(job):
+    first = jobs.claim(ArticleNarration, job.pk, NOW)
+    second = jobs.claim(ArticleNarration, job.pk, NOW + datetime.timedelta(seconds=1))
+
+    assert first is not None and second is None
+    assert (reload(job).status, reload(job).claim_token) == (jobs.Job.RUNNING, first)
+
+
+def test_a_claim_older_than_the_lease_is_taken_over_and_the_first_worker_cannot_finish(job):
+    dead_worker = jobs.claim(ArticleNarration, job.pk, NOW)
+    assert jobs.claim(ArticleNarration, job.pk, NOW + ArticleNarration.LEASE - datetime.timedelta(seconds=1)) is None
+    assert [row.pk for row in jobs.due(ArticleNarration, NOW + ArticleNarration.LEASE + datetime.timedelta(1))] == [
+        job.pk
+    ]
+
+    successor = jobs.claim(ArticleNarration, job.pk, NOW + ArticleNarration.LEASE + datetime.timedelta(seconds=1))
+
+    assert successor is not None
+    with pytest.raises(jobs.ClaimLost):
+        jobs.finish(ArticleNarration, job.pk, dead_worker, file_name="stale.mp3")
+    assert (reload(job).status, reload(job).file_name) == (jobs.Job.RUNNING, "")
+    jobs.finish(ArticleNarration, job.pk, successor, file_name="fresh.mp3")
+    assert (reload(job).status, reload(job).file_name) == (jobs.Job.READY, "fresh.mp3")
+
+
+def test_failures_in_a_row_back_off_four_times_longer_each_and_give_up_with_a_hint_for_staff(job):
+    delays = []
+    for attempt in range(1, ArticleNarration.MAX_ATTEMPTS + 1):
+        token = jobs.claim(ArticleNarration, job.pk, NOW)
+        retry_at = jobs.record_failure(ArticleNarration, job.pk, token, OSError("disk full"), NOW)
+        failed = reload(job)
+        assert (failed.status, failed.attempts, failed.claim_token) == (jobs.Job.FAILED, attempt, "")
+        if retry_at:
+            delays.append((retry_at - NOW) / ArticleNarration.FIRST_RETRY_AFTER)
+            assert list(jobs.due(ArticleNarration, retry_at - datetime.timedelta(seconds=1))) == []
+            assert list(jobs.due(ArticleNarration, retry_at)) == [failed]
+            assert failed.state_for_staff.endswith("will try again")
+
+    assert delays == [1, 4, 16, 64]
+    assert failed.next_attempt_at is None
+    assert failed.error == "OSError: disk full (gave up after 5 attempts; re-narrate to try again)"
+    assert failed.state_for_staff == "Failed 5 times; gave up"
+    assert list(jobs.due(ArticleNarration, NOW + datetime.timedelta(days=365))) == []
+
+
+def test_a_success_after_failures_clears_the_error_and_the_count(job):
+    token = jobs.claim(ArticleNarration, job.pk, NOW)
+    jobs.record_failure(ArticleNarration, job.pk, token, RuntimeError("voice missing"), NOW)
+    token = jobs.claim(ArticleNarration, job.pk, NOW + datetime.timedelta(hours=1))
+
+    previous = jobs.finish(ArticleNarration, job.pk, token, file_name="a.mp3")
+
+    assert (previous.status, previous.attempts) == (jobs.Job.RUNNING, 1)
+    done = reload(job)
+    assert (done.status, done.attempts, done.error, done.next_attempt_at) == (jobs.Job.READY, 0, "", None)
+
+
+def test_a_job_given_back_by_a_stopped_worker_is_queued_without_counting_a_failure(job):
+    token = jobs.claim(ArticleNarration, job.pk, NOW)
+
+    jobs.release(ArticleNarration, job.pk, token)
+
+    released = reload(job)
+    assert (released.status, released.attempts, released.claim_token) == (jobs.Job.QUEUED, 0, "")
+    assert jobs.claim(ArticleNarration, job.pk, NOW) is not None
+
+
+def test_asking_again_requeues_a_failed_job_afresh_but_leaves_a_running_one_to_finish(job, sections):
+    running = ArticleNarration.objects.create(article=ArticleFactory(section=sections["politics"]))
+    token = jobs.claim(ArticleNarration, job.pk, NOW)
+    jobs.record_failure(ArticleNarration, job.pk, token, RuntimeError("x"), NOW)
+    jobs.claim(ArticleNarration, running.pk, timezone.now())
+
+    assert jobs.requeue(ArticleNarration.objects.all()) == 1
+
+    assert (reload(job).status, reload(job).attempts, reload(job).next_attempt_at) == (jobs.Job.QUEUED, 0, None)
+    assert reload(running).status == jobs.Job.RUNNING
