@@ -7,6 +7,7 @@ Scale-out is the same code with DATABASE_URL, REDIS_URL and S3 settings.
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,19 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str, *, per: bool = False) -> str:
+    """A rate limit, "count/period" with period s, m, h or d, optionally multiplied ("5/15m").
+
+    With `per`, allauth's form: each rate ends in /ip, /key or /user, several joined by commas.
+    """
+    value = env(name, default).replace(" ", "")
+    one = r"\d+/\d*[smhd]" + (r"/(ip|key|user)" if per else "")
+    if not re.fullmatch(rf"{one}(,{one})*" if per else one, value):
+        example = "10/m/ip,5/5m/key" if per else "30/m"
+        raise ImproperlyConfigured(f"{name} must be a rate like {example!r}, not {value!r}")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -130,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "masthead.core.ratelimits.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -181,9 +196,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {
+        # Rate-limit counters live here: this file cache adds and increments atomically across
+        # web processes (masthead/core/file_cache.py), which Django's own does not.
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "masthead.core.file_cache.LockedFileCache",
             "LOCATION": str(DATA_DIR / "cache" / "default"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
         },
         # Files, not process memory, so every web worker sees one cache and one invalidation.
         "pages": {
@@ -259,6 +277,35 @@ AXES_USERNAME_CALLABLE = "masthead.core.login_lockout.attempted_login"
 AXES_CLIENT_IP_CALLABLE = "masthead.core.ratelimits.client_ip"
 AXES_LOCKOUT_CALLABLE = "masthead.core.login_lockout.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # failures are kept; a row for every successful login is not needed
+
+# Rate limits (masthead/core/ratelimits.py): the doors a bot knocks on, by URL name, the methods
+# counted, and how many requests an address (and a logged-in reader) may make there. Counters live
+# in the default cache; a cache outage lets requests through rather than shutting the doors.
+RATE_LIMITS = {
+    # Searches the page cache has not answered already: each one runs a database search.
+    "search": {"views": ["search"], "per_address": env_rate("RATE_LIMIT_SEARCH", "30/m")},
+    "api": {"views": ["api_articles", "api_article"], "per_address": env_rate("RATE_LIMIT_API", "120/m")},
+    # Card testing: every press of Pay, per reader and per address (many accounts, one bot).
+    "checkout": {
+        "views": ["checkout"],
+        "methods": ["POST"],
+        "per_reader": env_rate("RATE_LIMIT_CHECKOUT_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_CHECKOUT_PER_ADDRESS", "30/h"),
+    },
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "masthead.core.ratelimits.client_ip"
+RATELIMIT_VIEW = "masthead.core.views.too_many_requests"
+RATELIMIT_FAIL_OPEN = True
+# Reader login, signup and password reset: allauth limits them itself, answering with our 429 page
+# (handler429 in masthead/urls.py). "key" is the email typed in: per account, from any address.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_rate("RATE_LIMIT_LOGIN", "30/m/ip", per=True),
+    "login_failed": env_rate("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key", per=True),
+    "signup": env_rate("RATE_LIMIT_SIGNUP", "20/h/ip", per=True),
+    # Each request sends an email: a few per address typed in, so nobody's inbox can be flooded.
+    "reset_password": env_rate("RATE_LIMIT_PASSWORD_RESET", "20/h/ip,5/h/key", per=True),
+}
 
 LOGIN_URL = "/account/login/"
 LOGIN_REDIRECT_URL = "/account/"

@@ -9,6 +9,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.core import views as core_views
 from masthead.subscriptions.urls import stripe_webhook_urlpatterns, subscribe_urlpatterns
 
+# allauth answers its own rate limits with this (Django itself has no 429 handler).
+handler429 = core_views.too_many_requests
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
