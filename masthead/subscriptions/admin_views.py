@@ -26,7 +26,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
-from masthead.subscriptions.gateways import CardDeclined, GatewayError
+from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
 from masthead.subscriptions.models import (
     Payment,
     Plan,
@@ -49,7 +49,7 @@ from masthead.subscriptions.services import (
 CIRCULATION_PERMISSION = "subscriptions.change_subscription"
 
 # What a staff action can fail with: the ledger's refusals and the gateway's.
-STAFF_ACTION_ERRORS = (BillingError, CardDeclined, GatewayError)
+STAFF_ACTION_ERRORS = (BillingError, CardDeclined, GatewayError, RefundRefused)
 
 CANCEL_REASON_LABELS = dict(CANCEL_REASONS)
 

@@ -17,6 +17,21 @@ class GatewayError(Exception):
     """The gateway could not be reached or refused the request for a technical reason."""
 
 
+class IdempotencyKeyReused(GatewayError):
+    """The key was already used for a request with other parameters, so the gateway did nothing.
+
+    Stripe answers such a request with 400 `idempotency_error`; a key stands for one request only.
+    """
+
+
+class RefundRefused(Exception):
+    """The gateway will not make this refund (e.g. more than is left of the charge); `message` is fit to show."""
+
+    def __init__(self, message: str, code: str = "refund_refused"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 class CardDeclined(Exception):
     """The card cannot be used; `message` is fit to show the reader."""
 
@@ -46,10 +61,28 @@ class StoredCard:
 
 @dataclass(frozen=True)
 class ChargeResult:
+    """What a charge did, as the gateway has it now: a repeated key answers with the first charge."""
+
     succeeded: bool
     charge_ref: str = ""
     decline_code: str = ""
     message: str = ""
+    amount_cents: int = 0
+    currency: str = ""
+    refunded_cents: int = 0
+
+    def differs_from(self, *, amount_cents: int, currency: str) -> str:
+        """Why this is not a standing payment of `amount_cents` in `currency`, or "" when it is one."""
+        if not self.succeeded:
+            return f"the charge {self.charge_ref} did not succeed"
+        if (self.amount_cents, self.currency.upper()) != (amount_cents, currency.upper()):
+            return (
+                f"the charge {self.charge_ref} is {self.amount_cents} {self.currency.upper()}, "
+                f"not {amount_cents} {currency.upper()}"
+            )
+        if self.refunded_cents:
+            return f"the charge {self.charge_ref} has been refunded ({self.refunded_cents} cents)"
+        return ""
 
 
 class Gateway(Protocol):
@@ -68,10 +101,17 @@ class Gateway(Protocol):
         idempotency_key: str,
         description: str,
     ) -> ChargeResult:
-        """Take money; the same key returns the first attempt's result."""
+        """Take money; the same key returns the first attempt's result.
+
+        A key sent again with other parameters raises IdempotencyKeyReused and moves no money.
+        """
 
     def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> str:
-        """Return money of a charge; the same key refunds once. Returns the gateway's refund id."""
+        """Return money of a charge; the same key refunds once. Returns the gateway's refund id.
+
+        Raises RefundRefused when the gateway will not refund (e.g. more than is left of the charge),
+        GatewayError when it cannot be reached.
+        """
 
 
 def new_customer_ref(prefix: str) -> str:

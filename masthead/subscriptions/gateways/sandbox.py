@@ -6,7 +6,15 @@ import datetime
 
 from django.db import IntegrityError, transaction
 
-from masthead.subscriptions.gateways import CardDeclined, CardInput, ChargeResult, StoredCard, new_customer_ref
+from masthead.subscriptions.gateways import (
+    CardDeclined,
+    CardInput,
+    ChargeResult,
+    IdempotencyKeyReused,
+    RefundRefused,
+    StoredCard,
+    new_customer_ref,
+)
 from masthead.subscriptions.models import SandboxCharge, SandboxPaymentMethod
 
 # Stripe's documented test numbers and what each does.
@@ -78,11 +86,21 @@ class SandboxGateway:
             except IntegrityError:
                 # Another worker charged with this key a moment ago: its result is ours.
                 existing = SandboxCharge.objects.get(idempotency_key=idempotency_key)
+        asked = (customer_ref, payment_method_ref, amount_cents, currency.upper())
+        first = (existing.customer_ref, existing.payment_method_ref, existing.amount_cents, existing.currency.upper())
+        if asked != first:
+            # As Stripe does: a key names one request, so the first charge is not an answer to another.
+            raise IdempotencyKeyReused(
+                f"The key {idempotency_key!r} was used for {first}, not {asked}; nothing was charged."
+            )
         return ChargeResult(
             succeeded=existing.succeeded,
             charge_ref=f"sandbox_ch_{existing.pk}",
             decline_code=existing.decline_code,
             message=DECLINE_MESSAGES.get(existing.decline_code, ""),
+            amount_cents=existing.amount_cents,
+            currency=existing.currency.upper(),
+            refunded_cents=existing.refunded_cents,
         )
 
     def refund(self, *, charge_ref, amount_cents, idempotency_key):
@@ -93,7 +111,7 @@ class SandboxGateway:
             if refund_ref in charge.refund_refs:
                 return refund_ref
             if charge.refunded_cents + amount_cents > charge.amount_cents:
-                raise CardDeclined("The refund is larger than what is left of the charge.", "amount_too_large")
+                raise RefundRefused("The refund is larger than what is left of the charge.", "amount_too_large")
             charge.refunded_cents += amount_cents
             charge.refund_refs = [*charge.refund_refs, refund_ref]
             charge.save(update_fields=["refunded_cents", "refund_refs"])

@@ -14,7 +14,15 @@ from contextlib import contextmanager
 import stripe
 from django.conf import settings
 
-from masthead.subscriptions.gateways import CardDeclined, CardInput, ChargeResult, GatewayError, StoredCard
+from masthead.subscriptions.gateways import (
+    CardDeclined,
+    CardInput,
+    ChargeResult,
+    GatewayError,
+    IdempotencyKeyReused,
+    RefundRefused,
+    StoredCard,
+)
 
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
 # Seconds to wait for Stripe; renewals run in the background, checkout in front of a reader.
@@ -106,19 +114,28 @@ class StripeGateway:
                     decline_code=(error.error and error.error.decline_code) or error.code or "card_declined",
                     message=error.user_message or "Your card was declined.",
                 )
+            if replayed(intent):
+                # Stripe answers a repeated key with the first response as it was then; the money
+                # may have been refunded since, so read the intent as it is now.
+                intent = self.client.v1.payment_intents.retrieve(intent.id, params={"expand": ["latest_charge"]})
         return charge_result(intent)
 
     def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> str:
         """Refund part or all of a PaymentIntent; the same key refunds once."""
         with stripe_errors():
-            refund = self.client.v1.refunds.create(
-                params={
-                    "payment_intent": charge_ref,
-                    "amount": amount_cents,
-                    "metadata": {"idempotency_key": idempotency_key},
-                },
-                options={"idempotency_key": idempotency_key},
-            )
+            try:
+                refund = self.client.v1.refunds.create(
+                    params={
+                        "payment_intent": charge_ref,
+                        "amount": amount_cents,
+                        "metadata": {"idempotency_key": idempotency_key},
+                    },
+                    options={"idempotency_key": idempotency_key},
+                )
+            except stripe.InvalidRequestError as error:
+                # E.g. charge_already_refunded, or more than is left: asking again will not help.
+                message = error.user_message or "The payment service refused the refund."
+                raise RefundRefused(message, error.code or "refund_refused") from None
         return refund.id
 
     # -- reads, for webhooks and reconciliation ------------------------------------------------
@@ -183,10 +200,25 @@ class StripeGateway:
         return ""
 
 
+def replayed(obj) -> bool:
+    """Whether Stripe answered with the saved response of an earlier request under the same key."""
+    response = getattr(obj, "last_response", None)
+    headers = {name.lower(): value for name, value in ((response and response.headers) or {}).items()}
+    return headers.get("idempotent-replayed") == "true"
+
+
 def charge_result(intent: stripe.PaymentIntent) -> ChargeResult:
     """What a PaymentIntent's current state means for the ledger."""
     if intent.status == "succeeded":
-        return ChargeResult(succeeded=True, charge_ref=intent.id)
+        charge = getattr(intent, "latest_charge", None)
+        return ChargeResult(
+            succeeded=True,
+            charge_ref=intent.id,
+            amount_cents=intent.amount,
+            currency=intent.currency.upper(),
+            # Known only when the charge was expanded (a replay is read again with it).
+            refunded_cents=getattr(charge, "amount_refunded", 0) or 0,
+        )
     if intent.status == "requires_action":
         return ChargeResult(
             succeeded=False,
@@ -215,6 +247,8 @@ def stripe_errors() -> Iterator[None]:
         yield
     except stripe.CardError:
         raise
+    except stripe.IdempotencyError as error:
+        raise IdempotencyKeyReused(f"Stripe refused a reused idempotency key: {error.user_message or error}") from error
     except stripe.APIConnectionError as error:
         raise GatewayError(f"Stripe could not be reached: {error.user_message or error}") from error
     except stripe.StripeError as error:
