@@ -219,6 +219,56 @@ class Payment(models.Model):
         return sum(refund.amount_cents for refund in self.refunds.all())
 
 
+class Checkout(models.Model):
+    """One checkout token's purchase: the terms its idempotency key stands for, the card kept for it, how it ended.
+
+    The row is written before the gateway is called, so a token is bound on first use to one reader
+    (in the key), one plan and one price; any other use of it is refused here. Only the request that
+    holds the claim (`claimed_until`) talks to the gateway for it, so a double click stores one card
+    and sends one charge; the other click waits for the first one's outcome.
+    """
+
+    OPEN, PAID, DECLINED, GIVEN_BACK, REFUSED = "open", "paid", "declined", "given_back", "refused"
+    STATUSES = [
+        (OPEN, "Open"),
+        (PAID, "Paid"),
+        (DECLINED, "Declined"),
+        (GIVEN_BACK, "Given back"),  # charged, but another checkout had started a subscription: refunded
+        (REFUSED, "Refused"),  # the gateway refused the key or answered with another charge
+    ]
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkouts")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    gateway = models.CharField(max_length=20)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A request works on it until then.")
+    customer_ref = models.CharField(max_length=100, blank=True)
+    payment_method_ref = models.CharField(max_length=100, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    charge_ref = models.CharField(max_length=100, blank=True)
+    decline_code = models.CharField(max_length=50, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="checkouts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.plan} for {self.reader} ({self.status})"
+
+    def is_for(self, plan: Plan) -> bool:
+        """Whether this checkout was opened for `plan` at its current price."""
+        return (self.plan_id, self.amount_cents, self.currency) == (plan.pk, plan.price_cents, plan.currency)
+
+    @property
+    def has_card(self) -> bool:
+        return bool(self.payment_method_ref)
+
+
 class Receipt(models.Model):
     """The numbered receipt for a successful payment; its number is its row id."""
 

@@ -17,6 +17,9 @@ from masthead.subscriptions.queries import address_on, guarantee_used, live_subs
 from masthead.subscriptions.services import (
     AlreadySubscribed,
     BillingError,
+    ChargeNotConfirmed,
+    CheckoutInProgress,
+    CheckoutTokenUsed,
     do_cancel,
     do_change_address,
     do_change_plan,
@@ -47,7 +50,7 @@ def checkout(request, slug: str):
     address_form = AddressForm(request.POST or None, prefix="address") if plan.includes_print else None
     if request.method == "POST" and card_form.is_valid() and (address_form is None or address_form.is_valid()):
         try:
-            do_subscribe(
+            subscription = do_subscribe(
                 reader=request.user,
                 plan=plan,
                 card=card_form.card(),
@@ -57,14 +60,25 @@ def checkout(request, slug: str):
         except CardDeclined as declined:
             card_form = CardForm(initial={"checkout_token": new_checkout_token()})  # a new attempt, a new key
             card_form.decline_message = declined.message
+        except (CheckoutTokenUsed, ChargeNotConfirmed) as refused:
+            card_form = CardForm(initial={"checkout_token": new_checkout_token()})
+            card_form.refusal_message = str(refused)
         except GatewayError:
             # The form keeps its checkout token: trying again repeats the same charge, never a second one.
             card_form.gateway_unreachable = True
         except AlreadySubscribed:
             messages.info(request, "You already have a subscription.")
             return redirect("account")
+        except CheckoutInProgress as waiting:
+            # The first click is still with the payment service; the account page shows how it ends.
+            messages.info(request, str(waiting))
+            return redirect("account")
         else:
-            messages.success(request, f"Welcome! Your {plan.name} subscription is active.")
+            if subscription.is_live:
+                messages.success(request, f"Welcome! Your {subscription.plan.name} subscription is active.")
+            else:
+                # The form was sent again after what it paid for had ended (e.g. refunded).
+                messages.info(request, "This payment was made before; your account shows what became of it.")
             return redirect("account")
     return render(
         request,
