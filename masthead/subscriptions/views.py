@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from masthead.subscriptions.forms import AddressForm, CancelForm, CardForm, PlanChangeForm, new_checkout_token
-from masthead.subscriptions.gateways import CardDeclined, GatewayError
+from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
 from masthead.subscriptions.models import Plan, Receipt
 from masthead.subscriptions.queries import address_on, guarantee_used, live_subscription, offered_plans
 from masthead.subscriptions.services import (
@@ -132,7 +132,13 @@ def resume(request):
 
 @login_required
 def refund(request):
-    subscription = require_live_subscription(request)
+    subscription = live_subscription(request.user)
+    if subscription is None and guarantee_used(request.user):
+        # A second click, or Back and send again: the refund is made, and the account page shows it.
+        messages.info(request, "Your refund under the money-back guarantee has been made.")
+        return redirect("account")
+    if subscription is None:
+        raise Http404("You have no current subscription.")
     now = timezone.now()
     refusal = None
     if guarantee_used(request.user):
@@ -146,6 +152,15 @@ def refund(request):
             do_refund_under_guarantee(subscription, actor="reader", now=now)
         except BillingError as error:
             messages.error(request, str(error))
+        except (RefundRefused, GatewayError) as error:
+            # Nothing is lost: refunds made so far are recorded, the subscription goes on, and asking
+            # again repeats each refund under its own key, so none is made twice.
+            reason = error.message if isinstance(error, RefundRefused) else "We could not reach the payment service."
+            messages.error(
+                request,
+                f"Your refund could not be made just now. {reason} Your subscription is unchanged; "
+                "please try again later or write to us.",
+            )
         else:
             messages.success(request, "Your money is on its way back, in full. Your subscription has ended.")
         return redirect("account")
