@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from masthead.access.entitlements import entitlements_for, request_entitlements
 from masthead.access.models import MeteredRead, PaywallSettings
+from masthead.core.page_cache import mark_user_dependent
 
 FREE_ARTICLE, ENTITLED, METERED, GATED = "free", "entitled", "metered", "gated"
 
@@ -96,6 +97,17 @@ def request_article_access(request, article, *, count_meter: bool = False) -> Ar
             settings=paywall_settings(request),
         )
     return memo[article.pk]
+
+
+def offer_subscription_to(request) -> bool:
+    """Whether a page should offer this reader a subscription: not once they are entitled to read.
+
+    Every anonymous visitor gets the offer, so their pages stay shareable in the page cache; a
+    signed-in reader's page depends on their entitlements and is theirs alone.
+    """
+    if request.user.is_authenticated:
+        mark_user_dependent(request)
+    return not request_entitlements(request).digital
 
 
 def public_text(article, settings: PaywallSettings | None = None) -> str:
