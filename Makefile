@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint bench system-packages install
+.PHONY: run test test-fast test-postgres lint bench system-packages install
 
 $(VENV)/.installed: requirements/base.txt requirements/test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,14 @@ system-packages:
 test: install system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=masthead.settings_test > /dev/null
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 2 --durations=25
+
+# The inner loop: no browser, no subprocesses, no epubcheck or real voice (about a minute).
+test-fast: install
+	$(VENV)/bin/pytest -n 2 -m "not slow"
 
 test-postgres: install system-packages
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest -n 2
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest -n 2 --durations=25
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

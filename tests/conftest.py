@@ -36,9 +36,22 @@ SECTION_SLUGS = ["politics", "finance", "foreign-affairs", "environment", "cultu
 PASSWORD = "correct horse battery staple"
 
 
+# What keeps a test out of `make test-fast`: a browser, a server or worker in another process, epubcheck,
+# pdftotext or the real voice. The fast set is the inner loop; CI runs everything.
+SLOW_FIXTURES = {"chromium_browser", "browser_page", "live_server", "piper", "shared_database", "localstripe_url"}
+SLOW_MODULES = {"test_epub.py", "test_pdf.py", "test_builds.py", "test_renewal_crash.py", "test_printer_files.py"}
+
+
 def pytest_configure(config):
     # The test settings serve static files from the finders; an absent STATIC_ROOT is expected.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES or item.path.name in SLOW_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django_rq import get_queue
+from django_tasks_db.models import DBTaskResult
 
 from masthead.audio.tasks import enqueue_narration
 from masthead.editions.tasks import enqueue_edition_build
-from masthead.editions.tasks import low_priority_build as edition_build
+from masthead.subscriptions.tasks import run_renewals
 
 RQ = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -36,6 +37,19 @@ def test_narrations_and_edition_builds_are_queued_on_rq_which_has_no_priorities(
     assert queued.count("build_issue_editions") == 1
 
 
-def test_on_the_database_backend_edition_builds_come_after_billing_and_before_narrations(settings):
+def test_on_the_database_backend_the_worker_takes_billing_then_edition_builds_then_narrations(
+    settings, seed_article, django_capture_on_commit_callbacks
+):
     settings.TASKS = DATABASE
-    assert edition_build().priority == -5
+    # Queued in the worst order: the backfill first, the renewal run last.
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_narration(seed_article.pk)
+        enqueue_edition_build(1)
+    run_renewals.enqueue()
+
+    taken = []
+    while (job := DBTaskResult.objects.ready().get_locked()) is not None:
+        taken.append(job.task_path.rsplit(".", 1)[-1])
+        job.delete()
+
+    assert taken == ["run_renewals", "build_issue_editions", "ensure_article_audio"]

@@ -56,6 +56,9 @@ def test_a_superuser_may_see_subscribers(admin_persona_client, subscriber):
     page = admin_persona_client.get(reverse("subscribers:detail", args=[subscriber.pk]))
 
     assert page.status_code == 200
+    html = page.content.decode()
+    assert subscriber.email in html
+    assert subscriber.subscriptions.get().plan.name in html
 
 
 def test_a_reader_is_sent_to_log_in(reader_client, subscriber):
