@@ -15,12 +15,15 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.html import escape
-from django.utils.text import slugify
+
+from masthead.content.models import ArticlePage, Author
+from masthead.content.services import slug_for
 
 BYLINE = re.compile(
     r"^Written by (?P<authors>.+?) on (?P<date>[A-Z][a-z]+\.? \d{1,2}, \d{4})\s*$",
 )
-MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# No brackets inside a link's words: a line of thousands of "[" is then read in linear time.
+MARKDOWN_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
 CHROME_START = re.compile(r"^(Subscribe to |\[Subscribe\]|What's Included\?|What’s Included\?)")
 # A credit is a short line of names joined by slashes, with no sentence punctuation.
 CREDIT = re.compile(r"^[A-Z][\w.'’ -]+(/[\w.'’ -]+)+$")
@@ -45,7 +48,7 @@ class ParsedArticle:
 
     @property
     def slug(self) -> str:
-        return slugify(self.title)[:255]
+        return slug_for(self.title)[:255]
 
 
 def parse_date(text: str, source: str, line: int) -> datetime.date:
@@ -57,9 +60,22 @@ def parse_date(text: str, source: str, line: int) -> datetime.date:
     raise ArticleImportError(source, line, f"cannot read the date {text!r}; expected e.g. 'February 7, 2023'")
 
 
-def parse_authors(text: str) -> list[str]:
+def parse_authors(text: str, source: str, line: int) -> list[str]:
+    """The byline's names in order; each must fit the author table and make a distinct web address."""
     names = MARKDOWN_LINK.sub(r"\1", text)
-    return [name.strip() for name in re.split(r",\s*|\s+and\s+", names) if name.strip()]
+    authors = [name.strip() for name in re.split(r",\s*|\s+and\s+", names) if name.strip()]
+    limit = Author._meta.get_field("name").max_length
+    seen: dict[str, str] = {}
+    for name in authors:
+        if len(name) > limit:
+            raise ArticleImportError(source, line, f"an author's name is {len(name)} characters long; at most {limit}")
+        slug = slug_for(name)
+        if not slug:
+            raise ArticleImportError(source, line, f"the author's name {name!r} has no letters or digits")
+        if slug in seen:
+            raise ArticleImportError(source, line, f"the byline names {seen[slug]!r} twice")
+        seen[slug] = name
+    return authors
 
 
 def inline_html(text: str) -> str:
@@ -71,7 +87,8 @@ def inline_html(text: str) -> str:
 
 def parse_article_text(text: str, source: str) -> ParsedArticle:
     """Parse one exported page; raises ArticleImportError naming the line of the first problem."""
-    lines = text.splitlines()
+    # Only line breaks an editor's text editor shows count as lines, so the numbers in errors match.
+    lines = re.split(r"\r\n|\r|\n", text.removesuffix("\n"))
     article: ParsedArticle | None = None
     expect_title = False
     paragraph: list[str] = []
@@ -94,7 +111,7 @@ def parse_article_text(text: str, source: str) -> ParsedArticle:
         byline = BYLINE.match(line)
         if byline:
             flush_paragraph()
-            authors = parse_authors(byline["authors"])
+            authors = parse_authors(byline["authors"], source, number)
             date = parse_date(byline["date"], source, number)
             if not authors:
                 raise ArticleImportError(source, number, "the byline names no author")
@@ -120,6 +137,11 @@ def parse_article_text(text: str, source: str) -> ParsedArticle:
             raise ArticleImportError(source, number, "text before the first byline 'Written by <author> on <date>'")
         if expect_title:
             article.title = MARKDOWN_LINK.sub(r"\1", line)
+            limit = ArticlePage._meta.get_field("title").max_length
+            if len(article.title) > limit:
+                raise ArticleImportError(
+                    source, number, f"the title is {len(article.title)} characters long; at most {limit}"
+                )
             if not article.slug:
                 raise ArticleImportError(source, number, "the title has nothing to make a web address from")
             expect_title = False

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import datetime
 
+from anyascii import anyascii
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from masthead.content.models import ArticleAuthor, ArticlePage, Author, CreditedImage, SectionPage
 
 
+def slug_for(name: str) -> str:
+    """A web address part from any name: "李明" -> "liming", "Łukasz Ærø" -> "lukasz-aero"."""
+    return slugify(anyascii(name))
+
+
 def author_named(name: str) -> Author:
-    """The author with this name, created on first use."""
-    slug = slugify(name)
+    """The author with this name, created on first use (names that differ only in case or accents are one author)."""
+    slug = slug_for(name)
+    if not slug:
+        raise ValueError(f"An author's name needs a letter or a digit: {name!r}")
     author, _ = Author.objects.get_or_create(slug=slug, defaults={"name": name})
     return author
 
@@ -59,7 +67,7 @@ def create_or_update_article(
     if hero_image is None and hero_credit and not article.hero_image:
         hero_image = create_placeholder_image(
             title=f"Placeholder photo: {title}"[:255],
-            alt_text=f"Placeholder picture for “{title}”; the original photograph is credited.",
+            alt_text=f"Placeholder picture for “{Truncator(title).chars(180)}”; the original photograph is credited.",
             credit=hero_credit,
             seed=slug,
         )
