@@ -8,7 +8,7 @@ import secrets
 from django import forms
 
 from masthead.subscriptions.addresses import COUNTRIES, postal_code_problem
-from masthead.subscriptions.gateways import CardInput
+from masthead.subscriptions.gateways import CardInput, card_digits
 from masthead.subscriptions.services import CANCEL_REASONS, AddressInput
 
 
@@ -64,7 +64,7 @@ class CardForm(forms.Form):
     )
 
     def clean_card_number(self):
-        number = "".join(ch for ch in self.cleaned_data["card_number"] if ch.isdigit())
+        number = card_digits(self.cleaned_data["card_number"])
         if not 12 <= len(number) <= 19:
             raise forms.ValidationError("Enter the long number on the front of your card.")
         return number
@@ -86,7 +86,7 @@ class CardForm(forms.Form):
 
     def clean_cvc(self):
         cvc = self.cleaned_data["cvc"].strip()
-        if not cvc.isdigit() or len(cvc) not in (3, 4):
+        if card_digits(cvc) != cvc or len(cvc) not in (3, 4):
             raise forms.ValidationError("Enter the 3 or 4 digits on your card.")
         return cvc
 

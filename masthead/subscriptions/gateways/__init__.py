@@ -114,6 +114,11 @@ class Gateway(Protocol):
         """
 
 
+def card_digits(text: str) -> str:
+    """The ASCII digits of a typed card number ("4242 4242-…" -> "4242…"); "²" or "٤" are not digits of a card."""
+    return "".join(ch for ch in text if "0" <= ch <= "9")
+
+
 def new_customer_ref(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(10)}"
 

@@ -13,6 +13,7 @@ from masthead.subscriptions.gateways import (
     IdempotencyKeyReused,
     RefundRefused,
     StoredCard,
+    card_digits,
     new_customer_ref,
 )
 from masthead.subscriptions.models import SandboxCharge, SandboxPaymentMethod
@@ -49,7 +50,7 @@ class SandboxGateway:
     name = "sandbox"
 
     def store_card(self, *, customer_ref: str | None, email: str, card: CardInput) -> StoredCard:
-        number = "".join(ch for ch in card.number if ch.isdigit())
+        number = card_digits(card.number)
         if not 12 <= len(number) <= 19 or not luhn_valid(number):
             raise CardDeclined("That card number is not valid.", "incorrect_number")
         today = datetime.date.today()

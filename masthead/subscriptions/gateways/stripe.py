@@ -22,6 +22,7 @@ from masthead.subscriptions.gateways import (
     IdempotencyKeyReused,
     RefundRefused,
     StoredCard,
+    card_digits,
 )
 
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
@@ -173,7 +174,7 @@ class StripeGateway:
         """A PaymentMethod from raw test-card fields: only a test or local API may see card numbers."""
         if not self.test_mode:
             raise GatewayError("Card numbers must be collected by Stripe.js; raw numbers are for test keys only.")
-        number = "".join(ch for ch in card.number if ch.isdigit())
+        number = card_digits(card.number)
         try:
             method = self.client.v1.payment_methods.create(
                 params={
