@@ -34,7 +34,8 @@ def attempted_login(request: HttpRequest, credentials: dict | None) -> str:
     login = credentials.get("username") or credentials.get("email")
     if not login:
         login = request.POST.get("username") or request.POST.get("login") or ""
-    return str(login).strip().casefold()
+    # Stored in axes' 255-character column, which PostgreSQL enforces and which may hold no NUL.
+    return str(login).replace("\x00", "").strip().casefold()[:255]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
