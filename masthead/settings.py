@@ -9,8 +9,10 @@ import datetime
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,6 +110,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
+    "csp",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -137,6 +140,7 @@ MIDDLEWARE = [
     # First, so a cached anonymous page is answered before any other work.
     "masthead.core.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -317,6 +321,7 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env("STRIPE_API_BASE", "")  # e.g. a localstripe server in tests
+STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")  # localstripe serves its own in tests
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")
@@ -331,6 +336,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -344,11 +350,63 @@ if AWS_STORAGE_BUCKET_NAME:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", "") or None,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
             "default_acl": "private",
             "querystring_auth": True,
         },
     }
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        raise ImproperlyConfigured(f"{url!r} must be an absolute URL")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def media_origins() -> list[str]:
+    """Where uploaded images come from when not from this site: the S3 bucket's host(s)."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if not AWS_S3_ENDPOINT_URL:
+        return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+    # Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key), as the client chooses.
+    return [origin(AWS_S3_ENDPOINT_URL), f"{endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{endpoint.netloc}"]
+
+
+# Content-Security-Policy (django-csp 4): the public pages load only our own scripts, styles,
+# fonts and audio, images from here or the media bucket, and Stripe.js when Stripe takes the money.
+# No inline script or style is allowed, nor needed: templates keep them in static files. No nonces
+# either: a nonce in a page the anonymous page cache keeps would be shown to everyone.
+# The editors' admins are left out (Wagtail's and Django's still use inline scripts and styles);
+# they are staff-only and, with every page, refuse to be framed by another site (frame-ancestors).
+_csp_images = [SELF, *env_list("CSP_MEDIA_ORIGINS", ",".join(media_origins()))]
+_csp_scripts, _csp_frames, _csp_connect = [SELF], [SELF], [SELF]
+if PAYMENT_GATEWAY == "stripe":
+    # Stripe's published list for Stripe.js, with our STRIPE_JS_URL and STRIPE_API_BASE (localstripe in tests).
+    _stripe_js = [origin(STRIPE_JS_URL), "https://js.stripe.com", "https://*.js.stripe.com"]
+    _csp_scripts += _stripe_js
+    _csp_frames += [*_stripe_js, "https://hooks.stripe.com"]
+    _csp_connect.append(origin(STRIPE_API_BASE) if STRIPE_API_BASE else "https://api.stripe.com")
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": _csp_scripts,
+        "style-src": [SELF],
+        "img-src": _csp_images,
+        "media-src": _csp_images,
+        "font-src": [SELF],
+        "connect-src": _csp_connect,
+        "frame-src": _csp_frames,
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
