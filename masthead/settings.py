@@ -137,9 +137,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so a cached anonymous page is answered before any other work.
-    "masthead.core.page_cache.AnonymousPageCacheMiddleware",
+    # Before the page cache: a cached page too is sent to https, and with fresh security headers.
     "django.middleware.security.SecurityMiddleware",
+    # Then at once, so a cached anonymous page is answered before any other work.
+    "masthead.core.page_cache.AnonymousPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -357,6 +358,41 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 
 
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Masthead <no-reply@masthead.local>")
+
+# HTTPS. SECURE_HTTPS=true says the site is served over https (production): plain http is then
+# redirected, browsers are told to use https only (HSTS), and cookies travel over https only.
+# Off by default, for `make run` on http://127.0.0.1. Behind a proxy that ends TLS, set
+# TRUSTED_PROXY_COUNT too, or every request would look like plain http and be redirected forever.
+SECURE_HTTPS = env_bool("SECURE_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may come over plain http
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HTTPS)
+# Asking browsers to build https-only into their releases is the domain owner's call, and hard to
+# undo: off unless SECURE_HSTS_PRELOAD=true, and check --deploy is not asked to nag about it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SECURE_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True  # always: a browser never guesses a file's type against ours
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = env("X_FRAME_OPTIONS", "DENY")  # Wagtail allows its own preview frame itself
+if X_FRAME_OPTIONS not in ("DENY", "SAMEORIGIN"):
+    raise ImproperlyConfigured(f"X_FRAME_OPTIONS must be DENY or SAMEORIGIN, not {X_FRAME_OPTIONS!r}")
+
+
 def origin(url: str) -> str:
     """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
     parts = urlsplit(url)
@@ -381,7 +417,7 @@ def media_origins() -> list[str]:
 # No inline script or style is allowed, nor needed: templates keep them in static files. No nonces
 # either: a nonce in a page the anonymous page cache keeps would be shown to everyone.
 # The editors' admins are left out (Wagtail's and Django's still use inline scripts and styles);
-# they are staff-only and, with every page, refuse to be framed by another site (frame-ancestors).
+# they are staff-only and, like every page, refuse to be framed by another site (X-Frame-Options).
 _csp_images = [SELF, *env_list("CSP_MEDIA_ORIGINS", ",".join(media_origins()))]
 _csp_scripts, _csp_frames, _csp_connect = [SELF], [SELF], [SELF]
 if PAYMENT_GATEWAY == "stripe":
@@ -404,25 +440,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
-        "frame-ancestors": [SELF],
+        "frame-ancestors": [NONE] if X_FRAME_OPTIONS == "DENY" else [SELF],
+        "upgrade-insecure-requests": SECURE_HTTPS,
     },
 }
-
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = str(DATA_DIR / "mail")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Masthead <no-reply@masthead.local>")
-
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_HTTPONLY = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
 
 WAGTAIL_SITE_NAME = MAGAZINE_NAME
 WAGTAILIMAGES_IMAGE_MODEL = "content.CreditedImage"

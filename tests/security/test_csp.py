@@ -82,7 +82,7 @@ def test_a_public_page_allows_only_our_own_scripts_styles_and_fonts(anonymous, a
     assert directives["object-src"] == ["'none'"]
     assert directives["base-uri"] == ["'self'"]
     assert directives["form-action"] == ["'self'"]
-    assert directives["frame-ancestors"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
     assert "unsafe-inline" not in anonymous.get(article.url)["Content-Security-Policy"]
 
 
