@@ -141,7 +141,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Then at once, so a cached anonymous page is answered before any other work.
     "masthead.core.page_cache.AnonymousPageCacheMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "masthead.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -393,14 +393,6 @@ if X_FRAME_OPTIONS not in ("DENY", "SAMEORIGIN"):
     raise ImproperlyConfigured(f"X_FRAME_OPTIONS must be DENY or SAMEORIGIN, not {X_FRAME_OPTIONS!r}")
 
 
-def origin(url: str) -> str:
-    """scheme://host[:port] of a URL, as a Content-Security-Policy source."""
-    parts = urlsplit(url)
-    if not (parts.scheme and parts.netloc):
-        raise ImproperlyConfigured(f"{url!r} must be an absolute URL")
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def media_origins() -> list[str]:
     """Where uploaded images come from when not from this site: the S3 bucket's host(s)."""
     if not AWS_STORAGE_BUCKET_NAME:
@@ -409,34 +401,31 @@ def media_origins() -> list[str]:
         return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
     endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
     # Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key), as the client chooses.
-    return [origin(AWS_S3_ENDPOINT_URL), f"{endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{endpoint.netloc}"]
+    return [
+        f"{endpoint.scheme}://{endpoint.netloc}",
+        f"{endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{endpoint.netloc}",
+    ]
 
 
 # Content-Security-Policy (django-csp 4): the public pages load only our own scripts, styles,
-# fonts and audio, images from here or the media bucket, and Stripe.js when Stripe takes the money.
+# fonts and audio, images from here or the media bucket, and Stripe.js when Stripe takes the money
+# (added per response by masthead/core/csp.py, from PAYMENT_GATEWAY and STRIPE_JS_URL).
 # No inline script or style is allowed, nor needed: templates keep them in static files. No nonces
 # either: a nonce in a page the anonymous page cache keeps would be shown to everyone.
 # The editors' admins are left out (Wagtail's and Django's still use inline scripts and styles);
 # they are staff-only and, like every page, refuse to be framed by another site (X-Frame-Options).
 _csp_images = [SELF, *env_list("CSP_MEDIA_ORIGINS", ",".join(media_origins()))]
-_csp_scripts, _csp_frames, _csp_connect = [SELF], [SELF], [SELF]
-if PAYMENT_GATEWAY == "stripe":
-    # Stripe's published list for Stripe.js, with our STRIPE_JS_URL and STRIPE_API_BASE (localstripe in tests).
-    _stripe_js = [origin(STRIPE_JS_URL), "https://js.stripe.com", "https://*.js.stripe.com"]
-    _csp_scripts += _stripe_js
-    _csp_frames += [*_stripe_js, "https://hooks.stripe.com"]
-    _csp_connect.append(origin(STRIPE_API_BASE) if STRIPE_API_BASE else "https://api.stripe.com")
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": _csp_scripts,
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": _csp_images,
         "media-src": _csp_images,
         "font-src": [SELF],
-        "connect-src": _csp_connect,
-        "frame-src": _csp_frames,
+        "connect-src": [SELF],
+        "frame-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from masthead.core.csp import STRIPE_JS_ORIGINS
 from tests.factories import ArticleFactory, CreditedImageFactory, IssueFactory
 
 BASE_DIR = settings.BASE_DIR
@@ -175,24 +176,34 @@ def policy_with(**environment: str) -> dict[str, list[str]]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_with_stripe_the_pages_may_load_stripe_js_from_where_the_settings_say_and_nothing_else_new():
-    directives = policy_with(
-        PAYMENT_GATEWAY="stripe",
-        STRIPE_JS_URL="http://127.0.0.1:8420/js.stripe.com/v3/",
-        STRIPE_API_BASE="http://127.0.0.1:8420",
-    )
+def test_with_stripe_the_pages_may_load_stripe_js_from_where_the_settings_say_and_nothing_else_new(
+    settings, anonymous, article
+):
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_JS_URL = "http://127.0.0.1:8420/js.stripe.com/v3/"  # localstripe
+    settings.STRIPE_API_BASE = "http://127.0.0.1:8420"
 
-    assert "http://127.0.0.1:8420" in directives["script-src"]
-    assert "https://js.stripe.com" in directives["script-src"]
+    directives = policy(anonymous.get(article.url))
+
+    assert directives["script-src"] == ["'self'", "http://127.0.0.1:8420", *STRIPE_JS_ORIGINS]
     assert "https://hooks.stripe.com" in directives["frame-src"]
     assert directives["connect-src"] == ["'self'", "http://127.0.0.1:8420"]
     assert directives["style-src"] == ["'self'"]
 
 
-def test_with_the_sandbox_gateway_no_stripe_origin_is_allowed():
-    directives = policy_with(PAYMENT_GATEWAY="sandbox")
+def test_with_stripe_in_production_the_api_called_is_stripes_own(settings, anonymous, article):
+    settings.PAYMENT_GATEWAY = "stripe"
 
-    assert not any("stripe" in source for sources in directives.values() for source in sources)
+    directives = policy(anonymous.get(article.url))
+
+    assert directives["script-src"] == ["'self'", "https://js.stripe.com", "https://*.js.stripe.com"]
+    assert directives["connect-src"] == ["'self'", "https://api.stripe.com"]
+
+
+def test_with_the_sandbox_gateway_no_stripe_origin_is_allowed(anonymous, article):
+    header = anonymous.get(article.url)["Content-Security-Policy"]
+
+    assert "stripe" not in header
 
 
 def test_with_media_on_s3_the_pages_may_show_images_from_the_bucket():
