@@ -42,7 +42,7 @@ def subscription(alice) -> Subscription:
 
 
 def renewal_dies(subscription: Subscription, now: datetime.datetime, *, before_the_gateway: bool = False) -> None:
-    target = (SandboxGateway, "charge") if before_the_gateway else (services, "record_renewal_result")
+    target = (SandboxGateway, "charge") if before_the_gateway else (services.renewals, "record_renewal_result")
     with mock.patch.object(*target, side_effect=Crash), pytest.raises(Crash):
         services.renew_subscription(subscription.pk, now=now)
 

@@ -449,7 +449,7 @@ class LedgerMachine(RuleBasedStateMachine):
         due_at = sub.period_end if sub.status == Subscription.ACTIVE else sub.next_retry_at
         self.now = max(self.now, due_at)
         reader = sub.reader
-        target = (SandboxGateway, "charge") if before_the_gateway else (services, "record_renewal_result")
+        target = (SandboxGateway, "charge") if before_the_gateway else (services.renewals, "record_renewal_result")
         with mock.patch.object(*target, side_effect=Crash), pytest.raises(Crash):
             services.renew_subscription(sub.pk, now=self.now)
         key = sub.renewal_key()

@@ -1,0 +1,253 @@
+"""Buying a subscription: one checkout per form token, one card, one charge checked before it is recorded."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from masthead.subscriptions import emails
+from masthead.subscriptions.gateways import (
+    CardDeclined,
+    CardInput,
+    ChargeResult,
+    Gateway,
+    IdempotencyKeyReused,
+    get_gateway,
+)
+from masthead.subscriptions.models import (
+    Checkout,
+    GatewayCustomer,
+    Payment,
+    Plan,
+    Subscription,
+)
+from masthead.subscriptions.queries import live_subscription
+from masthead.subscriptions.services.errors import (
+    AddressRequired,
+    AlreadySubscribed,
+    ChargeNotConfirmed,
+    CheckoutInProgress,
+    CheckoutTokenUsed,
+)
+from masthead.subscriptions.services.ledger import AddressInput, issue_receipt, record_event, save_address
+
+logger = logging.getLogger(__name__)
+
+# A checkout's claim outlasts any run of gateway calls it makes (Stripe: 30 s per call, tried three
+# times); if the request holding it dies, a retry of the same token takes over after this.
+CHECKOUT_CLAIM = datetime.timedelta(minutes=5)
+# How long a second click waits for the first one's outcome before saying the payment is under way.
+CHECKOUT_WAIT_SECONDS = 20.0
+CHECKOUT_POLL_SECONDS = 0.05
+
+
+def do_subscribe(
+    *,
+    reader,
+    plan: Plan,
+    card: CardInput,
+    checkout_token: str,
+    address: AddressInput | None = None,
+    now: datetime.datetime | None = None,
+    gateway: Gateway | None = None,
+) -> Subscription:
+    """Charge the first period and start the subscription; a repeated token returns the first result.
+
+    The token's checkout is claimed before the gateway is called: a second click waits for the
+    first and answers as it did, and a token used before for another plan or price is refused.
+    """
+    now = now or timezone.now()
+    gateway = gateway or get_gateway()
+    key = f"checkout:{reader.pk}:{checkout_token}"
+    earlier = Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).first()
+    if earlier:
+        return earlier.subscription
+    existing = live_subscription(reader)
+    if existing:
+        raise AlreadySubscribed(existing)
+    if plan.includes_print and address is None:
+        raise AddressRequired()
+
+    checkout = claim_checkout(reader, plan, key, gateway.name)
+    try:
+        if checkout.status != Checkout.OPEN:
+            return finished_checkout(checkout)
+        return pay_for_checkout(checkout, card, address, now, gateway)
+    finally:
+        # However this ended, a retry of the token may go on; a finished checkout answers it at once.
+        Checkout.objects.filter(pk=checkout.pk, status=Checkout.OPEN).update(claimed_until=None)
+
+
+def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
+    """The checkout of `key`, claimed for this request or already finished; waits while another request has it."""
+    deadline = time.monotonic() + CHECKOUT_WAIT_SECONDS
+    while True:
+        now = timezone.now()
+        checkout, created = Checkout.objects.select_related("plan", "reader").get_or_create(
+            idempotency_key=key,
+            defaults={
+                "reader": reader,
+                "plan": plan,
+                "amount_cents": plan.price_cents,
+                "currency": plan.currency,
+                "gateway": gateway_name,
+                "claimed_until": now + CHECKOUT_CLAIM,
+            },
+        )
+        if created:
+            return checkout
+        if not checkout.is_for(plan) or checkout.gateway != gateway_name:
+            # The key stands for what it was first used for; it cannot pay for anything else.
+            raise CheckoutTokenUsed()
+        if checkout.status != Checkout.OPEN:
+            return checkout
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        if Checkout.objects.filter(free, pk=checkout.pk, status=Checkout.OPEN).update(
+            claimed_until=now + CHECKOUT_CLAIM
+        ):
+            checkout.refresh_from_db()
+            return checkout
+        if time.monotonic() >= deadline:
+            raise CheckoutInProgress()
+        time.sleep(CHECKOUT_POLL_SECONDS)
+
+
+def finished_checkout(checkout: Checkout) -> Subscription:
+    """Answer a token whose checkout has ended as it ended, without calling the gateway."""
+    if checkout.status == Checkout.PAID:
+        return checkout.subscription
+    if checkout.status == Checkout.DECLINED:
+        raise CardDeclined(checkout.message or "Your card was declined.", checkout.decline_code or "card_declined")
+    live = live_subscription(checkout.reader)
+    if checkout.status == Checkout.GIVEN_BACK and live:
+        raise AlreadySubscribed(live)
+    raise CheckoutTokenUsed()
+
+
+def close_checkout(checkout: Checkout, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(checkout, name, value)
+    checkout.status, checkout.claimed_until = status, None
+    checkout.save(update_fields=["status", "claimed_until", *fields])
+
+
+def gateway_customer_ref(reader, gateway_name: str) -> str:
+    """The reader's customer at the gateway, if any: the one renewals use, or one an earlier checkout made."""
+    customer = GatewayCustomer.objects.filter(reader=reader, gateway=gateway_name).first()
+    if customer:
+        return customer.customer_ref
+    earlier = Checkout.objects.filter(reader=reader, gateway=gateway_name).exclude(customer_ref="").order_by("-pk")
+    return earlier.values_list("customer_ref", flat=True).first() or ""
+
+
+def keep_card_for_checkout(checkout: Checkout, card: CardInput, gateway: Gateway) -> None:
+    """Store the card at the gateway for this checkout (raises CardDeclined); renewals use it once it has paid."""
+    reader = checkout.reader
+    stored = gateway.store_card(
+        customer_ref=gateway_customer_ref(reader, gateway.name) or None, email=reader.email, card=card
+    )
+    checkout.customer_ref, checkout.payment_method_ref = stored.customer_ref, stored.payment_method_ref
+    checkout.card_brand, checkout.card_last4 = stored.brand, stored.last4
+    checkout.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
+
+
+def pay_for_checkout(
+    checkout: Checkout, card: CardInput, address: AddressInput | None, now: datetime.datetime, gateway: Gateway
+) -> Subscription:
+    """Charge a claimed checkout once and record it; the charge must be exactly the one asked for."""
+    if not checkout.has_card:
+        # A retry after a gateway failure charges the card kept the first time: the same key, the same request.
+        keep_card_for_checkout(checkout, card, gateway)
+    try:
+        result = gateway.charge(
+            customer_ref=checkout.customer_ref,
+            payment_method_ref=checkout.payment_method_ref,
+            amount_cents=checkout.amount_cents,
+            currency=checkout.currency,
+            idempotency_key=checkout.idempotency_key,
+            # From the row alone, so a retry sends the very same request (a renamed plan would not).
+            description=f"First period, checkout {checkout.pk}",
+        )
+    except IdempotencyKeyReused as error:
+        close_checkout(checkout, Checkout.REFUSED, message=str(error)[:300])
+        raise CheckoutTokenUsed() from None
+    if not result.succeeded:
+        message = result.message or "Your card was declined."
+        close_checkout(
+            checkout, Checkout.DECLINED, charge_ref=result.charge_ref, decline_code=result.decline_code, message=message
+        )
+        raise CardDeclined(message, result.decline_code)
+    problem = result.differs_from(amount_cents=checkout.amount_cents, currency=checkout.currency)
+    if problem:
+        logger.error("Checkout %s was not recorded: %s", checkout.idempotency_key, problem)
+        close_checkout(checkout, Checkout.REFUSED, charge_ref=result.charge_ref, message=problem[:300])
+        raise ChargeNotConfirmed()
+    return record_checkout(checkout, result, address, now, gateway)
+
+
+def record_checkout(
+    checkout: Checkout, result: ChargeResult, address: AddressInput | None, now: datetime.datetime, gateway: Gateway
+) -> Subscription:
+    """Start the subscription a checkout's charge paid for, and keep its card for renewals."""
+    reader, plan, key = checkout.reader, checkout.plan, checkout.idempotency_key
+    try:
+        with transaction.atomic():
+            subscription = Subscription.objects.create(
+                reader=reader,
+                plan=plan,
+                gateway=gateway.name,
+                started_at=now,
+                current_period_start=now,
+                current_period_end=plan.period_end(now),
+            )
+            payment = Payment.objects.create(
+                subscription=subscription,
+                period_start=now,
+                period_end=subscription.current_period_end,
+                amount_cents=checkout.amount_cents,
+                currency=checkout.currency,
+                status=Payment.SUCCEEDED,
+                idempotency_key=key,
+                gateway_charge_ref=result.charge_ref,
+                created_at=now,
+            )
+            # The card renewals charge is the card this checkout charged.
+            GatewayCustomer.objects.update_or_create(
+                reader=reader,
+                gateway=gateway.name,
+                defaults={
+                    "customer_ref": checkout.customer_ref,
+                    "payment_method_ref": checkout.payment_method_ref,
+                    "card_brand": checkout.card_brand,
+                    "card_last4": checkout.card_last4,
+                },
+            )
+            close_checkout(checkout, Checkout.PAID, charge_ref=result.charge_ref, subscription=subscription)
+            if address:
+                save_address(reader, address, now)
+            record_event(subscription, "subscribed", "reader", plan=plan.slug)
+            record_event(
+                subscription,
+                "payment_succeeded",
+                f"gateway:{gateway.name}",
+                amount=payment.amount,
+                charge=result.charge_ref,
+            )
+            issue_receipt(payment)
+            transaction.on_commit(lambda: emails.send_welcome.enqueue(subscription.pk))
+    except IntegrityError:
+        checkout.status, checkout.subscription = Checkout.OPEN, None  # the rolled-back save's values
+        earlier = Payment.objects.filter(idempotency_key=key).first()
+        if earlier:
+            # A request with this token that outlived its claim recorded this same charge first.
+            return earlier.subscription
+        # Another checkout started a subscription meanwhile (one live per reader): give this money back.
+        gateway.refund(charge_ref=result.charge_ref, amount_cents=checkout.amount_cents, idempotency_key=f"undo:{key}")
+        close_checkout(checkout, Checkout.GIVEN_BACK, charge_ref=result.charge_ref)
+        raise AlreadySubscribed(live_subscription(reader)) from None
+    return subscription

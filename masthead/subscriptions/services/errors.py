@@ -1,0 +1,62 @@
+"""The ledger's refusals, each named for what happened; the message is fit to show the reader."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from masthead.subscriptions.models import Subscription
+
+
+class BillingError(Exception):
+    """A request the ledger refuses; the message is fit to show the reader."""
+
+
+class AlreadySubscribed(BillingError):
+    def __init__(self, subscription: Subscription):
+        super().__init__("You already have a subscription.")
+        self.subscription = subscription
+
+
+class AddressRequired(BillingError):
+    def __init__(self):
+        super().__init__("The print edition needs a postal address.")
+
+
+class GuaranteeExpired(BillingError):
+    def __init__(self, ended: datetime.datetime):
+        super().__init__(f"The 60-day money-back guarantee ended on {ended:%B %-d, %Y}.")
+
+
+class GuaranteeAlreadyUsed(BillingError):
+    def __init__(self):
+        super().__init__("The money-back guarantee can be used once per reader, and you have used it.")
+
+
+class NotCancellable(BillingError):
+    pass
+
+
+class CheckoutTokenUsed(BillingError):
+    def __init__(self):
+        super().__init__(
+            "This payment form was already used for another payment, so nothing was charged now. "
+            "Please check the plan and pay again."
+        )
+
+
+class CheckoutInProgress(BillingError):
+    def __init__(self):
+        super().__init__(
+            "Your payment is still going through: your subscription will show here as soon as it has. "
+            "You will not be charged twice."
+        )
+
+
+class ChargeNotConfirmed(BillingError):
+    def __init__(self):
+        super().__init__(
+            "The payment service's answer did not match this payment, so your subscription has not started. "
+            "Please try again; we have been told."
+        )

@@ -1,0 +1,72 @@
+"""What every workflow of the ledger shares: the event log, row locks, addresses, stored cards, receipts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from masthead.subscriptions import emails
+from masthead.subscriptions.gateways import (
+    CardInput,
+    Gateway,
+)
+from masthead.subscriptions.models import (
+    GatewayCustomer,
+    Payment,
+    PostalAddress,
+    Receipt,
+    Subscription,
+    SubscriptionEvent,
+)
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    region: str = ""
+
+
+def record_event(subscription: Subscription, kind: str, actor: str, **detail) -> SubscriptionEvent:
+    return SubscriptionEvent.objects.create(subscription=subscription, kind=kind, actor=actor, detail=detail)
+
+
+def locked_subscription(subscription_id: int) -> Subscription:
+    """The subscription row, locked until the transaction ends (call inside atomic)."""
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the outer join to the nullable next_plan.
+    return (
+        Subscription.objects.select_for_update(of=("self",)).select_related("plan", "next_plan").get(pk=subscription_id)
+    )
+
+
+def save_address(reader, address: AddressInput, now: datetime.datetime) -> PostalAddress:
+    return PostalAddress.objects.create(reader=reader, valid_from=now, **address.__dict__)
+
+
+def store_card(reader, card: CardInput, gateway: Gateway) -> GatewayCustomer:
+    """Keep the reader's card at the gateway (raises CardDeclined) and remember where it is."""
+    customer = GatewayCustomer.objects.filter(reader=reader, gateway=gateway.name).first()
+    stored = gateway.store_card(customer_ref=customer.customer_ref if customer else None, email=reader.email, card=card)
+    customer, _ = GatewayCustomer.objects.update_or_create(
+        reader=reader,
+        gateway=gateway.name,
+        defaults={
+            "customer_ref": stored.customer_ref,
+            "payment_method_ref": stored.payment_method_ref,
+            "card_brand": stored.brand,
+            "card_last4": stored.last4,
+        },
+    )
+    return customer
+
+
+def issue_receipt(payment: Payment) -> Receipt:
+    receipt = Receipt.objects.create(payment=payment)
+    transaction.on_commit(lambda: emails.send_receipt.enqueue(receipt.pk))
+    return receipt

@@ -1,0 +1,302 @@
+"""Renewing: charge each due subscription once per period, retry failures on schedule, settle crashed runs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from masthead.subscriptions import emails
+from masthead.subscriptions.gateways import (
+    Gateway,
+    GatewayError,
+    get_gateway,
+)
+from masthead.subscriptions.models import (
+    RETRY_DAYS,
+    GatewayCustomer,
+    Payment,
+    Plan,
+    Refund,
+    Subscription,
+)
+from masthead.subscriptions.services.ledger import issue_receipt, locked_subscription, record_event
+
+Shard = tuple[int, int]  # (index, count): this run takes the subscriptions with pk % count == index
+
+
+def parse_shard(text: str) -> Shard:
+    """ "2/4" (1-based, as people count) -> (1, 4)."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"A shard looks like 1/4, not {text!r}.") from None
+    if not 1 <= index <= count:
+        raise ValueError(f"Shard {text!r}: the first number must be between 1 and {count}.")
+    return index - 1, count
+
+
+def due_subscription_ids(now: datetime.datetime, shard: Shard | None = None) -> list[int]:
+    active_due = Subscription.objects.filter(status=Subscription.ACTIVE, current_period_end__lte=now)
+    retry_due = Subscription.objects.filter(status=Subscription.PAST_DUE, next_retry_at__lte=now)
+    if shard is not None:
+        index, count = shard
+        active_due = active_due.alias(shard=F("pk") % count).filter(shard=index)
+        retry_due = retry_due.alias(shard=F("pk") % count).filter(shard=index)
+    return sorted(active_due.values_list("pk", flat=True).union(retry_due.values_list("pk", flat=True)))
+
+
+def end_subscription(subscription: Subscription, now: datetime.datetime, *, reason: str, actor: str) -> None:
+    subscription.status = Subscription.ENDED
+    subscription.ended_at = now
+    subscription.next_retry_at = None
+    subscription.save(update_fields=["status", "ended_at", "next_retry_at"])
+    record_event(subscription, "ended", actor, reason=reason)
+
+
+def renew_subscription(
+    subscription_id: int, *, now: datetime.datetime | None = None, gateway: Gateway | None = None
+) -> str:
+    """Charge one due subscription for its next period, at most once; returns what happened."""
+    now = now or timezone.now()
+    actor = "system:renewals"
+    with transaction.atomic():
+        subscription = locked_subscription(subscription_id)
+        if not subscription.is_due(now):
+            return "not_due"
+        if subscription.cancel_at_period_end or subscription.complimentary:
+            end_subscription(subscription, now, reason="period_over", actor=actor)
+            return "ended"
+        plan = subscription.renewal_plan
+        period_start = subscription.current_period_end
+        key = f"renewal:{subscription.pk}:{period_start:%Y%m%dT%H%M%S}:{subscription.failed_renewal_attempts}"
+        payment, _ = Payment.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "subscription": subscription,
+                "period_start": period_start,
+                "period_end": plan.period_end(period_start),
+                "amount_cents": plan.price_cents,
+                "currency": plan.currency,
+                "created_at": now,
+            },
+        )
+        if payment.status != Payment.PENDING:
+            return "already_recorded"
+        customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
+
+    gateway = gateway or get_gateway(subscription.gateway)
+    result = gateway.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=customer.payment_method_ref,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        idempotency_key=key,
+        description=renewal_description(payment),
+    )
+    return record_renewal_result(subscription_id, payment.pk, plan.pk, result, now)
+
+
+def renewal_description(payment: Payment) -> str:
+    """The charge's description, from the payment alone: a charge sent again must be the same request."""
+    return f"Renewal from {payment.period_start:%Y-%m-%d}"
+
+
+class PeriodNoLongerOwed(Exception):
+    """A renewal charge came back for a period its subscription no longer has."""
+
+
+def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, result, now) -> str:
+    """Write a renewal charge's result to the ledger, once; money for a period no longer owed goes back."""
+    actor = "system:renewals"
+    try:
+        with transaction.atomic():
+            subscription = locked_subscription(subscription_id)
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status != Payment.PENDING:
+                return "already_recorded"
+            if not (subscription.is_live and payment.period_start == subscription.current_period_end):
+                # Ended, refunded or moved on while the charge was in flight (or its worker crashed):
+                # the period is no longer this subscription's to renew, and must not revive it.
+                raise PeriodNoLongerOwed
+            payment.gateway_charge_ref = result.charge_ref
+            if result.succeeded:
+                payment.status = Payment.SUCCEEDED
+                payment.save(update_fields=["status", "gateway_charge_ref"])
+                subscription.plan_id = plan_id
+                subscription.next_plan = None
+                subscription.status = Subscription.ACTIVE
+                subscription.current_period_start = payment.period_start
+                subscription.current_period_end = payment.period_end
+                subscription.failed_renewal_attempts = 0
+                subscription.next_retry_at = None
+                subscription.save(
+                    update_fields=[
+                        "plan",
+                        "next_plan",
+                        "status",
+                        "current_period_start",
+                        "current_period_end",
+                        "failed_renewal_attempts",
+                        "next_retry_at",
+                    ]
+                )
+                record_event(
+                    subscription, "renewed", actor, amount=payment.amount, period_end=payment.period_end.isoformat()
+                )
+                issue_receipt(payment)
+                return "renewed"
+
+            payment.status = Payment.FAILED
+            payment.failure_message = result.message[:300]
+            payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+            subscription.failed_renewal_attempts += 1
+            attempts = subscription.failed_renewal_attempts
+            record_event(
+                subscription,
+                "payment_failed",
+                actor,
+                amount=payment.amount,
+                attempt=attempts,
+                decline=result.decline_code,
+            )
+            if attempts > len(RETRY_DAYS):
+                subscription.save(update_fields=["failed_renewal_attempts"])
+                end_subscription(subscription, now, reason="renewal_failed", actor=actor)
+                transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
+                return "ended"
+            subscription.status = Subscription.PAST_DUE
+            subscription.next_retry_at = payment.period_start + datetime.timedelta(days=RETRY_DAYS[attempts - 1])
+            subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
+            transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
+            return "failed"
+    except PeriodNoLongerOwed:
+        return void_renewal_payment(payment_id, result)
+
+
+def renew_due_subscriptions(
+    now: datetime.datetime | None = None, progress=None, shard: Shard | None = None
+) -> dict[str, int]:
+    """Renew every due subscription (or one shard of them) once; safe to run again, or beside another run.
+
+    Shards let several workers renew side by side: each subscription is still locked and charged
+    under its own key, so overlapping or repeated runs cannot charge twice.
+    """
+    now = now or timezone.now()
+    outcomes: dict[str, int] = {}
+    for subscription_id in due_subscription_ids(now, shard):
+        try:
+            outcome = renew_subscription(subscription_id, now=now)
+        except GatewayError:
+            # The payment stays pending and the next run charges it with the same key: still once.
+            outcome = "gateway_error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if progress:
+            progress(outcome)
+    for payment_id in lost_renewal_payment_ids(shard):
+        try:
+            outcome = settle_lost_renewal(payment_id, now=now)
+        except GatewayError:
+            outcome = "gateway_error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def lost_renewal_payment_ids(shard: Shard | None = None) -> list[int]:
+    """Renewal payments left pending (a crashed worker) whose subscription has since ended or moved on."""
+    pending = Payment.objects.filter(status=Payment.PENDING)
+    if shard is not None:
+        index, count = shard
+        pending = pending.alias(shard=F("subscription_id") % count).filter(shard=index)
+    current = pending.filter(
+        subscription__status__in=Subscription.LIVE_STATUSES, period_start=F("subscription__current_period_end")
+    )
+    return sorted(pending.exclude(pk__in=current.values("pk")).values_list("pk", flat=True))
+
+
+def settle_lost_renewal(payment_id: int, *, now: datetime.datetime, gateway: Gateway | None = None) -> str:
+    """Learn what a crashed renewal charge did by sending it again with its key, then record it (and give it back)."""
+    payment = Payment.objects.select_related("subscription").get(pk=payment_id)
+    subscription = payment.subscription
+    customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
+    gateway = gateway or get_gateway(subscription.gateway)
+    # The same key returns the first attempt's result; had the worker died before charging, this
+    # charges now, and the charge is given straight back below.
+    result = gateway.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=customer.payment_method_ref,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        idempotency_key=payment.idempotency_key,
+        description=renewal_description(payment),
+    )
+    return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now)
+
+
+def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None) -> str:
+    """Record a renewal charge for a period the subscription no longer has, refunding it in full first.
+
+    The refund goes to the gateway before the ledger row is written, under a key derived from the
+    payment: a crash between the two leaves the payment pending, and the next run repeats both.
+    """
+    payment = Payment.objects.select_related("subscription").get(pk=payment_id)
+    key = f"void:{payment.idempotency_key}"
+    refund_ref = ""
+    if result.succeeded:
+        gateway = gateway or get_gateway(payment.subscription.gateway)
+        refund_ref = gateway.refund(
+            charge_ref=result.charge_ref, amount_cents=payment.amount_cents, idempotency_key=key
+        )
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.PENDING:
+            return "already_recorded"
+        payment.status = Payment.SUCCEEDED if result.succeeded else Payment.FAILED
+        payment.gateway_charge_ref = result.charge_ref
+        payment.failure_message = result.message[:300]
+        payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+        if result.succeeded:
+            Refund.objects.create(
+                payment=payment,
+                amount_cents=payment.amount_cents,
+                reason="void",
+                idempotency_key=key,
+                gateway_refund_ref=refund_ref,
+            )
+        record_event(
+            payment.subscription,
+            "renewal_voided",
+            "system:renewals",
+            amount=payment.amount,
+            charged=result.succeeded,
+            refunded=bool(refund_ref),
+        )
+    return "voided"
+
+
+def send_renewal_reminders(now: datetime.datetime | None = None) -> int:
+    """Email yearly subscribers whose renewal is 7 days away or less, once per period."""
+    now = now or timezone.now()
+    due = Subscription.objects.filter(
+        status=Subscription.ACTIVE,
+        cancel_at_period_end=False,
+        complimentary=False,
+        current_period_end__gt=now,
+        current_period_end__lte=now + datetime.timedelta(days=7),
+    )
+    # A yearly renewal is one that charges a yearly plan: after a switch, the plan switched to.
+    due = due.filter(Q(next_plan__isnull=True, plan__interval=Plan.YEARLY) | Q(next_plan__interval=Plan.YEARLY))
+    due = due.exclude(reminder_sent_for=F("current_period_end"))
+    sent = 0
+    for subscription_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            subscription = locked_subscription(subscription_id)
+            if subscription.reminder_sent_for == subscription.current_period_end:
+                continue
+            subscription.reminder_sent_for = subscription.current_period_end
+            subscription.save(update_fields=["reminder_sent_for"])
+            transaction.on_commit(lambda pk=subscription_id: emails.send_renewal_reminder.enqueue(pk))
+            sent += 1
+    return sent
