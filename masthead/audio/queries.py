@@ -16,12 +16,13 @@ def audio_of(article) -> ArticleNarration | None:
 
 
 def narrated_articles() -> QuerySet[ArticleNarration]:
-    """Narrations with audio of live articles, newest article first, with what a feed item shows."""
+    """Narrations with audio of public articles (live, no page privacy), newest first, with what a feed item shows."""
     from masthead.content.models import ArticleAuthor
+    from masthead.content.queries import public_articles
 
     return (
         ArticleNarration.objects.exclude(file_name="")
-        .filter(article__live=True)
+        .filter(article__in=public_articles())
         .select_related("article", "article__hero_image")
         .prefetch_related(
             Prefetch(
@@ -34,7 +35,22 @@ def narrated_articles() -> QuerySet[ArticleNarration]:
 
 
 def narration_for_file(article_id: int) -> ArticleNarration | None:
+    """The narration a feed's enclosure plays: a public live article's, as the feeds list them."""
     return narrated_articles().filter(article_id=article_id).first()
+
+
+def narration_on_page(article_id: int) -> ArticleNarration | None:
+    """The narration the player on a live article's page plays, private page or not.
+
+    Only for a caller that then checks the page's view restrictions against the request, as Wagtail
+    does for the page itself.
+    """
+    return (
+        ArticleNarration.objects.exclude(file_name="")
+        .filter(article__live=True, article_id=article_id)
+        .select_related("article")
+        .first()
+    )
 
 
 def feed_token(token: str) -> PodcastFeedToken | None:

@@ -35,16 +35,22 @@ def private_file_url(token: str, article_id: int, version: str) -> str:
 
 @require_safe
 def article_audio(request, article_id: int):
-    """The MP3 of an article, to whoever the paywall lets read it."""
-    narration = queries.narration_for_file(article_id)
+    """The MP3 of an article, to whoever may open its page (Wagtail's page privacy) and the paywall lets read it."""
+    narration = queries.narration_on_page(article_id)
     if narration is None:
         raise Http404("This article has no audio yet.")
+    # A private page's audio is its page's: Wagtail's restriction checks, asked as Wagtail asks them before
+    # serving the page (a password given in this session, a login, a group). Anyone else finds nothing here.
+    restrictions = list(narration.article.get_view_restrictions())
+    if not all(restriction.accept_request(request) for restriction in restrictions):
+        raise Http404("This article has no audio yet.")
     access = request_article_access(request, narration.article)
-    if access.gated:
+    private = access.gated or bool(restrictions)
+    if private:
         mark_user_dependent(request)
     if not access.allowed:
         return HttpResponseForbidden(SUBSCRIBERS_ONLY, content_type="text/plain; charset=utf-8")
-    return audio_response(request, narration, private=access.gated)
+    return audio_response(request, narration, private=private)
 
 
 @require_safe

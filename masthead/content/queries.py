@@ -1,18 +1,44 @@
-"""Named reads of published content, shaped for lists without N+1 queries."""
+"""Named reads of published content, shaped for lists without N+1 queries.
+
+Every surface other than a page itself (lists, feeds, the API, search, editions, podcasts) starts
+from `public_articles()`: live, and behind no page privacy (a password, a login or groups set on
+the article or on an ancestor such as its section). Wagtail guards a private page's own URL; no
+other surface checks its restriction, so none may show it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Length, Substr
+from wagtail.models import Page, PageViewRestriction
 
 from masthead.content.models import ArticleAuthor, ArticlePage, Author, SectionPage
 
 
+def behind_page_privacy() -> QuerySet[Page]:
+    """The outer page, if a view restriction is set on it or on an ancestor: for `.exclude(pk__in=...)`.
+
+    The same rule as Wagtail's `PageQuerySet.public()` (an ancestor's path is a prefix of the page's),
+    but asked row by row inside the SQL instead of by reading every restriction first, so it costs no
+    query of its own; and as a lookup on the primary key it is a filter Wagtail's search accepts.
+    """
+    restricted_ancestor = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return Page.objects.filter(pk=OuterRef("pk")).filter(Exists(restricted_ancestor)).values("pk")
+
+
+def public_articles() -> QuerySet[ArticlePage]:
+    """Live articles that no page privacy hides, in no particular order: what any surface but their own page shows."""
+    return ArticlePage.objects.live().exclude(pk__in=behind_page_privacy())
+
+
 def published_articles() -> QuerySet[ArticlePage]:
-    """Live articles, newest first, with what a list shows (authors, hero image) prefetched."""
+    """Public live articles, newest first, with what a list shows (authors, hero image) prefetched."""
     return (
-        ArticlePage.objects.live()
+        public_articles()
         .select_related("hero_image")
         .prefetch_related(
             Prefetch("article_authors", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"))
@@ -22,7 +48,8 @@ def published_articles() -> QuerySet[ArticlePage]:
 
 
 def live_sections() -> list[SectionPage]:
-    return list(SectionPage.objects.live().order_by("path"))
+    """The sections readers may browse: live and not private (the navigation and search's filter list them)."""
+    return list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
 
 
 def attach_sections(articles: Iterable[ArticlePage]) -> list[ArticlePage]:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from masthead.content.models import ArticlePage
-from masthead.content.queries import attach_sections, published_articles
+from masthead.content.queries import attach_sections, public_articles, published_articles
 from masthead.editions.models import EditionFile, Issue
 
 
@@ -30,17 +30,16 @@ def issue_contents(issue: Issue) -> list[ArticlePage]:
     """The issue's live, public articles in table-of-contents order.
 
     An article behind Wagtail's page privacy (a password, a login, a group) is left out of the
-    issue page and of the EPUB and PDF: they are not where its restriction is checked.
+    issue page and of the EPUB and PDF, as `published_articles()` leaves it out of every surface.
     """
-    articles = published_articles().public().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order", "pk")
+    articles = published_articles().filter(issue_entry__issue=issue).order_by("issue_entry__sort_order", "pk")
     return attach_sections(articles)
 
 
 def articles_in_issue(issue_id: int) -> QuerySet[ArticlePage]:
     """The issue's live, public articles in table-of-contents order, without their bodies (the web edition's order)."""
     return (
-        ArticlePage.objects.live()
-        .public()
+        public_articles()
         .filter(issue_entry__issue_id=issue_id)
         .order_by("issue_entry__sort_order", "pk")
         .defer_streamfields()
