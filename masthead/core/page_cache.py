@@ -4,7 +4,8 @@ Anonymous readers see the same page for the same URL, so their GET responses are
 the URL and served before sessions, auth or the CMS are touched. A request carrying a session
 cookie (a logged-in reader, an editor) always goes through, as does any response that sets a
 cookie or says it is private. Publishing, unpublishing or editing pages, issues, authors or
-images clears the whole cache: simple, and correct for a site that publishes a few times a day.
+images, or changing a page's privacy, clears the whole cache: simple, and correct for a site that
+publishes a few times a day.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -105,8 +107,15 @@ def clear_page_cache_for_deleted_page(instance, **kwargs) -> None:
         clear_page_cache()
 
 
+def clear_page_cache_now_and_on_commit(**kwargs) -> None:
+    """Clear now, and again when the transaction commits: a reader's request in between reads the rows as
+    they were and could store the page again."""
+    clear_page_cache()
+    transaction.on_commit(clear_page_cache)
+
+
 def connect_invalidation() -> None:
-    """Clear the cache when anything a public page shows is published, edited, moved or removed."""
+    """Clear the cache when anything a public page shows is published, edited, moved, removed or made private."""
     from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
     for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
@@ -116,3 +125,12 @@ def connect_invalidation() -> None:
     for model_label in ("content.Author", "content.CreditedImage"):
         post_save.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_save_{model_label}")
         post_delete.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_delete_{model_label}")
+    # Page privacy is set in its own dialog, not by publishing. A page made private must leave every
+    # cached page at once (its own, and the lists, feeds and search results that showed it); one made
+    # public again must come back.
+    for signal in (post_save, post_delete):
+        signal.connect(
+            clear_page_cache_now_and_on_commit,
+            sender="wagtailcore.PageViewRestriction",
+            dispatch_uid=f"page_cache_privacy_{id(signal)}",
+        )
