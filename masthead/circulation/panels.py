@@ -1,7 +1,8 @@
 """A panel for the issue's edit page: its print run, the change from the issue before, and the printer's files.
 
-Issue's admin belongs to `editions`, which adds this panel to its viewset (docs/editions.md,
-"Print edition", has the line); the panel shows only to circulation staff, and only once the issue exists.
+Issue's admin belongs to `editions`; circulation adds this panel through editions' `register_issue_panels`
+hook (circulation/wagtail_hooks.py), so editions imports nothing of circulation. The panel shows only to
+circulation staff, and only once the issue exists.
 """
 
 from __future__ import annotations

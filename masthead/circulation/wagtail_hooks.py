@@ -6,7 +6,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 
 from masthead.circulation import admin_views
+from masthead.circulation.panels import PrintRunPanel
 from masthead.editions.models import Issue
+from masthead.editions.wagtail_hooks import ISSUE_PANELS_HOOK
 
 
 class PrintRunsMenuItem(MenuItem):
@@ -38,3 +40,9 @@ def print_run_button(snippet, user, next_url=None):
     if isinstance(snippet, Issue) and admin_views.can_see_mailing_lists(user):
         url = reverse("print_runs:detail", args=[snippet.pk])
         yield Button("Print run", url=url, icon_name="doc-full", priority=60)
+
+
+@hooks.register(ISSUE_PANELS_HOOK)
+def print_run_on_the_issue_page():
+    """The circulation manager sees the print run beside the issue it belongs to."""
+    return [PrintRunPanel()]

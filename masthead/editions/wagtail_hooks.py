@@ -1,8 +1,13 @@
+from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.circulation.panels import PrintRunPanel
 from masthead.editions.models import Issue
+
+# Apps that show something on an issue's edit page (circulation's print run) register panels here,
+# so editions imports none of them.
+ISSUE_PANELS_HOOK = "register_issue_panels"
 
 
 class IssueViewSet(SnippetViewSet):
@@ -13,9 +18,11 @@ class IssueViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["__str__", "cover_date", "live", "edition_status"]
     list_filter = ["year", "live"]
-    # The circulation manager sees the print run beside the issue it belongs to (admin wiring only:
-    # editions' models and views know nothing of circulation).
-    panels = [*Issue.panels, PrintRunPanel()]
+
+    def get_edit_handler(self):
+        # Asked on the first request, when every app's hooks are registered.
+        extra = [panel for register in hooks.get_hooks(ISSUE_PANELS_HOOK) for panel in register()]
+        return ObjectList([*Issue.panels, *extra]).bind_to_model(self.model)
 
     def get_queryset(self, request):
         # One query for every listed issue's edition files, not one per row.

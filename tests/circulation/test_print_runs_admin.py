@@ -214,3 +214,10 @@ def test_the_print_run_page_names_each_print_subscriber_it_cannot_mail_so_staff_
     ledger.move("cody", "cody")  # he gives his address after the close: the stored list still names him
     text = visible_text(circulation_client.get(reverse("print_runs:detail", args=[issue.pk])))
     assert f"{cody} Cody Reader cody@example.com" in text
+
+
+def test_the_issue_s_edit_page_in_the_admin_carries_the_print_run_panel(ledger, next_issue, admin_persona_client):
+    response = admin_persona_client.get(f"/admin/snippets/editions/issue/edit/{next_issue.pk}/")
+
+    assert response.status_code == 200
+    assert 'Print run: <strong class="print-run">5</strong>' in response.content.decode()
