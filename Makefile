@@ -26,6 +26,7 @@ system-packages:
 
 test: install system-packages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --settings=masthead.settings_test > /dev/null
 	$(VENV)/bin/pytest -n 2 --durations=25
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "masthead.audio",
     "masthead.circulation",
     "masthead.accounts",
+    "masthead.demo",
     "allauth",
     "allauth.account",
     "axes",
@@ -169,7 +170,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "masthead.core.context_processors.site_chrome",
+                "masthead.content.context_processors.site_chrome",
             ],
         },
     },
@@ -262,6 +263,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "masthead.accounts.forms.ReaderSignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
