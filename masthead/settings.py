@@ -302,7 +302,6 @@ RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "masthead.core.ratelimits.client_ip"
-RATELIMIT_VIEW = "masthead.core.views.too_many_requests"
 RATELIMIT_FAIL_OPEN = True
 # Reader login, signup and password reset: allauth limits them itself, answering with our 429 page
 # (handler429 in masthead/urls.py). "key" is the email typed in: per account, from any address.
