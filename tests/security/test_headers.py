@@ -27,6 +27,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "magazine.example",
     "SITE_URL": "https://magazine.example",
     "SECURE_HTTPS": "true",
+    # A staging site: which gateway takes the money is not what these tests are about.
+    "ALLOW_SANDBOX_GATEWAY": "true",
 }
 BEHIND_A_PROXY = {**PRODUCTION, "TRUSTED_PROXY_COUNT": "1"}
 PROFILE_SETTINGS = [
