@@ -17,9 +17,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 GUARANTEE_DAYS = 60
-RETRY_DAYS = (1, 3, 5, 7)  # days after a failed renewal on which it is tried again
+# Days after a failed renewal's due date on which it is tried again: the default of DunningSettings,
+# which staff change in the admin (renewals read it once per run).
+RETRY_DAYS = (1, 3, 5, 7)
+MAX_RETRIES = 8
+# The decline code of a charge the reader's bank wants the reader to confirm (3-D Secure).
+AUTHENTICATION_REQUIRED = "authentication_required"
+MAX_RETRY_DAY = 30  # past-due readers keep access while retries last, so the window is bounded
 # An auto-renewing subscription keeps access this long past its period end, so a reader is not
 # locked out in the minutes or hours before the next renewal run charges them (or moves them to
 # past-due, where access continues anyway). Cancelled and complimentary ones end exactly on time.
@@ -36,7 +43,9 @@ class Plan(models.Model):
     slug = models.SlugField(unique=True)
     interval = models.CharField(max_length=5, choices=INTERVALS)
     includes_print = models.BooleanField(default=False, help_text="Subscribers are mailed the print edition.")
-    price_cents = models.PositiveIntegerField(help_text="Price per period, in cents.")
+    price_cents = models.PositiveIntegerField(
+        help_text="Price per period, in the currency's minor unit (cents for USD, whole yen for JPY)."
+    )
     currency = models.CharField(max_length=3, default="USD")
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, help_text="Offered on /subscribe/.")
@@ -82,9 +91,11 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-def format_money(cents: int, currency: str = "USD") -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, currency + " ")
-    return f"{symbol}{cents // 100:,}.{cents % 100:02d}"
+def format_money(minor_units: int, currency: str = "USD") -> str:
+    """An amount in the currency's minor units as readers read it (see money.format_money)."""
+    from masthead.subscriptions import money
+
+    return money.format_money(minor_units, currency)
 
 
 class GatewayCustomer(models.Model):
@@ -176,6 +187,13 @@ class Subscription(models.Model):
     def renewal_plan(self) -> Plan:
         return self.next_plan or self.plan
 
+    def awaits_authentication(self) -> bool:
+        """Past due because the reader's bank wants the reader to confirm the renewal: dunning waits for them."""
+        if self.status != self.PAST_DUE:
+            return False
+        latest = self.payments.filter(period_start=self.current_period_end).order_by("-created_at", "-pk").first()
+        return latest is not None and latest.status == Payment.FAILED and latest.decline_code == AUTHENTICATION_REQUIRED
+
     def is_due(self, now: datetime.datetime) -> bool:
         if self.status == self.ACTIVE:
             return self.current_period_end <= now
@@ -199,6 +217,11 @@ class Payment(models.Model):
     idempotency_key = models.CharField(max_length=120, unique=True)
     gateway_charge_ref = models.CharField(max_length=100, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    # The gateway's reason for a failure; "authentication_required" means the reader's bank wants them.
+    decline_code = models.CharField(max_length=50, blank=True)
+    # The card the charge was sent with: a charge sent again under its key must name the same card,
+    # even if the reader has changed cards since.
+    payment_method_ref = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -378,3 +401,63 @@ class SandboxPaymentMethod(models.Model):
     brand = models.CharField(max_length=20)
     last4 = models.CharField(max_length=4)
     charge_outcome = models.CharField(max_length=30, default="succeeded")
+
+
+def retry_days_problem(days: list[int]) -> str:
+    """Why `days` cannot be a retry schedule, or "" when it can."""
+    if not 1 <= len(days) <= MAX_RETRIES:
+        return f"Give between 1 and {MAX_RETRIES} retries."
+    if days[0] < 1:
+        return "The first retry is at least 1 day after the renewal was due."
+    if any(later <= earlier for earlier, later in zip(days, days[1:], strict=False)):
+        return "Each retry comes on a later day than the one before (e.g. 1, 3, 5, 7)."
+    if days[-1] > MAX_RETRY_DAY:
+        return f"The last retry is at most {MAX_RETRY_DAY} days after the due date: readers keep access until then."
+    return ""
+
+
+def parse_retry_days(text: str) -> tuple[int, ...]:
+    """ "1, 3, 5, 7" -> (1, 3, 5, 7); ValidationError with a message for staff otherwise."""
+    parts = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValidationError("Whole days after the due date, separated by commas, e.g. 1, 3, 5, 7.")
+    days = [int(part) for part in parts]
+    problem = retry_days_problem(days)
+    if problem:
+        raise ValidationError(problem)
+    return tuple(days)
+
+
+@register_setting(icon="repeat")
+class DunningSettings(BaseGenericSetting):
+    """When a failed renewal is tried again; one row for the site, edited by staff under Settings."""
+
+    retry_days = models.CharField(
+        max_length=100,
+        default=", ".join(str(day) for day in RETRY_DAYS),
+        validators=[parse_retry_days],
+        help_text=(
+            "Days after the due date on which a failed renewal is charged again, each with an email, e.g. 1, 3, 5, 7. "
+            f"Between 1 and {MAX_RETRIES} retries; readers keep access meanwhile, and after the last one fails the "
+            "subscription ends. A change applies from each subscription's next failure."
+        ),
+    )
+
+    panels = [FieldPanel("retry_days")]
+
+    class Meta:
+        verbose_name = "Dunning"
+
+    def save(self, *args, **kwargs):
+        self.retry_days = ", ".join(str(day) for day in parse_retry_days(self.retry_days))
+        super().save(*args, **kwargs)
+
+    @property
+    def schedule(self) -> tuple[int, ...]:
+        return parse_retry_days(self.retry_days)
+
+
+def retry_schedule() -> tuple[int, ...]:
+    """The retry days staff have set (Settings > Dunning), or the default until they have."""
+    row = DunningSettings.base_queryset().first()
+    return row.schedule if row else RETRY_DAYS

@@ -85,6 +85,14 @@ class ChargeResult:
         return ""
 
 
+@dataclass(frozen=True)
+class CardSetup:
+    """A card being set up in the browser: the gateway's id for it and the secret Stripe.js confirms it with."""
+
+    ref: str
+    client_secret: str
+
+
 class Gateway(Protocol):
     name: str
 
@@ -111,6 +119,18 @@ class Gateway(Protocol):
 
         Raises RefundRefused when the gateway will not refund (e.g. more than is left of the charge),
         GatewayError when it cannot be reached.
+        """
+
+    # A new card set up in the reader's browser (Stripe.js, with 3-D Secure when the bank asks); the
+    # sandbox has no browser step and takes its test cards through store_card instead.
+
+    def start_card_setup(self, *, customer_ref: str, reader_ref: str) -> CardSetup:
+        """Open a setup of a new card for off-session charges, for the browser to confirm."""
+
+    def finish_card_setup(self, *, customer_ref: str, setup_ref: str) -> StoredCard:
+        """The card a confirmed setup stored, made the customer's default.
+
+        Raises CardDeclined when the setup did not succeed or is not this customer's.
         """
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from masthead.subscriptions.gateways import (
     CardDeclined,
     CardInput,
+    CardSetup,
     ChargeResult,
     GatewayError,
     IdempotencyKeyReused,
@@ -138,6 +139,47 @@ class StripeGateway:
                 message = error.user_message or "The payment service refused the refund."
                 raise RefundRefused(message, error.code or "refund_refused") from None
         return refund.id
+
+    def start_card_setup(self, *, customer_ref: str, reader_ref: str) -> CardSetup:
+        """A SetupIntent for the customer; Stripe.js confirms it in the browser, with 3-D Secure if the bank asks."""
+        with stripe_errors():
+            setup = self.client.v1.setup_intents.create(
+                params={
+                    "customer": customer_ref,
+                    "usage": "off_session",
+                    "payment_method_types": ["card"],
+                    "metadata": {"masthead_reader": reader_ref, "purpose": "card_change"},
+                }
+            )
+        return CardSetup(ref=setup.id, client_secret=setup.client_secret)
+
+    def finish_card_setup(self, *, customer_ref: str, setup_ref: str) -> StoredCard:
+        """The card of a SetupIntent the browser confirmed, once Stripe says it succeeded for this customer."""
+        api = self.client.v1
+        with stripe_errors():
+            try:
+                setup = api.setup_intents.retrieve(setup_ref)
+            except stripe.InvalidRequestError:
+                raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown") from None
+            if setup.customer != customer_ref:
+                # Someone else's SetupIntent id, sent in a form: it proves nothing about this reader's card.
+                raise CardDeclined("That card could not be found; please enter it again.", "setup_not_yours")
+            if setup.status != "succeeded":
+                raise CardDeclined(
+                    "Your card was not confirmed, so it was not saved; please try again.",
+                    "authentication_required" if setup.status == "requires_action" else setup.status,
+                )
+            method = api.payment_methods.retrieve(setup.payment_method)
+            if method.customer != customer_ref:
+                # Stripe attaches on success; localstripe does not, so attach what is still loose.
+                method = api.payment_methods.attach(method.id, params={"customer": customer_ref})
+            api.customers.update(customer_ref, params={"invoice_settings": {"default_payment_method": method.id}})
+        return StoredCard(
+            customer_ref=customer_ref,
+            payment_method_ref=method.id,
+            brand=BRANDS.get(method.card.brand, method.card.brand.title()),
+            last4=method.card.last4,
+        )
 
     # -- reads, for webhooks and reconciliation ------------------------------------------------
 

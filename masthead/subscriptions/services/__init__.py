@@ -9,17 +9,24 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 - `ledger`: the event log, row locks, addresses, stored cards, receipts
 - `checkout`: buying (`do_subscribe`)
 - `renewals`: charging due subscriptions, retries, crashed runs, reminders
-- `changes`: cancel, resume, change plan or address
+- `changes`: cancel, resume, change plan, address or card
+- `dunning`: retrying a past-due renewal now, and the past-due list staff see
 - `refunds`: the money-back guarantee and staff refunds
 - `staff`: complimentary subscriptions, extended periods
 """
 
 from masthead.subscriptions.services.changes import (
     CANCEL_REASONS,
+    CardChange,
+    card_subscription,
     do_cancel,
     do_change_address,
+    do_change_card,
     do_change_plan,
     do_resume,
+    finish_card_change,
+    keep_new_card,
+    start_card_change,
 )
 from masthead.subscriptions.services.checkout import (
     CHECKOUT_CLAIM,
@@ -34,6 +41,7 @@ from masthead.subscriptions.services.checkout import (
     pay_for_checkout,
     record_checkout,
 )
+from masthead.subscriptions.services.dunning import past_due_subscriptions, retry_now
 from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
@@ -43,6 +51,7 @@ from masthead.subscriptions.services.errors import (
     CheckoutTokenUsed,
     GuaranteeAlreadyUsed,
     GuaranteeExpired,
+    NoCardToChange,
     NotCancellable,
 )
 from masthead.subscriptions.services.ledger import (
@@ -65,6 +74,7 @@ from masthead.subscriptions.services.renewals import (
     renew_due_subscriptions,
     renew_subscription,
     renewal_description,
+    retry_at,
     send_renewal_reminders,
     settle_lost_renewal,
     void_renewal_payment,
@@ -77,6 +87,7 @@ __all__ = [
     "AlreadySubscribed",
     "BillingError",
     "CANCEL_REASONS",
+    "CardChange",
     "CHECKOUT_CLAIM",
     "CHECKOUT_POLL_SECONDS",
     "CHECKOUT_WAIT_SECONDS",
@@ -85,13 +96,16 @@ __all__ = [
     "CheckoutTokenUsed",
     "GuaranteeAlreadyUsed",
     "GuaranteeExpired",
+    "NoCardToChange",
     "NotCancellable",
     "PeriodNoLongerOwed",
     "Shard",
+    "card_subscription",
     "claim_checkout",
     "close_checkout",
     "do_cancel",
     "do_change_address",
+    "do_change_card",
     "do_change_plan",
     "do_extend_period",
     "do_grant_complimentary",
@@ -101,13 +115,16 @@ __all__ = [
     "do_subscribe",
     "due_subscription_ids",
     "end_subscription",
+    "finish_card_change",
     "finished_checkout",
     "gateway_customer_ref",
     "issue_receipt",
     "keep_card_for_checkout",
+    "keep_new_card",
     "locked_subscription",
     "lost_renewal_payment_ids",
     "parse_shard",
+    "past_due_subscriptions",
     "pay_for_checkout",
     "record_checkout",
     "record_event",
@@ -116,9 +133,12 @@ __all__ = [
     "renew_due_subscriptions",
     "renew_subscription",
     "renewal_description",
+    "retry_at",
+    "retry_now",
     "save_address",
     "send_renewal_reminders",
     "settle_lost_renewal",
+    "start_card_change",
     "store_card",
     "void_renewal_payment",
 ]

@@ -1,22 +1,37 @@
-"""A reader's own changes: cancel, resume, switch plan, move the print address."""
+"""A reader's own changes: cancel, resume, switch plan, move the print address, change the card."""
 
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from masthead.subscriptions import emails
+from masthead.subscriptions.gateways import (
+    CardDeclined,
+    CardInput,
+    CardSetup,
+    Gateway,
+    GatewayError,
+    StoredCard,
+    get_gateway,
+)
 from masthead.subscriptions.models import (
+    GatewayCustomer,
     Plan,
     PostalAddress,
     Subscription,
 )
 from masthead.subscriptions.queries import live_subscription
-from masthead.subscriptions.services.errors import AddressRequired, BillingError, NotCancellable
+from masthead.subscriptions.services.dunning import retry_now
+from masthead.subscriptions.services.errors import AddressRequired, BillingError, NoCardToChange, NotCancellable
 from masthead.subscriptions.services.ledger import AddressInput, locked_subscription, record_event, save_address
 from masthead.subscriptions.services.renewals import end_subscription
+
+SETUP_REF = re.compile(r"seti_[A-Za-z0-9_]{1,100}")
 
 CANCEL_REASONS = [
     ("too_expensive", "It costs too much"),
@@ -110,3 +125,92 @@ def do_change_address(
         if subscription:
             record_event(subscription, "address_changed", actor, country=address.country)
     return new_address
+
+
+@dataclass(frozen=True)
+class CardChange:
+    """What changing the card did: the card now kept, and the retry it set off ("" when none was due)."""
+
+    subscription: Subscription
+    brand: str
+    last4: str
+    changed: bool
+    retry: str = ""
+
+
+def card_subscription(reader) -> Subscription:
+    """The subscription whose renewals a new card would pay (raises NoCardToChange)."""
+    subscription = live_subscription(reader)
+    if subscription is None or subscription.complimentary:
+        raise NoCardToChange()
+    if not GatewayCustomer.objects.filter(reader=reader, gateway=subscription.gateway).exists():
+        raise NoCardToChange()
+    return subscription
+
+
+def do_change_card(
+    reader, card: CardInput, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
+) -> CardChange:
+    """Keep a card typed into our own form (the sandbox's test cards) for renewals; raises CardDeclined."""
+    subscription = card_subscription(reader)
+    gateway = gateway or get_gateway(subscription.gateway)
+    customer = GatewayCustomer.objects.get(reader=reader, gateway=gateway.name)
+    stored = gateway.store_card(customer_ref=customer.customer_ref, email=reader.email, card=card)
+    return keep_new_card(subscription, stored, actor="reader", gateway=gateway, now=now)
+
+
+def start_card_change(reader, *, gateway: Gateway | None = None) -> CardSetup:
+    """Open a card setup at the gateway for the reader's browser to confirm (Stripe.js, 3-D Secure if asked)."""
+    subscription = card_subscription(reader)
+    gateway = gateway or get_gateway(subscription.gateway)
+    customer = GatewayCustomer.objects.get(reader=reader, gateway=gateway.name)
+    return gateway.start_card_setup(customer_ref=customer.customer_ref, reader_ref=str(reader.pk))
+
+
+def finish_card_change(
+    reader, setup_ref: str, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
+) -> CardChange:
+    """Keep the card of a setup the reader's browser confirmed, once the gateway says it is theirs and succeeded."""
+    subscription = card_subscription(reader)
+    if not SETUP_REF.fullmatch(setup_ref or ""):
+        raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown")
+    gateway = gateway or get_gateway(subscription.gateway)
+    customer = GatewayCustomer.objects.get(reader=reader, gateway=gateway.name)
+    stored = gateway.finish_card_setup(customer_ref=customer.customer_ref, setup_ref=setup_ref)
+    return keep_new_card(subscription, stored, actor="reader", gateway=gateway, now=now)
+
+
+def keep_new_card(
+    subscription: Subscription,
+    stored: StoredCard,
+    *,
+    actor: str,
+    gateway: Gateway | None = None,
+    now: datetime.datetime | None = None,
+) -> CardChange:
+    """Make a stored card the one renewals charge; a past-due subscription is retried on it at once.
+
+    The same card kept twice (a form sent again) changes nothing and retries nothing. The retry is
+    the subscription's next one, made now through the renewals service under its usual key.
+    """
+    with transaction.atomic():
+        subscription = locked_subscription(subscription.pk)
+        customer = GatewayCustomer.objects.select_for_update().get(
+            reader_id=subscription.reader_id, gateway=subscription.gateway
+        )
+        if customer.payment_method_ref == stored.payment_method_ref:
+            return CardChange(subscription, customer.card_brand, customer.card_last4, changed=False)
+        customer.customer_ref = stored.customer_ref
+        customer.payment_method_ref = stored.payment_method_ref
+        customer.card_brand, customer.card_last4 = stored.brand, stored.last4
+        customer.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
+        record_event(subscription, "card_changed", actor, brand=stored.brand, last4=stored.last4)
+        past_due, attempt = subscription.status == Subscription.PAST_DUE, subscription.failed_renewal_attempts
+    retry = ""
+    if past_due:
+        try:
+            retry = retry_now(subscription.pk, actor=actor, attempt=attempt, now=now, gateway=gateway)
+        except GatewayError:
+            retry = "gateway_error"  # the payment stays pending; the next renewal run charges it, once
+        subscription.refresh_from_db()
+    return CardChange(subscription, stored.brand, stored.last4, changed=True, retry=retry)

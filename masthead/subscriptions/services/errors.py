@@ -60,3 +60,8 @@ class ChargeNotConfirmed(BillingError):
             "The payment service's answer did not match this payment, so your subscription has not started. "
             "Please try again; we have been told."
         )
+
+
+class NoCardToChange(BillingError):
+    def __init__(self):
+        super().__init__("You have no subscription renewing on a card, so there is no card to change.")

@@ -15,12 +15,13 @@ from masthead.subscriptions.gateways import (
     get_gateway,
 )
 from masthead.subscriptions.models import (
-    RETRY_DAYS,
+    AUTHENTICATION_REQUIRED,
     GatewayCustomer,
     Payment,
     Plan,
     Refund,
     Subscription,
+    retry_schedule,
 )
 from masthead.subscriptions.services.ledger import issue_receipt, locked_subscription, record_event
 
@@ -57,20 +58,36 @@ def end_subscription(subscription: Subscription, now: datetime.datetime, *, reas
 
 
 def renew_subscription(
-    subscription_id: int, *, now: datetime.datetime | None = None, gateway: Gateway | None = None
+    subscription_id: int,
+    *,
+    now: datetime.datetime | None = None,
+    gateway: Gateway | None = None,
+    retry_days: tuple[int, ...] | None = None,
+    asked_for: bool = False,
 ) -> str:
-    """Charge one due subscription for its next period, at most once; returns what happened."""
+    """Charge one due subscription for its next period, at most once; returns what happened.
+
+    `retry_days` is the dunning schedule (read from DunningSettings when not given). A past-due
+    subscription waiting for the reader's authentication is not charged again blindly: when its
+    deadline comes it ends. A retry `asked_for` (staff's Retry now, a new card) charges a past-due
+    subscription before its retry day (see services/dunning.py).
+    """
     now = now or timezone.now()
     actor = "system:renewals"
     with transaction.atomic():
         subscription = locked_subscription(subscription_id)
-        if not subscription.is_due(now):
+        if not (subscription.is_due(now) or (asked_for and subscription.status == Subscription.PAST_DUE)):
             return "not_due"
         if subscription.cancel_at_period_end or subscription.complimentary:
             end_subscription(subscription, now, reason="period_over", actor=actor)
             return "ended"
+        if not asked_for and subscription.awaits_authentication():
+            end_subscription(subscription, now, reason="authentication_not_completed", actor=actor)
+            transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
+            return "ended"
         plan = subscription.renewal_plan
         period_start = subscription.current_period_end
+        customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
         key = f"renewal:{subscription.pk}:{period_start:%Y%m%dT%H%M%S}:{subscription.failed_renewal_attempts}"
         payment, _ = Payment.objects.get_or_create(
             idempotency_key=key,
@@ -80,23 +97,25 @@ def renew_subscription(
                 "period_end": plan.period_end(period_start),
                 "amount_cents": plan.price_cents,
                 "currency": plan.currency,
+                "payment_method_ref": customer.payment_method_ref,
                 "created_at": now,
             },
         )
         if payment.status != Payment.PENDING:
             return "already_recorded"
-        customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
 
     gateway = gateway or get_gateway(subscription.gateway)
     result = gateway.charge(
         customer_ref=customer.customer_ref,
-        payment_method_ref=customer.payment_method_ref,
+        payment_method_ref=payment.payment_method_ref or customer.payment_method_ref,
         amount_cents=payment.amount_cents,
         currency=payment.currency,
         idempotency_key=key,
         description=renewal_description(payment),
     )
-    return record_renewal_result(subscription_id, payment.pk, plan.pk, result, now)
+    return record_renewal_result(
+        subscription_id, payment.pk, plan.pk, result, now, retry_days=retry_days, asked_for=asked_for
+    )
 
 
 def renewal_description(payment: Payment) -> str:
@@ -108,8 +127,21 @@ class PeriodNoLongerOwed(Exception):
     """A renewal charge came back for a period its subscription no longer has."""
 
 
-def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, result, now) -> str:
-    """Write a renewal charge's result to the ledger, once; money for a period no longer owed goes back."""
+def record_renewal_result(
+    subscription_id: int,
+    payment_id: int,
+    plan_id: int,
+    result,
+    now,
+    *,
+    retry_days: tuple[int, ...] | None = None,
+    asked_for: bool = False,
+) -> str:
+    """Write a renewal charge's result to the ledger, once; money for a period no longer owed goes back.
+
+    A failure schedules the next retry on the dunning schedule (`retry_days` after the due date);
+    one the reader's bank must authenticate waits for the reader until the last retry day instead.
+    """
     actor = "system:renewals"
     try:
         with transaction.atomic():
@@ -151,7 +183,8 @@ def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, r
 
             payment.status = Payment.FAILED
             payment.failure_message = result.message[:300]
-            payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
+            payment.decline_code = result.decline_code[:50]
+            payment.save(update_fields=["status", "gateway_charge_ref", "failure_message", "decline_code"])
             subscription.failed_renewal_attempts += 1
             attempts = subscription.failed_renewal_attempts
             record_event(
@@ -162,18 +195,49 @@ def record_renewal_result(subscription_id: int, payment_id: int, plan_id: int, r
                 attempt=attempts,
                 decline=result.decline_code,
             )
-            if attempts > len(RETRY_DAYS):
+            schedule = retry_days or retry_schedule()
+            if attempts > len(schedule):
                 subscription.save(update_fields=["failed_renewal_attempts"])
                 end_subscription(subscription, now, reason="renewal_failed", actor=actor)
                 transaction.on_commit(lambda: emails.send_ended_unpaid.enqueue(subscription_id))
                 return "ended"
             subscription.status = Subscription.PAST_DUE
-            subscription.next_retry_at = payment.period_start + datetime.timedelta(days=RETRY_DAYS[attempts - 1])
+            subscription.next_retry_at = retry_at(
+                payment.period_start,
+                schedule,
+                attempts,
+                now,
+                waiting=result.decline_code == AUTHENTICATION_REQUIRED,
+                asked_for=asked_for,
+            )
             subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
             transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
             return "failed"
     except PeriodNoLongerOwed:
         return void_renewal_payment(payment_id, result)
+
+
+def retry_at(
+    due: datetime.datetime,
+    schedule: tuple[int, ...],
+    attempts: int,
+    now: datetime.datetime,
+    *,
+    waiting: bool,
+    asked_for: bool,
+) -> datetime.datetime:
+    """When a renewal that has failed `attempts` times is tried again: its day on the schedule.
+
+    One the reader's bank must authenticate is not charged again off-session (the bank would ask
+    again): it waits for the reader, who is sent the link, until the last retry day, and then ends.
+    A retry asked for early (a new card, staff) can fail while waiting with its own day already
+    behind it; then the next scheduled day still to come, so the reader is not charged again at once.
+    """
+    days = [due + datetime.timedelta(days=day) for day in schedule]
+    moment = days[-1] if waiting else days[attempts - 1]
+    if asked_for and moment <= now:
+        moment = next((day for day in days if day > now), moment)
+    return moment
 
 
 def renew_due_subscriptions(
@@ -185,10 +249,11 @@ def renew_due_subscriptions(
     under its own key, so overlapping or repeated runs cannot charge twice.
     """
     now = now or timezone.now()
+    retry_days = retry_schedule()  # once per run: staff may change it while the run goes on
     outcomes: dict[str, int] = {}
     for subscription_id in due_subscription_ids(now, shard):
         try:
-            outcome = renew_subscription(subscription_id, now=now)
+            outcome = renew_subscription(subscription_id, now=now, retry_days=retry_days)
         except GatewayError:
             # The payment stays pending and the next run charges it with the same key: still once.
             outcome = "gateway_error"
@@ -197,7 +262,7 @@ def renew_due_subscriptions(
             progress(outcome)
     for payment_id in lost_renewal_payment_ids(shard):
         try:
-            outcome = settle_lost_renewal(payment_id, now=now)
+            outcome = settle_lost_renewal(payment_id, now=now, retry_days=retry_days)
         except GatewayError:
             outcome = "gateway_error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -216,7 +281,13 @@ def lost_renewal_payment_ids(shard: Shard | None = None) -> list[int]:
     return sorted(pending.exclude(pk__in=current.values("pk")).values_list("pk", flat=True))
 
 
-def settle_lost_renewal(payment_id: int, *, now: datetime.datetime, gateway: Gateway | None = None) -> str:
+def settle_lost_renewal(
+    payment_id: int,
+    *,
+    now: datetime.datetime,
+    gateway: Gateway | None = None,
+    retry_days: tuple[int, ...] | None = None,
+) -> str:
     """Learn what a crashed renewal charge did by sending it again with its key, then record it (and give it back)."""
     payment = Payment.objects.select_related("subscription").get(pk=payment_id)
     subscription = payment.subscription
@@ -226,13 +297,13 @@ def settle_lost_renewal(payment_id: int, *, now: datetime.datetime, gateway: Gat
     # charges now, and the charge is given straight back below.
     result = gateway.charge(
         customer_ref=customer.customer_ref,
-        payment_method_ref=customer.payment_method_ref,
+        payment_method_ref=payment.payment_method_ref or customer.payment_method_ref,
         amount_cents=payment.amount_cents,
         currency=payment.currency,
         idempotency_key=payment.idempotency_key,
         description=renewal_description(payment),
     )
-    return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now)
+    return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now, retry_days=retry_days)
 
 
 def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None) -> str:
