@@ -19,6 +19,7 @@ from django.utils.html import strip_tags
 
 from masthead.audio.lexicon import Lexicon
 from masthead.audio.spoken import speakable, spoken_date
+from masthead.content import blocks as body
 
 TITLE, BYLINE, HEADING, PARAGRAPH, QUOTE = "title", "byline", "heading", "paragraph", "quote"
 
@@ -89,8 +90,8 @@ def build_script(article, lexicon: Lexicon | None = None) -> NarrationScript:
     ]
 
     pages = article.web_pages
-    quotes = [plain(block.value["quote"]) for page in pages for block in page if block.block_type == "pull_quote"]
-    paragraphs = [plain(block.value.source) for page in pages for block in page if block.block_type == "paragraph"]
+    quotes = [plain(block.value["quote"]) for page in pages for block in page if block.block_type == body.PULL_QUOTE]
+    paragraphs = [plain(block.value.source) for page in pages for block in page if block.block_type == body.PARAGRAPH]
     quote_keys = {comparable(quote) for quote in quotes if comparable(quote)}
     paragraph_keys = [comparable(paragraph) for paragraph in paragraphs]
     read_quotes: set[str] = set()
@@ -98,18 +99,18 @@ def build_script(article, lexicon: Lexicon | None = None) -> NarrationScript:
     for number, blocks in enumerate(pages, start=1):
         page_chapter = f"Page {number}" if number > 1 else None
         for block in blocks:
-            if block.block_type == "heading":
+            if block.block_type == body.HEADING:
                 text = plain(block.value)
                 if text:
                     segments.append(Segment(HEADING, text, as_sentence(say(text)), number, chapter=text))
                     page_chapter = None
                 continue
-            if block.block_type == "paragraph":
+            if block.block_type == body.PARAGRAPH:
                 text = plain(block.value.source)
                 if not text or comparable(text) in quote_keys:
                     continue  # empty, or a paragraph that only repeats a pull quote
                 segments.append(Segment(PARAGRAPH, text, say(text), number, chapter=page_chapter))
-            elif block.block_type == "pull_quote":
+            elif block.block_type == body.PULL_QUOTE:
                 text = plain(block.value["quote"])
                 key = comparable(text)
                 lifted = any(

@@ -3,6 +3,10 @@
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+# The names of the body's block types, as stored in the StreamField and read by every other app
+# (the narration script, the editions, the demo, the importer): one place knows them.
+PARAGRAPH, HEADING, IMAGE, PULL_QUOTE, PAGE_BREAK = "paragraph", "heading", "image", "pull_quote", "page_break"
+
 
 class CreditedImageBlock(blocks.StructBlock):
     """An inline image: alt text and credit come from the image itself, the caption from here."""
@@ -37,3 +41,7 @@ class ArticleBodyBlock(blocks.StreamBlock):
     image = CreditedImageBlock()
     pull_quote = PullQuoteBlock()
     page_break = PageBreakBlock()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assert set(self.child_blocks) == {PARAGRAPH, HEADING, IMAGE, PULL_QUOTE, PAGE_BREAK}, "names drifted"

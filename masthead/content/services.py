@@ -8,6 +8,7 @@ from anyascii import anyascii
 from django.db import transaction
 from django.utils.text import Truncator, slugify
 
+from masthead.content.blocks import PAGE_BREAK, PARAGRAPH
 from masthead.content.models import ArticleAuthor, ArticlePage, Author, CreditedImage, SectionPage
 
 
@@ -30,8 +31,8 @@ def body_from_pages(pages: list[list[str]]) -> list[dict]:
     body: list[dict] = []
     for index, paragraphs in enumerate(pages):
         if index:
-            body.append({"type": "page_break", "value": None})
-        body += [{"type": "paragraph", "value": f"<p>{html}</p>"} for html in paragraphs]
+            body.append({"type": PAGE_BREAK, "value": None})
+        body += [{"type": PARAGRAPH, "value": f"<p>{html}</p>"} for html in paragraphs]
     return body
 
 

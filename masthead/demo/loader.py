@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from masthead.content.blocks import IMAGE
 from masthead.content.importer import ArticleImportError, import_articles, parse_path
 from masthead.content.models import FREE, SUBSCRIBERS, ArticlePage, CreditedImage, SectionPage
 from masthead.content.placeholder_images import create_placeholder_image
@@ -145,9 +146,9 @@ def create_article(draft: ArticleDraft, section: SectionPage, date: datetime.dat
     with transaction.atomic():
         body = []
         for block in draft.body:
-            if block["type"] == "image":
+            if block["type"] == IMAGE:
                 image = save_picture(block["value"]["image"])
-                block = {"type": "image", "value": {"image": image.pk, "caption": block["value"]["caption"]}}
+                block = {"type": IMAGE, "value": {"image": image.pk, "caption": block["value"]["caption"]}}
             body.append(block)
         return create_or_update_article(
             section=section,

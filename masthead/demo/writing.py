@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE
 from masthead.demo import banks
 
 SEED = "masthead-demo"
@@ -58,7 +59,7 @@ class ArticleDraft:
 
     @property
     def page_count(self) -> int:
-        return 1 + sum(block["type"] == "page_break" for block in self.body)
+        return 1 + sum(block["type"] == PAGE_BREAK for block in self.body)
 
     @property
     def pictures(self) -> list[PictureSpec]:
@@ -249,15 +250,15 @@ class ArticleWriter:
         blocks: list[dict] = []
         for number, text in enumerate(paragraphs):
             if number in page_starts:
-                blocks.append({"type": "page_break", "value": None})
+                blocks.append({"type": PAGE_BREAK, "value": None})
             if number in headings_before:
-                blocks.append({"type": "heading", "value": typeset(self.draw("headings")[0])})
-            blocks.append({"type": "paragraph", "value": paragraph_html(text)})
+                blocks.append({"type": HEADING, "value": typeset(self.draw("headings")[0])})
+            blocks.append({"type": PARAGRAPH, "value": paragraph_html(text)})
             if number == pull_quote_after and self.quotes_used:
                 quote, source = rng.choice(self.quotes_used)
                 blocks.append(
                     {
-                        "type": "pull_quote",
+                        "type": PULL_QUOTE,
                         "value": {
                             "quote": typeset(quote),
                             "attribution": typeset(f"{source['person']}, {source['role']}"),
@@ -266,7 +267,7 @@ class ArticleWriter:
                 )
             if number in pictures_after:
                 picture = self.picture(seed=f"{slug}-inline-{number}", title=f"{title} (picture {number})")
-                blocks.append({"type": "image", "value": {"image": picture, "caption": picture.caption}})
+                blocks.append({"type": IMAGE, "value": {"image": picture, "caption": picture.caption}})
         return blocks
 
 

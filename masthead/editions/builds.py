@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from masthead.content.blocks import IMAGE
 from masthead.core import jobs
 from masthead.editions import conf
 from masthead.editions.models import EditionFile, Issue
@@ -81,7 +82,7 @@ def content_key(issue: Issue, articles: list) -> str:
                     [
                         block.block_type,
                         block.block.get_prep_value(block.value),
-                        image_key(block.value["image"]) if block.block_type == "image" else None,
+                        image_key(block.value["image"]) if block.block_type == IMAGE else None,
                     ]
                     for block in article.body
                 ],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
+from masthead.content.blocks import IMAGE, PAGE_BREAK
 from masthead.content.models import ArticlePage, CreditedImage
 
 # What an article's rich text may keep in an edition: inline emphasis and links.
@@ -84,7 +85,7 @@ def edition_article(
     position: int, article: ArticlePage, picture: PictureMaker, rich_text: Callable[[str], SafeString]
 ) -> EditionArticle:
     """The article as both editions show it; every text is cleaned of characters XML cannot hold."""
-    blocks = (block_of(block, picture, rich_text) for block in article.body if block.block_type != "page_break")
+    blocks = (block_of(block, picture, rich_text) for block in article.body if block.block_type != PAGE_BREAK)
     return EditionArticle(
         position=position,
         title=xml_text(article.title),
@@ -113,4 +114,4 @@ def block_of(block, picture: PictureMaker, rich_text: Callable[[str], SafeString
 
 def body_images(articles: list[ArticlePage]) -> list[CreditedImage]:
     """Every inline picture of these articles, for prefetching their renditions in one query."""
-    return [block.value["image"] for article in articles for block in article.body if block.block_type == "image"]
+    return [block.value["image"] for article in articles for block in article.body if block.block_type == IMAGE]
