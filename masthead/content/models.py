@@ -21,6 +21,7 @@ from wagtail.fields import StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from masthead.content.blocks import ArticleBodyBlock
 
@@ -200,6 +201,17 @@ class ArticlePage(RoutablePageMixin, Page):
     class Meta:
         indexes = [models.Index(fields=["-date"], name="article_date_desc")]
 
+    # What an article's search texts are made of: saving any of these (as publishing does) re-indexes them.
+    SEARCHED_FIELDS = frozenset({"title", "standfirst", "body", "access_level", "teaser_paragraphs"})
+
+    def save(self, *args, **kwargs):
+        """Save; then re-index the texts readers without a subscription may search the article by."""
+        result = super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.SEARCHED_FIELDS.intersection(update_fields):
+            ArticleSearchText.index_article(self.pk)
+        return result
+
     # -- reading -------------------------------------------------------------------------------
 
     @cached_property
@@ -349,3 +361,68 @@ class ArticleAuthor(Orderable):
 
     class Meta(Orderable.Meta):
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="one_byline_per_author")]
+
+
+class SearchableQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
+
+
+class ArticleSearchText(index.Indexed, models.Model):
+    """A text of an article that readers without a subscription search, so no search reveals gated words.
+
+    The article's own entry in the search index holds every word; entitled readers search that. Each
+    article has two of these, indexed from the live article whenever it is saved (docs/paywall.md):
+    - `teaser`: byline, title, standfirst and teaser paragraphs, what the paywall shows anyone;
+    - `open`: the same for a subscribers-only article; every word of a free one.
+    """
+
+    TEASER, OPEN = "teaser", "open"
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="search_texts")
+    reach = models.CharField(max_length=6, choices=[(TEASER, "What the teaser shows"), (OPEN, "What is free")])
+
+    objects = SearchableQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("text"),
+        index.FilterField("reach"),
+        index.FilterField("article"),
+    ]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "reach"], name="one_search_text_per_reach")]
+
+    def __str__(self) -> str:
+        return f"{self.reach} text of article {self.article_id}"
+
+    @classmethod
+    def index_article(cls, article_id: int) -> None:
+        """Make sure the article has both texts, and queue their indexing as Wagtail queues the article's own."""
+        from wagtail.search.tasks import insert_or_update_object_task
+
+        for reach in (cls.TEASER, cls.OPEN):
+            text, created = cls.objects.get_or_create(article_id=article_id, reach=reach)
+            if not created:  # a new row is queued by the search app's own post_save handler
+                insert_or_update_object_task.enqueue(cls._meta.app_label, cls._meta.model_name, str(text.pk))
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return super().get_indexed_objects().select_related("article")
+
+    def title(self) -> str:
+        return self.article.title
+
+    def text(self) -> str:
+        """The words this reach may match: read from the live article when indexed, through the paywall's rules."""
+        from masthead.access.models import PaywallSettings
+        from masthead.access.paywall import public_text
+
+        article = self.article
+        if self.reach == self.OPEN:
+            # The paywall's public text by the editors' choice alone: with the archive rule on, search
+            # uses `teaser` for everyone without a subscription (any free article may age into the archive).
+            words = public_text(article, PaywallSettings(archive_after_days=None))
+        else:
+            words = f"{article.standfirst}\n{article.teaser_text()}"
+        return f"{article.byline_names}\n{words}"

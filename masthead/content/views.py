@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from masthead.content.models import ARTICLES_PER_LIST_PAGE, Author
 from masthead.content.queries import articles_by_author, attach_sections, live_sections, page_number_from
-from masthead.content.search import SearchForm, search_articles, with_snippets
+from masthead.content.search import EVERY_WORD, SearchForm, search_articles, search_reach, with_snippets
 
 
 def author_detail(request, slug: str):
@@ -21,14 +21,18 @@ def query_without_page(request) -> str:
 
 def search(request):
     form = SearchForm(request.GET or None, sections=live_sections())
-    results = search_articles(form.cleaned_data) if form.is_valid() else None
+    reach = search_reach(request)
+    results = search_articles(form.cleaned_data, reach=reach) if form.is_valid() else None
     if results is not None:
         results_page = Paginator(results.hits, ARTICLES_PER_LIST_PAGE).get_page(page_number_from(request))
-        results_page.object_list = with_snippets(results_page.object_list, results.terms)
+        results_page.object_list = with_snippets(results_page.object_list, results.terms, reach=reach, request=request)
     else:
         results_page = None
-    return render(
+    response = render(
         request,
         "content/search.html",
         {"form": form, "results": results, "results_page": results_page, "base_query": query_without_page(request)},
     )
+    if reach == EVERY_WORD:
+        response["Cache-Control"] = "private"  # found by words only the entitled may read
+    return response
