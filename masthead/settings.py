@@ -458,3 +458,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Real money in production (issue 12): the card change door.
+# Changing the card (/account/card/) opens a card setup at the gateway on each visit and tries a card
+# on each send, so it is counted like Pay, against card testing (masthead/core/ratelimits.py).
+RATE_LIMITS["card_change"] = {
+    "views": ["change_card"],
+    "per_reader": env_rate("RATE_LIMIT_CARD_CHANGE_PER_READER", "20/h"),
+    "per_address": env_rate("RATE_LIMIT_CARD_CHANGE_PER_ADDRESS", "60/h"),
+}

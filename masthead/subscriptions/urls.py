@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.subscriptions import views, webhooks
+from masthead.subscriptions import card_views, views, webhooks
 
 subscribe_urlpatterns = [
     path("", views.plans, name="subscribe"),
@@ -13,6 +13,7 @@ account_urlpatterns = [
     path("refund/", views.refund, name="refund_subscription"),
     path("plan/", views.change_plan, name="change_plan"),
     path("address/", views.change_address, name="change_address"),
+    path("card/", card_views.change_card, name="change_card"),
     path("receipts/<id:receipt_id>/", views.receipt_html, name="receipt"),
     path("receipts/<id:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
 ]
