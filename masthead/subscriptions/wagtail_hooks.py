@@ -1,16 +1,16 @@
-"""The circulation staff's admin: the Plans snippet, Subscribers, and the Cancellation reasons report."""
+"""The circulation staff's admin: the Plans snippet, Subscribers and Dunning, and the Cancellation reasons report."""
 
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.subscriptions import admin_views
+from masthead.subscriptions import admin_views, dunning_admin
 from masthead.subscriptions.models import Plan
 
 
@@ -61,6 +61,8 @@ def register_subscriber_urls():
         path("", admin_views.SubscriberIndexView.as_view(), name="index"),
         path("results/", admin_views.SubscriberIndexView.as_view(results_only=True), name="index_results"),
         path("cancellation-reasons/", admin_views.CancellationReasonsView.as_view(), name="cancellation_reasons"),
+        path("dunning/", dunning_admin.DunningView.as_view(), name="dunning"),
+        path("dunning/<id:subscription_id>/retry/", dunning_admin.RetryNowView.as_view(), name="retry_now"),
         path("<id:reader_id>/", admin_views.SubscriberDetailView.as_view(), name="detail"),
         path("<id:reader_id>/complimentary/", admin_views.ComplimentaryView.as_view(), name="complimentary"),
         path("<id:reader_id>/refund/<id:payment_id>/", admin_views.RefundView.as_view(), name="refund"),
@@ -72,9 +74,14 @@ def register_subscriber_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_subscribers_menu_item():
-    return CirculationMenuItem(
-        "Subscribers", reverse("subscribers:index"), name="subscribers", icon_name="group", order=290
+    """Subscribers, and under it Dunning: the past-due ones and their retries."""
+    menu = Menu(
+        items=[
+            CirculationMenuItem("All subscribers", reverse("subscribers:index"), name="all", icon_name="group"),
+            CirculationMenuItem("Dunning", reverse("subscribers:dunning"), name="dunning", icon_name="warning"),
+        ]
     )
+    return SubmenuMenuItem("Subscribers", menu, name="subscribers", icon_name="group", order=290)
 
 
 @hooks.register("register_reports_menu_item")
