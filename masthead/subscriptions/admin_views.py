@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -33,8 +32,8 @@ from masthead.subscriptions.models import (
     PostalAddress,
     Subscription,
     SubscriptionEvent,
-    format_money,
 )
+from masthead.subscriptions.money import MoneyError, currency_problem, exponent, format_money, format_units, parse_money
 from masthead.subscriptions.queries import address_on
 from masthead.subscriptions.services import (
     CANCEL_REASONS,
@@ -88,14 +87,6 @@ def cancel_reason_label(code: str) -> str:
     return CANCEL_REASON_LABELS.get(code, code) if code else "Not given"
 
 
-def cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
-
-
-def units(amount_cents: int) -> Decimal:
-    return (Decimal(amount_cents) / 100).quantize(Decimal("0.01"))
-
-
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The first moment after `day` in the site's time zone: access lasts through that day."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
@@ -133,17 +124,24 @@ class CirculationOnlyMixin:
 # -- plans -------------------------------------------------------------------------------------
 
 
+# Stripe's largest charge (eight digits of minor units); the ledger's columns hold more.
+LARGEST_PRICE = 99_999_999
+
+
+def smallest_price(currency: str) -> int:
+    """0.50 of a currency with cents, the smallest charge card gateways take; one unit of one without (¥1)."""
+    return max(1, 50 * 10 ** exponent(currency) // 100)
+
+
 class PlanForm(WagtailAdminModelForm):
     """The plan snippet's form: the price in currency units, and no switching the terms under live subscribers."""
 
-    price = forms.DecimalField(
+    price = forms.CharField(
         label="Price",
-        min_value=Decimal("0.50"),  # the smallest charge card gateways accept; free is a complimentary grant
-        max_digits=9,
-        decimal_places=2,
+        max_length=20,
         help_text=(
-            "Per billing period, in the plan's currency (e.g. 9.99). A new price applies to existing "
-            "subscribers from their next renewal; nobody is charged again mid-period."
+            "Per billing period, in the plan's currency as you would write it (9.99 for USD, 1200 for JPY). "
+            "A new price applies to existing subscribers from their next renewal; nobody is charged again mid-period."
         ),
     )
 
@@ -153,12 +151,16 @@ class PlanForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields["price"].initial = units(self.instance.price_cents)
+            self.fields["price"].initial = format_units(self.instance.price_cents, self.instance.currency)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("price") is not None:
-            self.instance.price_cents = cents(cleaned["price"])
+        currency = (cleaned.get("currency") or "").strip().upper()
+        if "currency" in cleaned and currency_problem(currency):
+            self.add_error("currency", currency_problem(currency))
+        elif cleaned.get("price") is not None:
+            cleaned["currency"] = currency
+            self.instance.price_cents = self.price_in_minor_units(cleaned["price"], currency)
         changed_terms = [name for name in self.TERMS if name in self.changed_data]
         if self.instance.pk is not None and changed_terms:
             live = Subscription.objects.filter(
@@ -172,6 +174,23 @@ class PlanForm(WagtailAdminModelForm):
                         "Make a new plan instead and untick Active on this one.",
                     )
         return cleaned
+
+    def price_in_minor_units(self, text: str, currency: str) -> int:
+        """The typed price in the currency's minor units (1200 JPY is 1200, 9.99 USD is 999); errors on the form."""
+        try:
+            minor_units = parse_money(text, currency)
+        except MoneyError as error:
+            self.add_error("price", str(error))
+            return self.instance.price_cents
+        if minor_units < smallest_price(currency):
+            self.add_error(
+                "price",
+                f"The smallest price is {format_money(smallest_price(currency), currency)}; "
+                "a free subscription is a complimentary grant.",
+            )
+        elif minor_units > LARGEST_PRICE:
+            self.add_error("price", f"The largest price is {format_money(LARGEST_PRICE, currency)}.")
+        return minor_units
 
 
 def plans_in_use(plans) -> list[Plan]:
@@ -273,7 +292,7 @@ class SubscriberIndexView(CirculationOnlyMixin, BaseListingView):
 class RefundForm(forms.Form):
     """Refund part or all of one payment; the token, made when the form is shown, makes a resubmit a no-op."""
 
-    amount = forms.DecimalField(label="Amount", min_value=Decimal("0.01"), max_digits=9, decimal_places=2)
+    amount = forms.CharField(label="Amount", max_length=20)
     request_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, payment: Payment, *args, **kwargs):
@@ -283,11 +302,16 @@ class RefundForm(forms.Form):
         left = payment.amount_cents - payment.refunded_cents
         self.fields["amount"].help_text = f"At most {format_money(left, payment.currency)}."
         if not self.is_bound:
-            self.initial = {"amount": units(left), "request_token": new_request_token()}
+            self.initial = {"amount": format_units(left, payment.currency), "request_token": new_request_token()}
 
     def clean_amount(self) -> int:
         # What is left is checked by the ledger, after it has recognised a repeated token.
-        amount_cents = cents(self.cleaned_data["amount"])
+        try:
+            amount_cents = parse_money(self.cleaned_data["amount"], self.payment.currency)
+        except MoneyError as error:
+            raise forms.ValidationError(str(error)) from None
+        if amount_cents == 0:
+            raise forms.ValidationError("Enter an amount above zero.")
         if amount_cents > self.payment.amount_cents:
             raise forms.ValidationError(f"The payment was {self.payment.amount}; a refund cannot be more.")
         return amount_cents
