@@ -459,7 +459,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
-# Real money in production (issue 12): the card change door.
+# Real money in production (issue 12): the card change door and the sandbox's deploy check.
 # Changing the card (/account/card/) opens a card setup at the gateway on each visit and tries a card
 # on each send, so it is counted like Pay, against card testing (masthead/core/ratelimits.py).
 RATE_LIMITS["card_change"] = {
@@ -467,3 +467,6 @@ RATE_LIMITS["card_change"] = {
     "per_reader": env_rate("RATE_LIMIT_CARD_CHANGE_PER_READER", "20/h"),
     "per_address": env_rate("RATE_LIMIT_CARD_CHANGE_PER_ADDRESS", "60/h"),
 }
+# The sandbox gateway moves no money: with DEBUG off, `manage.py check --deploy` fails on it unless the
+# publisher says so here (a demo or staging site). See masthead/subscriptions/checks.py.
+ALLOW_SANDBOX_GATEWAY = env_bool("ALLOW_SANDBOX_GATEWAY", False)

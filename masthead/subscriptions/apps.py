@@ -6,3 +6,10 @@ class SubscriptionsConfig(AppConfig):
 
     name = "masthead.subscriptions"
     label = "subscriptions"
+
+    def ready(self):
+        from django.core import checks
+
+        from masthead.subscriptions.checks import check_sandbox_gateway
+
+        checks.register(check_sandbox_gateway, "billing", deploy=True)

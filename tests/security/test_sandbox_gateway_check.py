@@ -1,0 +1,48 @@
+"""`manage.py check --deploy` fails when a site without DEBUG would take payments through the sandbox.
+
+The sandbox moves no money; a demo or staging site says so with ALLOW_SANDBOX_GATEWAY.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+
+def check(**options) -> str:
+    out = StringIO()
+    call_command("check", stdout=out, stderr=out, **options)
+    return out.getvalue()
+
+
+@override_settings(DEBUG=False, PAYMENT_GATEWAY="sandbox", ALLOW_SANDBOX_GATEWAY=False)
+def test_the_sandbox_gateway_with_debug_off_fails_the_deploy_check():
+    with pytest.raises(SystemCheckError) as failure:
+        check(deploy=True)
+
+    message = str(failure.value)
+    assert "(subscriptions.E001) PAYMENT_GATEWAY is 'sandbox' with DEBUG off" in message
+    assert "no money would be taken" in message
+    assert "ALLOW_SANDBOX_GATEWAY=true" in message
+
+
+@override_settings(DEBUG=False, PAYMENT_GATEWAY="sandbox", ALLOW_SANDBOX_GATEWAY=True)
+def test_a_publisher_who_says_so_may_run_the_sandbox_without_debug():
+    assert "subscriptions.E001" not in check(deploy=True)
+
+
+@pytest.mark.parametrize(
+    "site", [{"DEBUG": False, "PAYMENT_GATEWAY": "stripe"}, {"DEBUG": True, "PAYMENT_GATEWAY": "sandbox"}]
+)
+def test_stripe_in_production_or_the_sandbox_while_developing_passes(site):
+    with override_settings(ALLOW_SANDBOX_GATEWAY=False, **site):
+        assert "subscriptions.E001" not in check(deploy=True)
+
+
+@override_settings(DEBUG=False, PAYMENT_GATEWAY="sandbox", ALLOW_SANDBOX_GATEWAY=False)
+def test_the_everyday_check_leaves_it_to_the_deploy_check():
+    assert "subscriptions.E001" not in check()
