@@ -76,3 +76,10 @@ def articles_by_author(author: Author) -> QuerySet[ArticlePage]:
 def page_number_from(request) -> str:
     """The ?page= of a list; Paginator.get_page copes with anything a reader types."""
     return request.GET.get("page", "1")
+
+
+def example_search_word() -> str:
+    """A word the archive surely holds, for the empty search's hint: the newest article's first author's surname."""
+    article = published_articles().first()
+    authors = article.byline_authors if article else []
+    return authors[0].name.split()[-1] if authors else ""

@@ -2,7 +2,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from masthead.content.models import ARTICLES_PER_LIST_PAGE, Author
-from masthead.content.queries import articles_by_author, attach_sections, live_sections, page_number_from
+from masthead.content.queries import (
+    articles_by_author,
+    attach_sections,
+    example_search_word,
+    live_sections,
+    page_number_from,
+)
 from masthead.content.search import EVERY_WORD, SearchForm, search_articles, search_reach, with_snippets
 
 
@@ -28,11 +34,15 @@ def search(request):
         results_page.object_list = with_snippets(results_page.object_list, results.terms, reach=reach, request=request)
     else:
         results_page = None
-    response = render(
-        request,
-        "content/search.html",
-        {"form": form, "results": results, "results_page": results_page, "base_query": query_without_page(request)},
-    )
+    context = {
+        "form": form,
+        "results": results,
+        "results_page": results_page,
+        "base_query": query_without_page(request),
+    }
+    if form.is_bound and form.is_valid() and results is None:
+        context["example_word"] = example_search_word()
+    response = render(request, "content/search.html", context)
     if reach == EVERY_WORD:
         response["Cache-Control"] = "private"  # found by words only the entitled may read
     return response
