@@ -23,7 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from masthead.content.blocks import ArticleBodyBlock
+from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE, ArticleBodyBlock
 
 # Section slugs live at the top of the URL space, beside these site paths.
 RESERVED_SLUGS = {
@@ -151,7 +151,7 @@ class ArticleAdminForm(WagtailAdminPageForm):
             if cleaned_data.get("hero_image"):
                 images.append(cleaned_data["hero_image"])
             body = cleaned_data.get("body") or []
-            images += [block.value["image"] for block in body if block.block_type == "image" and block.value["image"]]
+            images += [block.value["image"] for block in body if block.block_type == IMAGE and block.value["image"]]
             problems = [problem for image in images for problem in image.metadata_problems()]
             if problems:
                 raise ValidationError(["This article cannot be published yet."] + problems)
@@ -228,7 +228,7 @@ class ArticlePage(RoutablePageMixin, Page):
         """The body's blocks grouped into web pages, split at page breaks; never empty."""
         pages: list[list] = [[]]
         for block in self.body:
-            if block.block_type == "page_break":
+            if block.block_type == PAGE_BREAK:
                 if pages[-1]:
                     pages.append([])
             else:
@@ -245,17 +245,17 @@ class ArticlePage(RoutablePageMixin, Page):
         """The article's words as plain text, in order; used for search snippets."""
         parts = []
         for block in self.body:
-            if block.block_type == "paragraph":
+            if block.block_type == PARAGRAPH:
                 parts.append(strip_tags(block.value.source))
-            elif block.block_type == "heading":
+            elif block.block_type == HEADING:
                 parts.append(block.value)
-            elif block.block_type == "pull_quote":
+            elif block.block_type == PULL_QUOTE:
                 parts.append(block.value["quote"])
         return "\n".join(parts)
 
     def teaser_blocks(self) -> list:
         """What readers without access see of the body: the first paragraphs of page 1."""
-        paragraphs = [block for block in self.web_pages[0] if block.block_type == "paragraph"]
+        paragraphs = [block for block in self.web_pages[0] if block.block_type == PARAGRAPH]
         return paragraphs[: self.teaser_paragraphs]
 
     def teaser_text(self) -> str:

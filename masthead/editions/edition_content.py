@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from masthead.content.blocks import IMAGE, PAGE_BREAK
+from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE
 from masthead.content.models import ArticlePage, CreditedImage
 
 # What an article's rich text may keep in an edition: inline emphasis and links.
@@ -100,13 +100,13 @@ def edition_article(
 
 def block_of(block, picture: PictureMaker, rich_text: Callable[[str], SafeString]) -> Block | None:
     kind = block.block_type
-    if kind == "paragraph":
+    if kind == PARAGRAPH:
         return Block(kind, html=rich_text(xml_text(block.value.source)))
-    if kind == "heading":
+    if kind == HEADING:
         return Block(kind, text=xml_text(block.value))
-    if kind == "pull_quote":
+    if kind == PULL_QUOTE:
         return Block(kind, text=xml_text(block.value["quote"]), attribution=xml_text(block.value["attribution"]))
-    if kind == "image":
+    if kind == IMAGE:
         made = xml_picture(picture(block.value["image"], block.value["caption"], hero=False))
         return Block(kind, picture=made) if made else None
     return None
