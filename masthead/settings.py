@@ -307,7 +307,9 @@ RATELIMIT_FAIL_OPEN = True
 # (handler429 in masthead/urls.py). "key" is the email typed in: per account, from any address.
 ACCOUNT_RATE_LIMITS = {
     "login": env_rate("RATE_LIMIT_LOGIN", "30/m/ip", per=True),
-    "login_failed": env_rate("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key", per=True),
+    # Per address only: a limit per account typed in would let anyone lock a reader out from everywhere;
+    # guessing one account from many addresses is stopped per account and address by django-axes.
+    "login_failed": env_rate("RATE_LIMIT_LOGIN_FAILED", "10/m/ip", per=True),
     "signup": env_rate("RATE_LIMIT_SIGNUP", "20/h/ip", per=True),
     # Each request sends an email: a few per address typed in, so nobody's inbox can be flooded.
     "reset_password": env_rate("RATE_LIMIT_PASSWORD_RESET", "20/h/ip,5/h/key", per=True),

@@ -100,3 +100,20 @@ def test_behind_our_proxy_each_visitor_is_counted_at_the_address_the_proxy_saw(s
 
     assert refused.status_code == 429
     assert is_logged_in_to_admin(welcomed, "/admin/login/")
+
+
+def test_guesses_at_a_readers_password_from_many_addresses_do_not_lock_her_out_of_her_own(
+    anonymous, verified_reader, client
+):
+    for attempt in range(GUESSES):
+        anonymous.post(
+            "/account/login/",
+            {"login": verified_reader.email, "password": f"wrong {attempt}"},
+            REMOTE_ADDR=f"203.0.113.{attempt}",
+        )
+
+    response = client.post(
+        "/account/login/", {"login": verified_reader.email, "password": PASSWORD}, REMOTE_ADDR=ADAS_OFFICE, follow=True
+    )
+
+    assert "Signed in as rita@example.com" in visible_text(response)
