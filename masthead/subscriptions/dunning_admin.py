@@ -113,6 +113,12 @@ def say_what_happened(request, outcome: str, subscription: Subscription, who: st
         else:
             next_retry = short_date(subscription.next_retry_at)
             messages.warning(request, f"{who}'s card was declined ({reason}). Next retry on {next_retry}.")
+    elif outcome == "waiting_for_reader":
+        messages.warning(
+            request,
+            f"Nothing was charged: {who}'s bank wants them to confirm the payment, and we have emailed them "
+            "the link. Charging the same card again would only be refused; a new card from them is tried at once.",
+        )
     elif outcome == "ended":
         messages.warning(request, f"{who}'s card was declined on the last retry: the subscription has ended.")
     else:

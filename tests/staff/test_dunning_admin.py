@@ -154,3 +154,19 @@ def test_circulation_staff_find_dunning_under_subscribers(circulation_client):
 
     assert reverse("subscribers:dunning") in html
     assert reverse("subscribers:index") in html
+
+
+def test_retry_now_does_not_charge_again_while_the_readers_bank_waits_for_the_reader(circulation_client, subscriber):
+    fall_behind(subscriber)
+    Payment.objects.filter(status=Payment.FAILED).update(decline_code=AUTHENTICATION_REQUIRED)
+    store_card(subscriber, WORKING_CARD, SandboxGateway())
+    subscription = Subscription.objects.get(reader=subscriber)
+    charges = SandboxCharge.objects.count()
+    action, fields = retry_form(circulation_client, subscription)
+
+    page = circulation_client.post(action, fields, follow=True)
+
+    assert "Nothing was charged" in visible_text(page)
+    assert SandboxCharge.objects.count() == charges
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.PAST_DUE

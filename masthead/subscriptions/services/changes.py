@@ -209,7 +209,7 @@ def keep_new_card(
     retry = ""
     if past_due:
         try:
-            retry = retry_now(subscription.pk, actor=actor, attempt=attempt, now=now, gateway=gateway)
+            retry = retry_now(subscription.pk, actor=actor, attempt=attempt, on_new_card=True, now=now, gateway=gateway)
         except GatewayError:
             retry = "gateway_error"  # the payment stays pending; the next renewal run charges it, once
         subscription.refresh_from_db()

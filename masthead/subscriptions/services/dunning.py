@@ -32,10 +32,14 @@ def retry_now(
     *,
     actor: str,
     attempt: int | None = None,
+    on_new_card: bool = False,
     now: datetime.datetime | None = None,
     gateway: Gateway | None = None,
 ) -> str:
     """Charge a past-due subscription now instead of on its next retry day; returns what happened.
+
+    While the reader's bank waits for the reader to confirm, the same card is not charged again
+    blindly ("waiting_for_reader"): only the reader's new card (`on_new_card`) is tried.
 
     `attempt` is the number of failures the asker saw (the admin's form carries it): once that retry
     has been made, asking again ("already_retried") charges nothing, so two clicks charge once. Two
@@ -49,6 +53,8 @@ def retry_now(
             return "not_past_due"
         if attempt is not None and subscription.failed_renewal_attempts != attempt:
             return "already_retried"
+        if subscription.awaits_authentication() and not on_new_card:
+            return "waiting_for_reader"
         record_event(subscription, "retry_asked_for", actor, after_failures=subscription.failed_renewal_attempts)
     return renew_subscription(subscription_id, now=now, gateway=gateway, asked_for=True)
 
