@@ -56,6 +56,7 @@ from masthead.subscriptions.services import (
     AddressRequired,
     AlreadySubscribed,
     BillingError,
+    CheckoutTokenUsed,
     GuaranteeAlreadyUsed,
     GuaranteeExpired,
     NotCancellable,
@@ -273,7 +274,13 @@ class LedgerMachine(RuleBasedStateMachine):
             assert isinstance(result, AddressRequired), result
             assert SandboxCharge.objects.count() == charges_before
             return
-        self.last_checkout[reader] = {"plan": plan, "card": card, "token": token, "with_address": with_address}
+        self.last_checkout[reader] = {
+            "plan": plan,
+            "card": card,
+            "token": token,
+            "with_address": with_address,
+            "price": model.prices[plan],
+        }
         model.card_fails[reader] = card == "declines_on_charge"
         if card == "declines_on_charge":
             assert isinstance(result, CardDeclined), result
@@ -310,6 +317,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert isinstance(result, Subscription) and result.pk == last["result"], result
         elif self.model.live(reader):
             assert isinstance(result, AlreadySubscribed), result
+        elif isinstance(result, CheckoutTokenUsed):
+            # The form's token is bound to the price it showed; staff changed that price since.
+            assert self.model.prices[last["plan"]] != last["price"], result
         else:
             # The card is stored again (the same declining number), and the gateway repeats its decline.
             assert isinstance(result, CardDeclined), result
