@@ -472,3 +472,12 @@ RATE_LIMITS["card_change"] = {
 # The sandbox gateway moves no money: with DEBUG off, `manage.py check --deploy` fails on it unless the
 # publisher says so here (a demo or staging site). See masthead/subscriptions/checks.py.
 ALLOW_SANDBOX_GATEWAY = env_bool("ALLOW_SANDBOX_GATEWAY", False)
+
+# Checkout with Stripe.js (issue 12): each press of Pay first asks /subscribe/<plan>/card/ for a card
+# setup (a SetupIntent at Stripe, and the reader's customer the first time); it is counted as Pay is.
+RATE_LIMITS["checkout_card_setup"] = {
+    "views": ["checkout_card_setup"],
+    "methods": ["POST"],
+    "per_reader": RATE_LIMITS["checkout"]["per_reader"],
+    "per_address": RATE_LIMITS["checkout"]["per_address"],
+}

@@ -64,7 +64,23 @@ def send_renewal_reminder(subscription_id: int) -> None:
 
 @task()
 def send_payment_failed(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "payment_failed", "we could not take your payment")
+    subscription = load(subscription_id)
+    if subscription.awaits_authentication():
+        send_authentication_needed(subscription)
+        return
+    send_to_reader(subscription, "payment_failed", "we could not take your payment")
+
+
+def send_authentication_needed(subscription: Subscription) -> None:
+    """The bank did not refuse the renewal: it wants the reader to confirm it, from the link in this email."""
+    payment = (
+        subscription.payments.filter(period_start=subscription.current_period_end)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    send_to_reader(
+        subscription, "authentication_needed", "please confirm your payment with your bank", {"payment": payment}
+    )
 
 
 @task()

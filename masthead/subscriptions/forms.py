@@ -97,6 +97,22 @@ class CardForm(forms.Form):
         )
 
 
+class CardSetupForm(forms.Form):
+    """Checkout with Stripe.js: the card was set up in the browser, and only its SetupIntent's id comes here.
+
+    Empty when the checkout already has its card (trying again after the payment service could not
+    be reached charges that card); checkout refuses a checkout with no card at all.
+    """
+
+    checkout_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    setup_intent = forms.RegexField(
+        regex=r"^seti_[A-Za-z0-9_]{1,100}$", required=False, widget=forms.HiddenInput, max_length=120
+    )
+
+    def card(self) -> CardInput:
+        return CardInput(setup_ref=self.cleaned_data["setup_intent"])
+
+
 class CancelForm(forms.Form):
     reason = forms.ChoiceField(
         label="Would you tell us why? (optional)",

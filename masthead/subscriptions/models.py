@@ -241,6 +241,11 @@ class Payment(models.Model):
     def refunded_cents(self) -> int:
         return sum(refund.amount_cents for refund in self.refunds.all())
 
+    @property
+    def awaits_authentication(self) -> bool:
+        """A renewal charge the reader's bank wants the reader to confirm (on /account/confirm-payment/)."""
+        return self.status == self.FAILED and self.decline_code == AUTHENTICATION_REQUIRED
+
 
 class Checkout(models.Model):
     """One checkout token's purchase: the terms its idempotency key stands for, the card kept for it, how it ended.
@@ -252,8 +257,10 @@ class Checkout(models.Model):
     """
 
     OPEN, PAID, DECLINED, GIVEN_BACK, REFUSED = "open", "paid", "declined", "given_back", "refused"
+    AUTHENTICATING = "authenticating"
     STATUSES = [
         (OPEN, "Open"),
+        (AUTHENTICATING, "Awaiting the bank"),  # charged on-session; the reader's bank wants them to confirm
         (PAID, "Paid"),
         (DECLINED, "Declined"),
         (GIVEN_BACK, "Given back"),  # charged, but another checkout had started a subscription: refunded
@@ -266,7 +273,7 @@ class Checkout(models.Model):
     currency = models.CharField(max_length=3)
     gateway = models.CharField(max_length=20)
     idempotency_key = models.CharField(max_length=120, unique=True)
-    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    status = models.CharField(max_length=20, choices=STATUSES, default=OPEN)
     claimed_until = models.DateTimeField(null=True, blank=True, help_text="A request works on it until then.")
     customer_ref = models.CharField(max_length=100, blank=True)
     payment_method_ref = models.CharField(max_length=100, blank=True)
@@ -275,6 +282,9 @@ class Checkout(models.Model):
     charge_ref = models.CharField(max_length=100, blank=True)
     decline_code = models.CharField(max_length=50, blank=True)
     message = models.CharField(max_length=300, blank=True)
+    # A print plan's address, kept while the reader's bank is asked, so whoever records the payment
+    # (the reader's page or Stripe's webhook) records it too.
+    address = models.JSONField(default=dict, blank=True)
     subscription = models.ForeignKey(
         Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="checkouts"
     )
@@ -386,6 +396,9 @@ class SandboxCharge(models.Model):
     decline_code = models.CharField(max_length=50, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
     refund_refs = models.JSONField(default=list, blank=True)
+    # Waiting for the cardholder on the sandbox's bank page (3-D Secure), found by its unguessable ref.
+    awaiting_authentication = models.BooleanField(default=False)
+    authentication_ref = models.CharField(max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
 
@@ -401,6 +414,9 @@ class SandboxPaymentMethod(models.Model):
     brand = models.CharField(max_length=20)
     last4 = models.CharField(max_length=4)
     charge_outcome = models.CharField(max_length=30, default="succeeded")
+    # When its bank asks the cardholder to confirm a charge: "" never, "on_session" when they are
+    # paying in person (checkout), "always" (renewals too). See gateways/sandbox.py.
+    authentication = models.CharField(max_length=20, blank=True)
 
 
 def retry_days_problem(days: list[int]) -> str:

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from masthead.subscriptions import card_views, views, webhooks
+from masthead.subscriptions import card_views, checkout_views, views, webhooks
 
 subscribe_urlpatterns = [
-    path("", views.plans, name="subscribe"),
-    path("<slug:slug>/", views.checkout, name="checkout"),
+    path("", checkout_views.plans, name="subscribe"),
+    # The sandbox's stand-in for a bank's 3-D Secure page (before <slug>/, which it is not).
+    path("authenticate/<str:ref>/", checkout_views.sandbox_bank, name="sandbox_bank"),
+    path("<slug:slug>/", checkout_views.checkout, name="checkout"),
+    path("<slug:slug>/card/", checkout_views.checkout_card_setup, name="checkout_card_setup"),
+    path("<slug:slug>/confirm/", checkout_views.checkout_confirm, name="checkout_confirm"),
 ]
 
 account_urlpatterns = [
@@ -14,6 +18,8 @@ account_urlpatterns = [
     path("plan/", views.change_plan, name="change_plan"),
     path("address/", views.change_address, name="change_address"),
     path("card/", card_views.change_card, name="change_card"),
+    path("confirm-payment/", checkout_views.confirm_renewal, name="confirm_renewal"),
+    path("confirm-payment/done/", checkout_views.confirm_renewal_done, name="confirm_renewal_done"),
     path("receipts/<id:receipt_id>/", views.receipt_html, name="receipt"),
     path("receipts/<id:receipt_id>/pdf/", views.receipt_pdf, name="receipt_pdf"),
 ]

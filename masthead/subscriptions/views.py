@@ -1,4 +1,4 @@
-"""Reader-facing billing pages: the offer, checkout, and the subscription actions on /account/."""
+"""Reader-facing billing pages: the subscription actions on /account/ (the offer and checkout: checkout_views)."""
 
 from __future__ import annotations
 
@@ -10,85 +10,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from masthead.subscriptions.forms import AddressForm, CancelForm, CardForm, PlanChangeForm, new_checkout_token
-from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
-from masthead.subscriptions.models import Plan, Receipt
-from masthead.subscriptions.queries import address_on, guarantee_used, live_subscription, offered_plans
+from masthead.subscriptions.forms import AddressForm, CancelForm, PlanChangeForm
+from masthead.subscriptions.gateways import GatewayError, RefundRefused
+from masthead.subscriptions.models import Receipt
+from masthead.subscriptions.queries import address_on, guarantee_used, live_subscription
 from masthead.subscriptions.services import (
-    AlreadySubscribed,
     BillingError,
-    ChargeNotConfirmed,
-    CheckoutInProgress,
-    CheckoutTokenUsed,
     do_cancel,
     do_change_address,
     do_change_plan,
     do_refund_under_guarantee,
     do_resume,
-    do_subscribe,
 )
-
-
-def plans(request):
-    return render(
-        request,
-        "subscriptions/plans.html",
-        {
-            "plans": offered_plans(),
-            "subscription": live_subscription(request.user),
-        },
-    )
-
-
-@login_required
-def checkout(request, slug: str):
-    plan = get_object_or_404(Plan, slug=slug, is_active=True)
-    if live_subscription(request.user):
-        messages.info(request, "You already have a subscription; you can change it here.")
-        return redirect("account")
-    card_form = CardForm(request.POST or None, initial={"checkout_token": new_checkout_token()})
-    address_form = AddressForm(request.POST or None, prefix="address") if plan.includes_print else None
-    if request.method == "POST" and card_form.is_valid() and (address_form is None or address_form.is_valid()):
-        try:
-            subscription = do_subscribe(
-                reader=request.user,
-                plan=plan,
-                card=card_form.card(),
-                checkout_token=card_form.cleaned_data["checkout_token"],
-                address=address_form.address() if address_form else None,
-            )
-        except CardDeclined as declined:
-            card_form = CardForm(initial={"checkout_token": new_checkout_token()})  # a new attempt, a new key
-            card_form.decline_message = declined.message
-        except (CheckoutTokenUsed, ChargeNotConfirmed) as refused:
-            card_form = CardForm(initial={"checkout_token": new_checkout_token()})
-            card_form.refusal_message = str(refused)
-        except GatewayError:
-            # The form keeps its checkout token: trying again repeats the same charge, never a second one.
-            card_form.gateway_unreachable = True
-        except AlreadySubscribed:
-            messages.info(request, "You already have a subscription.")
-            return redirect("account")
-        except CheckoutInProgress as waiting:
-            # The first click is still with the payment service; the account page shows how it ends.
-            messages.info(request, str(waiting))
-            return redirect("account")
-        else:
-            if subscription.is_live:
-                messages.success(request, f"Welcome! Your {subscription.plan.name} subscription is active.")
-            else:
-                # The form was sent again after what it paid for had ended (e.g. refunded).
-                messages.info(request, "This payment was made before; your account shows what became of it.")
-            return redirect("account")
-    return render(
-        request,
-        "subscriptions/checkout.html",
-        {
-            "plan": plan,
-            "card_form": card_form,
-            "address_form": address_form,
-        },
-    )
 
 
 def require_live_subscription(request):

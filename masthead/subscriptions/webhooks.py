@@ -2,8 +2,10 @@
 
 An event only says "look at this PaymentIntent again": the handler fetches its current state and
 brings the ledger up to date (a renewal left pending by a crash is settled; a refund made at the
-gateway gets its ledger row). Reading the state rather than the event makes order and duplicates
-irrelevant. Events about anything else are stored and acknowledged.
+gateway gets its ledger row; a checkout or renewal that waited for the reader's bank is recorded
+once the bank has confirmed it, here or by the reader's page, whichever comes first). Reading
+the state rather than the event makes order and duplicates irrelevant. Events about anything
+else are stored and acknowledged.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from django.views.decorators.http import require_POST
 from masthead.subscriptions.gateways import ChargeResult, GatewayError
 from masthead.subscriptions.gateways.stripe import StripeGateway, charge_result, metadata_key
 from masthead.subscriptions.models import Payment, Refund, WebhookEvent
-from masthead.subscriptions.services import record_event, record_renewal_result, refund_payment
+from masthead.subscriptions.services import (
+    record_event,
+    record_renewal_result,
+    refund_payment,
+    settle_authenticated_charge,
+)
 
 GATEWAY = "stripe"
 # What refund_payment's idempotency keys start with, so a refund the webhook records first keeps its reason.
@@ -92,10 +99,15 @@ def sync_payment_intent(intent_ref: str, gateway: StripeGateway) -> str:
     """Bring the ledger in line with a PaymentIntent's current state at the gateway."""
     intent = gateway.payment_intent(intent_ref)
     payment = ledger_payment_for(intent)
-    if payment is None:
-        return "no_ledger_payment"  # e.g. a charge made at the dashboard: reconciliation reports it
     outcome = "confirmed"
-    if payment.status == Payment.PENDING and intent.status in SETTLED_INTENT_STATUSES:
+    if payment is None or payment.awaits_authentication:
+        # A checkout's first payment or a renewal the reader's bank held for them; the same call as
+        # the reader's page makes once the bank has answered, so whichever comes first records it.
+        outcome = settle_authenticated_charge(GATEWAY, intent.id, key=metadata_key(intent), gateway=gateway)
+        if payment is None:
+            # "nothing_waiting": e.g. a charge made at the dashboard, which reconciliation reports.
+            return outcome
+    elif payment.status == Payment.PENDING and intent.status in SETTLED_INTENT_STATUSES:
         outcome = settle_pending_payment(payment, charge_result(intent), gateway)
     recorded = record_gateway_refunds(payment, gateway.refunds_of(intent))
     return f"{outcome}, {recorded} refunds recorded" if recorded else outcome

@@ -23,6 +23,7 @@ from masthead.subscriptions.models import Plan
 from masthead.subscriptions.services import do_subscribe
 
 SECRET_KEY = "sk_test_masthead"  # localstripe accepts any sk_test_ key
+PUBLISHABLE_KEY = "pk_test_masthead"  # what the page gives Stripe.js; localstripe takes any pk_ key
 WEBHOOK_SECRET = "whsec_masthead_tests"
 VISA = "4242424242424242"
 DECLINED = "4000000000000002"  # refused when stored
@@ -91,6 +92,8 @@ def stripe_settings(settings, localstripe_url):
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_API_BASE = localstripe_url
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
+    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"  # localstripe's stand-in Stripe.js
     return settings
 
 

@@ -12,6 +12,9 @@ from typing import Protocol
 
 from django.conf import settings
 
+# The decline code of a charge the reader's bank wants the reader to confirm first (Stripe's word).
+AUTHENTICATION_REQUIRED = "authentication_required"
+
 
 class GatewayError(Exception):
     """The gateway could not be reached or refused the request for a technical reason."""
@@ -42,13 +45,18 @@ class CardDeclined(Exception):
 
 @dataclass(frozen=True)
 class CardInput:
-    """What the checkout form collected: raw test-card fields (sandbox) or a gateway token (Stripe.js)."""
+    """What the checkout form collected: raw test-card fields (sandbox), a gateway token, or a card setup.
+
+    `setup_ref` is a card setup (Stripe: a SetupIntent) the reader's browser confirmed with Stripe.js,
+    3-D Secure included, from `start_card_setup`: the card's numbers never reach Masthead.
+    """
 
     number: str = ""
     exp_month: int = 0
     exp_year: int = 0
     cvc: str = ""
     token: str = ""
+    setup_ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,14 @@ class StoredCard:
 
 @dataclass(frozen=True)
 class ChargeResult:
-    """What a charge did, as the gateway has it now: a repeated key answers with the first charge."""
+    """What a charge did, as the gateway has it now: a repeated key answers with the first charge.
+
+    `requires_action`: the reader's bank wants the reader to confirm the charge (3-D Secure) before
+    it takes any money; `action_secret` is what the reader's browser confirms it with (Stripe: the
+    PaymentIntent's client secret; sandbox: its bank page's id). Such a charge has not succeeded,
+    and its decline code is AUTHENTICATION_REQUIRED, as is an off-session charge Stripe refused for
+    want of the reader (which `prepare_authentication` makes ready for them).
+    """
 
     succeeded: bool
     charge_ref: str = ""
@@ -70,6 +85,13 @@ class ChargeResult:
     amount_cents: int = 0
     currency: str = ""
     refunded_cents: int = 0
+    requires_action: bool = False
+    action_secret: str = ""
+
+    @property
+    def needs_authentication(self) -> bool:
+        """The bank waits for the reader to confirm this charge; no money has moved."""
+        return self.requires_action or self.decline_code == AUTHENTICATION_REQUIRED
 
     def differs_from(self, *, amount_cents: int, currency: str) -> str:
         """Why this is not a standing payment of `amount_cents` in `currency`, or "" when it is one."""
@@ -108,10 +130,14 @@ class Gateway(Protocol):
         currency: str,
         idempotency_key: str,
         description: str,
+        on_session: bool = False,
     ) -> ChargeResult:
         """Take money; the same key returns the first attempt's result.
 
         A key sent again with other parameters raises IdempotencyKeyReused and moves no money.
+        `on_session`: the reader is paying now (checkout), so their bank may ask them to confirm;
+        the result then `requires_action`. Off-session (renewals), a bank that wants the reader
+        answers AUTHENTICATION_REQUIRED.
         """
 
     def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> str:
@@ -131,6 +157,33 @@ class Gateway(Protocol):
         """The card a confirmed setup stored, made the customer's default.
 
         Raises CardDeclined when the setup did not succeed or is not this customer's.
+        """
+
+    def create_customer(self, *, email: str) -> str:
+        """A new customer at the gateway, for a reader who has none yet; returns its id."""
+
+    # Charges the reader's bank wants confirmed (3-D Secure): at checkout the reader confirms in the
+    # page; a renewal that needs them waits for them on /account/confirm-payment/.
+
+    def payment_status(self, *, charge_ref: str) -> ChargeResult:
+        """The charge as the gateway has it now (after the reader's bank answered, or not yet)."""
+
+    def cancel_charge(self, *, charge_ref: str) -> ChargeResult:
+        """Withdraw a charge no one has confirmed, so it can never take money; returns its state after.
+
+        A charge the reader confirmed first is left alone and answered as succeeded.
+        """
+
+    def prepare_authentication(self, *, charge_ref: str, payment_method_ref: str) -> ChargeResult:
+        """Make a charge that needs the reader ready for them to confirm now (`requires_action`, with its secret).
+
+        A charge whose earlier confirmation failed is asked again; one already settled is answered as it is.
+        """
+
+    def authentication_url(self, *, action_secret: str, return_url: str) -> str:
+        """The page where the reader confirms with their bank and is sent back to `return_url`.
+
+        "" when our own page confirms it with the gateway's script in place (Stripe.js).
         """
 
 

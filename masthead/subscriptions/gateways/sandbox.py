@@ -1,12 +1,21 @@
-"""The embedded default gateway: local records, Stripe's test-card behaviour, no network."""
+"""The embedded default gateway: local records, Stripe's test-card behaviour, no network.
+
+Its cards whose bank asks for 3-D Secure (Stripe's test numbers) make a charge wait for the
+cardholder, as Stripe's do: the sandbox's own bank page (/subscribe/authenticate/<ref>/, see
+`authentication_url`) stands in for the bank's screen, with a button to confirm and one to fail.
+"""
 
 from __future__ import annotations
 
 import datetime
+import secrets
+from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from masthead.subscriptions.gateways import (
+    AUTHENTICATION_REQUIRED,
     CardDeclined,
     CardInput,
     ChargeResult,
@@ -23,10 +32,21 @@ DECLINED_ON_STORE = {"4000000000000002": ("card_declined", "Your card was declin
 CHARGE_OUTCOMES = {
     "4000000000000341": "card_declined",
     "4000000000009995": "insufficient_funds",
+    "4000008400001629": "card_declined",  # once its bank has been answered
+}
+# Stripe's 3-D Secure test numbers: when the bank asks the cardholder to confirm a charge.
+ON_SESSION, ALWAYS = "on_session", "always"
+ASKS_FOR_AUTHENTICATION = {
+    "4000002500003155": ON_SESSION,  # when paying at checkout; renewals of the card it set up go through
+    "4000002760003184": ALWAYS,  # every charge: checkout, and each renewal waits for the reader
+    "4000008400001629": ALWAYS,  # asks, and once confirmed is declined (card_declined)
 }
 DECLINE_MESSAGES = {
     "card_declined": "Your card was declined.",
     "insufficient_funds": "Your card has insufficient funds.",
+    AUTHENTICATION_REQUIRED: "Your bank asks you to confirm this payment.",
+    "authentication_failed": "Your bank did not confirm the payment.",
+    "canceled": "The payment was withdrawn before it was confirmed.",
 }
 
 
@@ -65,14 +85,34 @@ class SandboxGateway:
             brand=card_brand(number),
             last4=number[-4:],
             charge_outcome=CHARGE_OUTCOMES.get(number, "succeeded"),
+            authentication=ASKS_FOR_AUTHENTICATION.get(number, ""),
         )
         return StoredCard(customer_ref, method.ref, method.brand, method.last4)
 
-    def charge(self, *, customer_ref, payment_method_ref, amount_cents, currency, idempotency_key, description):
+    def create_customer(self, *, email: str) -> str:
+        return new_customer_ref("sandbox_cus")
+
+    def charge(
+        self,
+        *,
+        customer_ref,
+        payment_method_ref,
+        amount_cents,
+        currency,
+        idempotency_key,
+        description,
+        on_session=False,
+    ):
         existing = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             method = SandboxPaymentMethod.objects.filter(ref=payment_method_ref, customer_ref=customer_ref).first()
             outcome = method.charge_outcome if method else "card_declined"
+            asks = method is not None and (
+                method.authentication == ALWAYS or (method.authentication == ON_SESSION and on_session)
+            )
+            if asks:
+                # No money moves until the cardholder confirms on the bank page.
+                outcome = AUTHENTICATION_REQUIRED
             try:
                 with transaction.atomic():
                     existing = SandboxCharge.objects.create(
@@ -83,6 +123,8 @@ class SandboxGateway:
                         idempotency_key=idempotency_key,
                         succeeded=outcome == "succeeded",
                         decline_code="" if outcome == "succeeded" else outcome,
+                        awaiting_authentication=asks,
+                        authentication_ref=new_authentication_ref() if asks else "",
                     )
             except IntegrityError:
                 # Another worker charged with this key a moment ago: its result is ours.
@@ -94,21 +136,12 @@ class SandboxGateway:
             raise IdempotencyKeyReused(
                 f"The key {idempotency_key!r} was used for {first}, not {asked}; nothing was charged."
             )
-        return ChargeResult(
-            succeeded=existing.succeeded,
-            charge_ref=f"sandbox_ch_{existing.pk}",
-            decline_code=existing.decline_code,
-            message=DECLINE_MESSAGES.get(existing.decline_code, ""),
-            amount_cents=existing.amount_cents,
-            currency=existing.currency.upper(),
-            refunded_cents=existing.refunded_cents,
-        )
+        return charge_result(existing)
 
     def refund(self, *, charge_ref, amount_cents, idempotency_key):
-        charge_id = int(charge_ref.removeprefix("sandbox_ch_"))
         refund_ref = f"sandbox_re_{idempotency_key}"
         with transaction.atomic():
-            charge = SandboxCharge.objects.select_for_update().get(pk=charge_id)
+            charge = SandboxCharge.objects.select_for_update().get(pk=charge_id(charge_ref))
             if refund_ref in charge.refund_refs:
                 return refund_ref
             if charge.refunded_cents + amount_cents > charge.amount_cents:
@@ -117,3 +150,76 @@ class SandboxGateway:
             charge.refund_refs = [*charge.refund_refs, refund_ref]
             charge.save(update_fields=["refunded_cents", "refund_refs"])
         return refund_ref
+
+    # -- charges the cardholder's bank wants confirmed (3-D Secure) -------------------------------
+
+    def payment_status(self, *, charge_ref: str) -> ChargeResult:
+        return charge_result(SandboxCharge.objects.get(pk=charge_id(charge_ref)))
+
+    def cancel_charge(self, *, charge_ref: str) -> ChargeResult:
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().get(pk=charge_id(charge_ref))
+            if charge.awaiting_authentication:
+                charge.awaiting_authentication, charge.decline_code = False, "canceled"
+                charge.save(update_fields=["awaiting_authentication", "decline_code"])
+        return charge_result(charge)
+
+    def prepare_authentication(self, *, charge_ref: str, payment_method_ref: str) -> ChargeResult:
+        """As Stripe confirms a PaymentIntent again: a charge whose bank said no (or was not answered) asks again."""
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().get(pk=charge_id(charge_ref))
+            asked_before = bool(charge.authentication_ref) and charge.decline_code != "canceled"
+            if asked_before and not (charge.succeeded or charge.awaiting_authentication):
+                charge.awaiting_authentication, charge.decline_code = True, AUTHENTICATION_REQUIRED
+                charge.authentication_ref = new_authentication_ref()
+                charge.save(update_fields=["awaiting_authentication", "decline_code", "authentication_ref"])
+        return charge_result(charge)
+
+    def authentication_url(self, *, action_secret: str, return_url: str) -> str:
+        return reverse("sandbox_bank", args=[action_secret]) + "?" + urlencode({"return": return_url})
+
+    def authentication_request(self, ref: str) -> SandboxCharge | None:
+        """The charge the bank page at `ref` is about (None for an unknown ref)."""
+        return SandboxCharge.objects.filter(authentication_ref=ref).exclude(authentication_ref="").first()
+
+    def card_of(self, charge: SandboxCharge) -> SandboxPaymentMethod | None:
+        return SandboxPaymentMethod.objects.filter(ref=charge.payment_method_ref).first()
+
+    def authenticate(self, ref: str, *, confirmed: bool) -> SandboxCharge:
+        """The cardholder's answer on the bank page: once confirmed, the charge goes through as its card does."""
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().get(authentication_ref=ref)
+            if not charge.awaiting_authentication:
+                return charge  # answered already (a second click, Back and again): the first answer stands
+            outcome = "authentication_failed"
+            if confirmed:
+                method = SandboxPaymentMethod.objects.filter(ref=charge.payment_method_ref).first()
+                outcome = method.charge_outcome if method else "card_declined"
+            charge.awaiting_authentication = False
+            charge.succeeded = outcome == "succeeded"
+            charge.decline_code = "" if charge.succeeded else outcome
+            charge.save(update_fields=["awaiting_authentication", "succeeded", "decline_code"])
+        return charge
+
+
+def new_authentication_ref() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def charge_id(charge_ref: str) -> int:
+    return int(charge_ref.removeprefix("sandbox_ch_"))
+
+
+def charge_result(charge: SandboxCharge) -> ChargeResult:
+    """A sandbox charge as it stands, as the ledger reads any gateway's answer."""
+    return ChargeResult(
+        succeeded=charge.succeeded,
+        charge_ref=f"sandbox_ch_{charge.pk}",
+        decline_code=charge.decline_code,
+        message=DECLINE_MESSAGES.get(charge.decline_code, ""),
+        amount_cents=charge.amount_cents,
+        currency=charge.currency.upper(),
+        refunded_cents=charge.refunded_cents,
+        requires_action=charge.awaiting_authentication,
+        action_secret=charge.authentication_ref if charge.awaiting_authentication else "",
+    )

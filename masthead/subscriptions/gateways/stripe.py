@@ -9,12 +9,13 @@ when a crash left it without the charge's id.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import stripe
 from django.conf import settings
 
 from masthead.subscriptions.gateways import (
+    AUTHENTICATION_REQUIRED,
     CardDeclined,
     CardInput,
     CardSetup,
@@ -29,6 +30,8 @@ from masthead.subscriptions.gateways import (
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
 # Seconds to wait for Stripe; renewals run in the background, checkout in front of a reader.
 TIMEOUT = 30
+# PaymentIntent states Stripe lets us cancel: none of them has taken money.
+CANCELLABLE = ("requires_payment_method", "requires_confirmation", "requires_action", "requires_capture")
 
 
 class StripeGateway:
@@ -62,9 +65,10 @@ class StripeGateway:
                 )
                 setup = api.setup_intents.confirm(setup.id, params={"payment_method": method_ref})
                 if setup.status != "succeeded":
-                    # Checkout has no step for the bank's own confirmation (3-D Secure) yet.
+                    # Raw numbers (test keys only) have no browser to confirm 3-D Secure in; Stripe.js's
+                    # card setup (start_card_setup, finish_card_setup) has.
                     raise CardDeclined(
-                        "Your bank wants to confirm this card in a way we cannot offer yet; please try another card.",
+                        "Your bank wants you to confirm this card, which this form cannot do; please try another card.",
                         "authentication_required",
                     )
                 # Test ids such as pm_card_visa become a new PaymentMethod when used: keep the one set up.
@@ -91,19 +95,26 @@ class StripeGateway:
         currency: str,
         idempotency_key: str,
         description: str,
+        on_session: bool = False,
     ) -> ChargeResult:
-        """An off-session PaymentIntent, confirmed at once; a decline is a result, not an exception."""
+        """A PaymentIntent, confirmed at once; a decline is a result, not an exception.
+
+        Off-session (renewals) unless `on_session` (checkout, the reader in front of the page): then
+        a bank that wants 3-D Secure leaves the intent in requires_action, and the result carries its
+        client secret for Stripe.js's confirmCardPayment.
+        """
         params = {
             "amount": amount_cents,
             "currency": currency.lower(),
             "customer": customer_ref,
             "payment_method": payment_method_ref,
             "payment_method_types": ["card"],
-            "off_session": True,
             "confirm": True,
             # The description rides in metadata: localstripe refuses the top-level field.
             "metadata": {"idempotency_key": idempotency_key, "description": description[:500]},
         }
+        if not on_session:
+            params["off_session"] = True
         with stripe_errors():
             try:
                 intent = self.client.v1.payment_intents.create(
@@ -140,7 +151,7 @@ class StripeGateway:
                 raise RefundRefused(message, error.code or "refund_refused") from None
         return refund.id
 
-    def start_card_setup(self, *, customer_ref: str, reader_ref: str) -> CardSetup:
+    def start_card_setup(self, *, customer_ref: str, reader_ref: str, purpose: str = "card_change") -> CardSetup:
         """A SetupIntent for the customer; Stripe.js confirms it in the browser, with 3-D Secure if the bank asks."""
         with stripe_errors():
             setup = self.client.v1.setup_intents.create(
@@ -148,7 +159,7 @@ class StripeGateway:
                     "customer": customer_ref,
                     "usage": "off_session",
                     "payment_method_types": ["card"],
-                    "metadata": {"masthead_reader": reader_ref, "purpose": "card_change"},
+                    "metadata": {"masthead_reader": reader_ref, "purpose": purpose},
                 }
             )
         return CardSetup(ref=setup.id, client_secret=setup.client_secret)
@@ -180,6 +191,52 @@ class StripeGateway:
             brand=BRANDS.get(method.card.brand, method.card.brand.title()),
             last4=method.card.last4,
         )
+
+    def create_customer(self, *, email: str) -> str:
+        with stripe_errors():
+            return self.client.v1.customers.create(params={"email": email}).id
+
+    # -- charges the reader's bank wants confirmed (3-D Secure) ----------------------------------
+
+    def payment_status(self, *, charge_ref: str) -> ChargeResult:
+        with stripe_errors():
+            intent = self.client.v1.payment_intents.retrieve(charge_ref, params={"expand": ["latest_charge"]})
+        return charge_result(intent)
+
+    def cancel_charge(self, *, charge_ref: str) -> ChargeResult:
+        """Cancel a PaymentIntent nobody confirmed; one that succeeded meanwhile is answered as it is."""
+        api = self.client.v1
+        with stripe_errors():
+            intent = api.payment_intents.retrieve(charge_ref)
+            if intent.status in CANCELLABLE:
+                # Refused when the reader confirmed it a moment ago: then it is read below as it is now.
+                with suppress(stripe.InvalidRequestError):
+                    api.payment_intents.cancel(charge_ref)
+            intent = api.payment_intents.retrieve(charge_ref, params={"expand": ["latest_charge"]})
+        return charge_result(intent)
+
+    def prepare_authentication(self, *, charge_ref: str, payment_method_ref: str) -> ChargeResult:
+        """A PaymentIntent the reader will confirm with Stripe.js now: confirmed on-session if it is not waiting yet.
+
+        An off-session charge Stripe refused for want of the reader (authentication_required), or one
+        whose 3-D Secure failed, is back in requires_payment_method; confirming it again with the card,
+        the reader present, makes Stripe ask the bank again (requires_action, with its client secret).
+        """
+        api = self.client.v1
+        with stripe_errors():
+            intent = api.payment_intents.retrieve(charge_ref)
+            try:
+                if intent.status == "requires_payment_method" and payment_method_ref:
+                    api.payment_intents.confirm(charge_ref, params={"payment_method": payment_method_ref})
+                elif intent.status == "requires_confirmation":
+                    api.payment_intents.confirm(charge_ref)
+            except stripe.CardError:
+                pass  # declined outright: the intent says so below
+            intent = api.payment_intents.retrieve(charge_ref, params={"expand": ["latest_charge"]})
+        return charge_result(intent)
+
+    def authentication_url(self, *, action_secret: str, return_url: str) -> str:
+        return ""  # the page confirms it in place, with Stripe.js
 
     # -- reads, for webhooks and reconciliation ------------------------------------------------
 
@@ -266,8 +323,12 @@ def charge_result(intent: stripe.PaymentIntent) -> ChargeResult:
         return ChargeResult(
             succeeded=False,
             charge_ref=intent.id,
-            decline_code="authentication_required",
-            message="Your bank asked to confirm this payment.",
+            decline_code=AUTHENTICATION_REQUIRED,
+            message="Your bank asks you to confirm this payment.",
+            amount_cents=intent.amount,
+            currency=intent.currency.upper(),
+            requires_action=True,
+            action_secret=intent.client_secret,
         )
     error = getattr(intent, "last_payment_error", None)
     return ChargeResult(

@@ -7,7 +7,8 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 
 - `errors`: the refusals (BillingError and its kinds), in one place
 - `ledger`: the event log, row locks, addresses, stored cards, receipts
-- `checkout`: buying (`do_subscribe`)
+- `checkout`: buying (`do_subscribe`; with Stripe.js, `begin_card_setup` first and `settle_checkout` after 3-D Secure)
+- `authentication`: charges the reader's bank wants confirmed: a renewal's, from the emailed link; the gateway's news
 - `renewals`: charging due subscriptions, retries, crashed runs, reminders
 - `changes`: cancel, resume, change plan, address or card
 - `dunning`: retrying a past-due renewal now, and the past-due list staff see
@@ -15,6 +16,12 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 - `staff`: complimentary subscriptions, extended periods
 """
 
+from masthead.subscriptions.services.authentication import (
+    begin_renewal_authentication,
+    complete_renewal_authentication,
+    payment_awaiting_authentication,
+    settle_authenticated_charge,
+)
 from masthead.subscriptions.services.changes import (
     CANCEL_REASONS,
     CardChange,
@@ -32,6 +39,8 @@ from masthead.subscriptions.services.checkout import (
     CHECKOUT_CLAIM,
     CHECKOUT_POLL_SECONDS,
     CHECKOUT_WAIT_SECONDS,
+    begin_card_setup,
+    checkout_key,
     claim_checkout,
     close_checkout,
     do_subscribe,
@@ -40,11 +49,13 @@ from masthead.subscriptions.services.checkout import (
     keep_card_for_checkout,
     pay_for_checkout,
     record_checkout,
+    settle_checkout,
 )
 from masthead.subscriptions.services.dunning import past_due_subscriptions, retry_now
 from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
+    AuthenticationRequired,
     BillingError,
     ChargeNotConfirmed,
     CheckoutInProgress,
@@ -85,6 +96,7 @@ __all__ = [
     "AddressInput",
     "AddressRequired",
     "AlreadySubscribed",
+    "AuthenticationRequired",
     "BillingError",
     "CANCEL_REASONS",
     "CardChange",
@@ -100,8 +112,12 @@ __all__ = [
     "NotCancellable",
     "PeriodNoLongerOwed",
     "Shard",
+    "begin_card_setup",
+    "begin_renewal_authentication",
     "card_subscription",
+    "checkout_key",
     "claim_checkout",
+    "complete_renewal_authentication",
     "close_checkout",
     "do_cancel",
     "do_change_address",
@@ -126,6 +142,7 @@ __all__ = [
     "parse_shard",
     "past_due_subscriptions",
     "pay_for_checkout",
+    "payment_awaiting_authentication",
     "record_checkout",
     "record_event",
     "record_renewal_result",
@@ -137,6 +154,8 @@ __all__ = [
     "retry_now",
     "save_address",
     "send_renewal_reminders",
+    "settle_authenticated_charge",
+    "settle_checkout",
     "settle_lost_renewal",
     "start_card_change",
     "store_card",

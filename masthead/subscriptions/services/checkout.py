@@ -1,7 +1,15 @@
-"""Buying a subscription: one checkout per form token, one card, one charge checked before it is recorded."""
+"""Buying a subscription: one checkout per form token, one card, one charge checked before it is recorded.
+
+With Stripe the card is set up in the reader's browser by Stripe.js (`begin_card_setup`, 3-D Secure
+included), and the first period is charged on-session; when the reader's bank wants them to
+confirm that charge, the checkout waits (`Checkout.AUTHENTICATING`) and `settle_checkout` records
+it once the bank has answered: called by the reader's page, Stripe's webhook or the sandbox's bank
+page, whichever comes first, and recording it once.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import time
@@ -12,8 +20,10 @@ from django.utils import timezone
 
 from masthead.subscriptions import emails
 from masthead.subscriptions.gateways import (
+    AUTHENTICATION_REQUIRED,
     CardDeclined,
     CardInput,
+    CardSetup,
     ChargeResult,
     Gateway,
     IdempotencyKeyReused,
@@ -30,6 +40,7 @@ from masthead.subscriptions.queries import live_subscription
 from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
+    AuthenticationRequired,
     ChargeNotConfirmed,
     CheckoutInProgress,
     CheckoutTokenUsed,
@@ -44,6 +55,15 @@ CHECKOUT_CLAIM = datetime.timedelta(minutes=5)
 # How long a second click waits for the first one's outcome before saying the payment is under way.
 CHECKOUT_WAIT_SECONDS = 20.0
 CHECKOUT_POLL_SECONDS = 0.05
+# What a charge that waited for the reader's bank ends as when the bank did not confirm it: the
+# reader failed or abandoned 3-D Secure (Stripe's and the sandbox's words), or it was withdrawn.
+NOT_CONFIRMED = {AUTHENTICATION_REQUIRED, "payment_intent_authentication_failure", "authentication_failed", "canceled"}
+NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so your subscription has not started."
+
+
+def checkout_key(reader, checkout_token: str) -> str:
+    """The idempotency key of a reader's checkout token: the token is bound to its reader here."""
+    return f"checkout:{reader.pk}:{checkout_token}"
 
 
 def do_subscribe(
@@ -60,10 +80,12 @@ def do_subscribe(
 
     The token's checkout is claimed before the gateway is called: a second click waits for the
     first and answers as it did, and a token used before for another plan or price is refused.
+    When the reader's bank wants them to confirm the charge, raises AuthenticationRequired (and
+    again for the same token until the bank has answered; see `settle_checkout`).
     """
     now = now or timezone.now()
     gateway = gateway or get_gateway()
-    key = f"checkout:{reader.pk}:{checkout_token}"
+    key = checkout_key(reader, checkout_token)
     earlier = Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).first()
     if earlier:
         return earlier.subscription
@@ -76,11 +98,45 @@ def do_subscribe(
     checkout = claim_checkout(reader, plan, key, gateway.name)
     try:
         if checkout.status != Checkout.OPEN:
-            return finished_checkout(checkout)
+            return finished_checkout(checkout, gateway=gateway, now=now)
         return pay_for_checkout(checkout, card, address, now, gateway)
     finally:
-        # However this ended, a retry of the token may go on; a finished checkout answers it at once.
-        Checkout.objects.filter(pk=checkout.pk, status=Checkout.OPEN).update(claimed_until=None)
+        release_checkout(checkout)
+
+
+def release_checkout(checkout: Checkout) -> None:
+    # However the request ended, a retry of the token may go on; a finished checkout answers it at once.
+    Checkout.objects.filter(pk=checkout.pk, status=Checkout.OPEN).update(claimed_until=None)
+
+
+def begin_card_setup(*, reader, plan: Plan, checkout_token: str, gateway: Gateway | None = None) -> CardSetup | None:
+    """Open the token's checkout and a card setup for Stripe.js to confirm in the reader's browser.
+
+    The reader's customer at the gateway is made here, once (later checkouts and renewals reuse
+    it). None when there is nothing to set up: the checkout has its card already (trying again
+    charges that card, under the same key) or has ended; the form is then sent as it is.
+    """
+    gateway = gateway or get_gateway()
+    key = checkout_key(reader, checkout_token)
+    if Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).exists():
+        return None
+    existing = live_subscription(reader)
+    if existing:
+        raise AlreadySubscribed(existing)
+    checkout = claim_checkout(reader, plan, key, gateway.name)
+    try:
+        if checkout.status != Checkout.OPEN or checkout.has_card:
+            return None
+        if not checkout.customer_ref:
+            checkout.customer_ref = gateway_customer_ref(reader, gateway.name) or gateway.create_customer(
+                email=reader.email
+            )
+            checkout.save(update_fields=["customer_ref"])
+        return gateway.start_card_setup(
+            customer_ref=checkout.customer_ref, reader_ref=str(reader.pk), purpose="checkout"
+        )
+    finally:
+        release_checkout(checkout)
 
 
 def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
@@ -117,8 +173,12 @@ def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
         time.sleep(CHECKOUT_POLL_SECONDS)
 
 
-def finished_checkout(checkout: Checkout) -> Subscription:
-    """Answer a token whose checkout has ended as it ended, without calling the gateway."""
+def finished_checkout(
+    checkout: Checkout, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
+) -> Subscription:
+    """Answer a token whose checkout has ended as it ended; one waiting for the reader's bank asks the gateway."""
+    if checkout.status == Checkout.AUTHENTICATING:
+        return settle_checkout(checkout, gateway=gateway, now=now)
     if checkout.status == Checkout.PAID:
         return checkout.subscription
     if checkout.status == Checkout.DECLINED:
@@ -146,11 +206,22 @@ def gateway_customer_ref(reader, gateway_name: str) -> str:
 
 
 def keep_card_for_checkout(checkout: Checkout, card: CardInput, gateway: Gateway) -> None:
-    """Store the card at the gateway for this checkout (raises CardDeclined); renewals use it once it has paid."""
+    """Store the card at the gateway for this checkout (raises CardDeclined); renewals use it once it has paid.
+
+    A card Stripe.js set up in the browser (`card.setup_ref`) is taken only if Stripe says the
+    setup succeeded for this checkout's customer, the one `begin_card_setup` opened it for.
+    """
     reader = checkout.reader
-    stored = gateway.store_card(
-        customer_ref=gateway_customer_ref(reader, gateway.name) or None, email=reader.email, card=card
-    )
+    customer_ref = checkout.customer_ref or gateway_customer_ref(reader, gateway.name)
+    if not (card.setup_ref or card.token or card.number):
+        # Stripe.js never ran (no JavaScript, or the form was sent by hand): there is no card to charge.
+        raise CardDeclined("Enter your card details in the card field.", "card_missing")
+    if card.setup_ref:
+        if not customer_ref:
+            raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown")
+        stored = gateway.finish_card_setup(customer_ref=customer_ref, setup_ref=card.setup_ref)
+    else:
+        stored = gateway.store_card(customer_ref=customer_ref or None, email=reader.email, card=card)
     checkout.customer_ref, checkout.payment_method_ref = stored.customer_ref, stored.payment_method_ref
     checkout.card_brand, checkout.card_last4 = stored.brand, stored.last4
     checkout.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
@@ -159,7 +230,17 @@ def keep_card_for_checkout(checkout: Checkout, card: CardInput, gateway: Gateway
 def pay_for_checkout(
     checkout: Checkout, card: CardInput, address: AddressInput | None, now: datetime.datetime, gateway: Gateway
 ) -> Subscription:
-    """Charge a claimed checkout once and record it; the charge must be exactly the one asked for."""
+    """Charge a claimed checkout once and record it; the charge must be exactly the one asked for.
+
+    The reader is here, so the charge is on-session: their bank may want them to confirm it first.
+    Then the checkout waits for that (AUTHENTICATING, with the charge's id) and AuthenticationRequired
+    carries what the reader's browser confirms it with; `settle_checkout` takes it from there.
+    """
+    if address is not None and checkout.address != dataclasses.asdict(address):
+        # Kept on the row, so whoever records the payment (this request, the reader's page after
+        # 3-D Secure, a webhook) records the address with it.
+        checkout.address = dataclasses.asdict(address)
+        checkout.save(update_fields=["address"])
     if not checkout.has_card:
         # A retry after a gateway failure charges the card kept the first time: the same key, the same request.
         keep_card_for_checkout(checkout, card, gateway)
@@ -172,10 +253,23 @@ def pay_for_checkout(
             idempotency_key=checkout.idempotency_key,
             # From the row alone, so a retry sends the very same request (a renamed plan would not).
             description=f"First period, checkout {checkout.pk}",
+            on_session=True,
         )
     except IdempotencyKeyReused as error:
         close_checkout(checkout, Checkout.REFUSED, message=str(error)[:300])
         raise CheckoutTokenUsed() from None
+    if result.requires_action:
+        close_checkout(checkout, Checkout.AUTHENTICATING, charge_ref=result.charge_ref)
+        raise AuthenticationRequired(
+            charge_ref=result.charge_ref, action_secret=result.action_secret, checkout=checkout
+        )
+    return conclude_checkout(checkout, result, now, gateway)
+
+
+def conclude_checkout(
+    checkout: Checkout, result: ChargeResult, now: datetime.datetime, gateway: Gateway
+) -> Subscription:
+    """Record a checkout's charge as the gateway answered it: declined, not the payment asked for, or paid."""
     if not result.succeeded:
         message = result.message or "Your card was declined."
         close_checkout(
@@ -187,7 +281,45 @@ def pay_for_checkout(
         logger.error("Checkout %s was not recorded: %s", checkout.idempotency_key, problem)
         close_checkout(checkout, Checkout.REFUSED, charge_ref=result.charge_ref, message=problem[:300])
         raise ChargeNotConfirmed()
-    return record_checkout(checkout, result, address, now, gateway)
+    return record_checkout(checkout, result, checkout_address(checkout), now, gateway)
+
+
+def checkout_address(checkout: Checkout) -> AddressInput | None:
+    return AddressInput(**checkout.address) if checkout.address else None
+
+
+def settle_checkout(
+    checkout: Checkout, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
+) -> Subscription:
+    """Finish a checkout whose charge waited for the reader's bank, as the gateway has the charge now.
+
+    The reader's page calls it once Stripe.js (or the sandbox's bank page) is done; Stripe's
+    payment_intent webhooks and the sandbox's bank page call it too. Whichever comes first records
+    the subscription; the others find it recorded (the checkout's key is unique on its payment).
+    A charge still waiting raises AuthenticationRequired again. One the bank did not confirm is
+    withdrawn at the gateway, so it can never take money, and the checkout ends declined.
+    """
+    gateway = gateway or get_gateway(checkout.gateway)
+    now = now or timezone.now()
+    if checkout.status != Checkout.AUTHENTICATING:
+        return finished_checkout(checkout)
+    result = gateway.payment_status(charge_ref=checkout.charge_ref)
+    if result.requires_action:
+        raise AuthenticationRequired(
+            charge_ref=checkout.charge_ref, action_secret=result.action_secret, checkout=checkout
+        )
+    if not result.succeeded:
+        result = gateway.cancel_charge(charge_ref=checkout.charge_ref)
+    if not result.succeeded:
+        code = result.decline_code or "card_declined"
+        not_confirmed = code in NOT_CONFIRMED
+        message = NOT_CONFIRMED_MESSAGE if not_confirmed else (result.message or "Your card was declined.")
+        code = "authentication_failed" if not_confirmed else code
+        Checkout.objects.filter(pk=checkout.pk, status=Checkout.AUTHENTICATING).update(
+            status=Checkout.DECLINED, decline_code=code[:50], message=message[:300]
+        )
+        raise CardDeclined(message, code)
+    return conclude_checkout(checkout, result, now, gateway)
 
 
 def record_checkout(
@@ -195,6 +327,7 @@ def record_checkout(
 ) -> Subscription:
     """Start the subscription a checkout's charge paid for, and keep its card for renewals."""
     reader, plan, key = checkout.reader, checkout.plan, checkout.idempotency_key
+    status_before = checkout.status
     try:
         with transaction.atomic():
             subscription = Subscription.objects.create(
@@ -241,7 +374,7 @@ def record_checkout(
             issue_receipt(payment)
             transaction.on_commit(lambda: emails.send_welcome.enqueue(subscription.pk))
     except IntegrityError:
-        checkout.status, checkout.subscription = Checkout.OPEN, None  # the rolled-back save's values
+        checkout.status, checkout.subscription = status_before, None  # the rolled-back save's values
         earlier = Payment.objects.filter(idempotency_key=key).first()
         if earlier:
             # A request with this token that outlived its claim recorded this same charge first.

@@ -65,3 +65,15 @@ class ChargeNotConfirmed(BillingError):
 class NoCardToChange(BillingError):
     def __init__(self):
         super().__init__("You have no subscription renewing on a card, so there is no card to change.")
+
+
+class AuthenticationRequired(BillingError):
+    """The reader's bank wants the reader to confirm the payment (3-D Secure); nothing is recorded until it hears.
+
+    `action_secret` is what the reader's browser confirms it with (see ChargeResult); `checkout` is
+    the Checkout row waiting on it.
+    """
+
+    def __init__(self, *, charge_ref: str, action_secret: str, checkout=None):
+        super().__init__("Your bank asks you to confirm this payment.")
+        self.charge_ref, self.action_secret, self.checkout = charge_ref, action_secret, checkout

@@ -74,6 +74,11 @@ def renew_subscription(
     """
     now = now or timezone.now()
     actor = "system:renewals"
+    from masthead.subscriptions.services.authentication import withdraw_waiting_charge  # it records through here
+
+    confirmed_meanwhile = withdraw_waiting_charge(subscription_id, now=now, gateway=gateway, asked_for=asked_for)
+    if confirmed_meanwhile:
+        return confirmed_meanwhile
     with transaction.atomic():
         subscription = locked_subscription(subscription_id)
         if not (subscription.is_due(now) or (asked_for and subscription.status == Subscription.PAST_DUE)):
@@ -147,7 +152,8 @@ def record_renewal_result(
         with transaction.atomic():
             subscription = locked_subscription(subscription_id)
             payment = Payment.objects.select_for_update().get(pk=payment_id)
-            if payment.status != Payment.PENDING:
+            # A charge the reader's bank held for them is recorded once they confirm it (services/authentication.py).
+            if not (payment.status == Payment.PENDING or (result.succeeded and payment.awaits_authentication)):
                 return "already_recorded"
             if not (subscription.is_live and payment.period_start == subscription.current_period_end):
                 # Ended, refunded or moved on while the charge was in flight (or its worker crashed):
@@ -322,7 +328,7 @@ def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None
         )
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.status != Payment.PENDING:
+        if not (payment.status == Payment.PENDING or (result.succeeded and payment.awaits_authentication)):
             return "already_recorded"
         payment.status = Payment.SUCCEEDED if result.succeeded else Payment.FAILED
         payment.gateway_charge_ref = result.charge_ref
