@@ -2,7 +2,9 @@
 
 Hypothesis drives two readers (alice and bob) through random sequences of subscribe,
 double-clicked pay, renewal runs, renewal runs that crash, cards that start or stop failing,
-cancel, resume, the money-back guarantee, plan switches, staff price changes and clock moves.
+cards whose bank asks the reader to confirm (3-D Secure: at checkout, or at every renewal, which
+then waits for the reader's answer from the emailed link until dunning's last day), cancel, resume,
+the money-back guarantee, plan switches, staff price changes and clock moves.
 After every step it checks the database against the promises (no period paid twice, the gateway
 and the ledger agree one-to-one, refunds never exceed payments, one live subscription per reader,
 refunded only under the guarantee) and against `Model`, a small independent account of what each
@@ -55,6 +57,7 @@ from masthead.subscriptions.services import (
     AddressInput,
     AddressRequired,
     AlreadySubscribed,
+    AuthenticationRequired,
     BillingError,
     CheckoutTokenUsed,
     GuaranteeAlreadyUsed,
@@ -68,8 +71,12 @@ CARDS = {
     "good": CardInput(number="4242424242424242", exp_month=12, exp_year=2034, cvc="123"),
     # Stored without complaint, declined when charged.
     "declines_on_charge": CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123"),
+    # Its bank asks the reader to confirm when they pay at checkout; its renewals go through.
+    "asks_at_checkout": CardInput(number="4000002500003155", exp_month=12, exp_year=2034, cvc="123"),
 }
 CARD_OUTCOMES = ("succeeded", "card_declined", "insufficient_funds")
+# A card whose bank comes to ask the reader to confirm every charge, renewals too (and then, maybe, declines).
+ASKING_OUTCOMES = {"asks_for_authentication": "succeeded", "asks_then_declines": "card_declined"}
 ADDRESS = AddressInput(name="A Reader", line1="1 Main Street", city="Springfield", postal_code="62701", country="US")
 GUARANTEE = datetime.timedelta(days=GUARANTEE_DAYS)
 LIVE = Subscription.LIVE_STATUSES
@@ -97,6 +104,15 @@ class Pending:
     amount_cents: int
     period_end: datetime.datetime
     succeeded: bool | None  # None: the worker died before reaching the gateway
+    asks: bool = False  # the charge it sent waits for the reader's bank
+
+
+@dataclass
+class Awaiting:
+    """A renewal charge the reader's bank holds for the reader: what it takes, and the period it pays for."""
+
+    amount_cents: int
+    period_end: datetime.datetime
 
 
 @dataclass
@@ -116,6 +132,7 @@ class Expected:
     attempts: int = 0
     next_retry_at: datetime.datetime | None = None
     pending: Pending | None = None
+    awaiting: Awaiting | None = None
 
     @property
     def live(self) -> bool:
@@ -138,6 +155,7 @@ class Model:
     intervals: dict[str, str]
     subscriptions: dict[str, list[Expected]] = field(default_factory=lambda: defaultdict(list))
     card_fails: dict[str, bool] = field(default_factory=dict)
+    card_asks: dict[str, bool] = field(default_factory=dict)  # its bank asks at every charge, renewals too
     has_address: set[str] = field(default_factory=set)
     guarantee_used: set[str] = field(default_factory=set)
 
@@ -169,29 +187,45 @@ class Model:
         if sub.status == Subscription.ACTIVE and sub.cancel_at_period_end:
             sub.status = Subscription.ENDED
             return "ended"
+        if sub.awaiting is not None:
+            # Dunning's last day and the reader never confirmed: the charge is withdrawn, the subscription ends.
+            sub.status, sub.next_retry_at, sub.awaiting = Subscription.ENDED, None, None
+            return "ended"
+        asks = self.card_asks.get(sub.reader, False)
         if sub.pending and sub.pending.key == sub.renewal_key():
             # The crashed attempt is finished with the same key: the gateway repeats its first answer.
             pending, sub.pending = sub.pending, None
             amount, period_end = pending.amount_cents, pending.period_end
-            succeeded = not self.card_fails[sub.reader] if pending.succeeded is None else pending.succeeded
+            if pending.succeeded is None:
+                succeeded = not asks and not self.card_fails[sub.reader]
+            else:
+                succeeded, asks = pending.succeeded, pending.asks
         else:
             plan = sub.next_plan or sub.plan
             amount, period_end = self.prices[plan], self.period_end(plan, sub.period_end)
-            succeeded = not self.card_fails[sub.reader]
+            succeeded = not asks and not self.card_fails[sub.reader]
         if succeeded:
-            sub.plan, sub.next_plan = sub.next_plan or sub.plan, None
-            sub.status = Subscription.ACTIVE
-            sub.period_start, sub.period_end = sub.period_end, period_end
-            sub.attempts, sub.next_retry_at = 0, None
-            sub.kept_cents += amount
+            self.renewed(sub, amount, period_end)
             return "renewed"
         sub.attempts += 1
         if sub.attempts > len(RETRY_DAYS):
             sub.status, sub.next_retry_at = Subscription.ENDED, None
             return "ended"
         sub.status = Subscription.PAST_DUE
-        sub.next_retry_at = sub.period_end + datetime.timedelta(days=RETRY_DAYS[sub.attempts - 1])
+        if asks:
+            # Not charged again blindly: it waits for the reader, who is emailed the link, until the last retry day.
+            sub.awaiting = Awaiting(amount, period_end)
+            sub.next_retry_at = sub.period_end + datetime.timedelta(days=RETRY_DAYS[-1])
+        else:
+            sub.next_retry_at = sub.period_end + datetime.timedelta(days=RETRY_DAYS[sub.attempts - 1])
         return "failed"
+
+    def renewed(self, sub: Expected, amount: int, period_end: datetime.datetime) -> None:
+        sub.plan, sub.next_plan = sub.next_plan or sub.plan, None
+        sub.status = Subscription.ACTIVE
+        sub.period_start, sub.period_end = sub.period_end, period_end
+        sub.attempts, sub.next_retry_at, sub.awaiting = 0, None, None
+        sub.kept_cents += amount
 
 
 def someone_subscribed(machine: LedgerMachine) -> bool:
@@ -257,14 +291,24 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(
         reader=st.sampled_from(READERS),
         plan=st.sampled_from(PLANS),
-        card=st.sampled_from(["good", "good", "declines_on_charge"]),
+        card=st.sampled_from(["good", "good", "declines_on_charge", "asks_at_checkout"]),
         with_address=st.sampled_from([True, True, False]),
+        bank_confirms=st.booleans(),
     )
-    def subscribe(self, reader, plan, card, with_address):
+    def subscribe(self, reader, plan, card, with_address, bank_confirms=True):
         model = self.model
         token = f"t{next(self.tokens)}"
         charges_before = SandboxCharge.objects.count()
         result = self.checkout(reader, plan, card, token, with_address)
+        if isinstance(result, AuthenticationRequired):
+            # The sandbox's bank page: the reader answers, the bank tells the ledger, the reader comes back.
+            assert card == "asks_at_checkout" and not model.live(reader), result
+            SandboxGateway().authenticate(result.action_secret, confirmed=bank_confirms)
+            services.settle_authenticated_charge("sandbox", result.charge_ref, now=self.now)
+            result = self.checkout(reader, plan, card, token, with_address)
+            assert SandboxCharge.objects.count() == charges_before + 1
+            card = card if bank_confirms else "declines_on_charge"  # what the reader saw: no subscription
+            event(f"checkout: the bank asks and the reader {'confirms' if bank_confirms else 'fails'}")
 
         if model.live(reader):
             assert isinstance(result, AlreadySubscribed), result
@@ -282,6 +326,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "price": model.prices[plan],
         }
         model.card_fails[reader] = card == "declines_on_charge"
+        model.card_asks[reader] = False
         if card == "declines_on_charge":
             assert isinstance(result, CardDeclined), result
             self.last_checkout[reader]["result"] = None
@@ -328,11 +373,58 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(reader=st.sampled_from(READERS), outcome=st.sampled_from(CARD_OUTCOMES))
     def card_starts_behaving(self, reader, outcome):
         """The reader's stored card declines (or works again) from now on: expired, frozen, topped up."""
+        self.card_behaves(reader, outcome)
+
+    @rule(reader=st.sampled_from(READERS), outcome=st.sampled_from(tuple(ASKING_OUTCOMES)))
+    def card_starts_asking_its_bank(self, reader, outcome):
+        """The reader's bank asks them to confirm every charge from now on (and maybe declines once they have)."""
+        self.card_behaves(reader, outcome)
+
+    @precondition(someone_subscribed)
+    @rule(reader=st.sampled_from(READERS), outcome=st.sampled_from(tuple(ASKING_OUTCOMES)))
+    def the_bank_asks_at_the_next_renewal(self, reader, outcome):
+        """The same, and the next renewal run comes: the likeliest way to a renewal that waits for its reader."""
+        self.card_behaves(reader, outcome)
+        self.renewal_run(wait_for_the_next_renewal=True)
+
+    def card_behaves(self, reader, outcome):
         customer = GatewayCustomer.objects.filter(reader=self.readers[reader], gateway="sandbox").first()
         if customer is None:
             return
-        SandboxPaymentMethod.objects.filter(ref=customer.payment_method_ref).update(charge_outcome=outcome)
-        self.model.card_fails[reader] = outcome != "succeeded"
+        asks = outcome in ASKING_OUTCOMES
+        charge_outcome = ASKING_OUTCOMES.get(outcome, outcome)
+        SandboxPaymentMethod.objects.filter(ref=customer.payment_method_ref).update(
+            charge_outcome=charge_outcome, authentication="always" if asks else ""
+        )
+        self.model.card_fails[reader] = charge_outcome != "succeeded"
+        self.model.card_asks[reader] = asks
+
+    def readers_the_bank_waits_for(self) -> list[str]:
+        return [name for name in READERS if (sub := self.model.live(name)) is not None and sub.awaiting is not None]
+
+    @precondition(lambda self: hasattr(self, "model") and self.readers_the_bank_waits_for())
+    @rule(data=st.data(), confirm=st.booleans())
+    def reader_answers_the_bank_from_the_emailed_link(self, data, confirm):
+        """/account/confirm-payment/: the renewal the bank holds, confirmed (or not) on the bank's page."""
+        reader = data.draw(st.sampled_from(self.readers_the_bank_waits_for()), label="reader")
+        sub = self.model.live(reader)
+        waiting = services.payment_awaiting_authentication(self.readers[reader])
+        charges_before = SandboxCharge.objects.count()
+        try:
+            outcome = services.begin_renewal_authentication(waiting, now=self.now)
+        except AuthenticationRequired as asked:
+            SandboxGateway().authenticate(asked.action_secret, confirmed=confirm)
+            heard = services.settle_authenticated_charge("sandbox", asked.charge_ref, now=self.now)  # at once
+            outcome = services.complete_renewal_authentication(waiting.pk, now=self.now)  # the page it returns to
+            assert heard in ("renewed", "not_confirmed"), heard
+            outcome = heard if outcome == "already_recorded" else outcome
+        assert SandboxCharge.objects.count() == charges_before, "confirming a renewal made another charge"
+        if confirm and not self.model.card_fails[reader]:
+            assert outcome == "renewed", outcome
+            self.model.renewed(sub, sub.awaiting.amount_cents, sub.awaiting.period_end)
+        else:
+            assert outcome == "not_confirmed", outcome
+        event(f"renewal: the bank asks and the reader {'confirms' if confirm else 'fails'}: {outcome}")
 
     @precondition(someone_subscribed)
     @rule(reader=st.sampled_from(READERS))
@@ -347,7 +439,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         assert sub.live and not sub.cancel_at_period_end, sub
         if sub.status == Subscription.PAST_DUE:
-            sub.status, sub.next_retry_at = Subscription.ENDED, None
+            sub.status, sub.next_retry_at, sub.awaiting = Subscription.ENDED, None, None
         else:
             sub.cancel_at_period_end = True
 
@@ -387,6 +479,7 @@ class LedgerMachine(RuleBasedStateMachine):
             # Every payment so far fell inside the 60 days, since the claim itself does.
             sub.kept_cents = 0
             sub.status, sub.cancel_at_period_end, sub.next_retry_at = Subscription.REFUNDED, False, None
+            sub.awaiting = None
             self.model.guarantee_used.add(reader)
 
     @precondition(someone_subscribed)
@@ -441,6 +534,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 expected["voided"] += 1
         for outcome in expected:
             event(f"renewal run: {outcome}")
+        if any(sub.awaiting is not None for sub in self.model.all()):
+            event("renewal run: a renewal waits for the reader's bank")
         assert {k: v for k, v in outcomes.items() if k in ("renewed", "failed", "ended", "voided")} == +expected
         assert not Payment.objects.filter(status=Payment.PENDING).exists(), "a renewal run left a payment pending"
 
@@ -448,7 +543,10 @@ class LedgerMachine(RuleBasedStateMachine):
         return [
             sub
             for sub in self.model.all()
-            if sub.live and not (sub.status == Subscription.ACTIVE and sub.cancel_at_period_end)
+            if sub.live
+            and not (sub.status == Subscription.ACTIVE and sub.cancel_at_period_end)
+            # One waiting for its reader's bank is not charged again: on its last day it simply ends.
+            and sub.awaiting is None
         ]
 
     @precondition(lambda self: hasattr(self, "model") and self.renewing())
@@ -467,7 +565,8 @@ class LedgerMachine(RuleBasedStateMachine):
             plan = sub.next_plan or sub.plan
             sub.pending = Pending(key, self.model.prices[plan], self.model.period_end(plan, sub.period_end), None)
         if not before_the_gateway and sub.pending.succeeded is None:
-            sub.pending.succeeded = not self.model.card_fails[reader]
+            sub.pending.asks = self.model.card_asks.get(reader, False)
+            sub.pending.succeeded = not sub.pending.asks and not self.model.card_fails[reader]
 
     @rule(hours=st.integers(min_value=1, max_value=40 * 24))
     def time_passes(self, hours):
@@ -530,6 +629,14 @@ class LedgerMachine(RuleBasedStateMachine):
             assert (refunded[key], refund_count[key]) == (charge.refunded_cents, len(charge.refund_refs)), key
         for payment in Payment.objects.filter(status=Payment.SUCCEEDED):
             assert refunded[payment.idempotency_key] <= payment.amount_cents, payment.idempotency_key
+
+    @invariant()
+    def a_renewal_waits_for_the_readers_bank_exactly_when_the_rules_say(self):
+        if not hasattr(self, "model"):
+            return
+        for name, reader in self.readers.items():
+            waits = services.payment_awaiting_authentication(reader) is not None
+            assert waits == (name in self.readers_the_bank_waits_for()), name
 
     @invariant()
     def a_reader_has_at_most_one_live_subscription(self):
