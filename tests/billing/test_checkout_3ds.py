@@ -61,8 +61,8 @@ def test_a_card_whose_bank_asks_is_confirmed_on_the_bank_page_and_the_reader_is_
     assert "Card Visa ending 3155" in page
     assert money_moved() == 900
     assert entitlements_for(reader).digital
-    assert sorted(email.subject for email in mail.outbox) == [
-        "The Masthead Review: receipt R-000001",
+    assert sorted(re.sub(r"R-\d+", "R-…", email.subject) for email in mail.outbox) == [
+        "The Masthead Review: receipt R-…",
         "The Masthead Review: welcome, subscriber",
     ]
 
