@@ -105,7 +105,7 @@ def test_raw_card_numbers_are_refused_with_a_live_key():
         live.store_card(customer_ref=None, email="rita@example.com", card=card())
 
 
-def test_a_card_whose_bank_wants_3d_secure_is_refused_since_checkout_cannot_ask(gateway):
+def test_raw_card_numbers_whose_bank_wants_3d_secure_are_refused_since_only_stripe_js_can_ask(gateway):
     with pytest.raises(CardDeclined) as declined:
         gateway.store_card(customer_ref=None, email="rita@example.com", card=card("4000002500003155"))
 
