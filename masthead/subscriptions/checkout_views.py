@@ -201,6 +201,8 @@ def ask_the_bank(request, plan: Plan, token: str, asked: AuthenticationRequired)
 @require_POST
 def checkout_card_setup(request, slug: str):
     """For checkout.js: a SetupIntent to confirm with the card, or what to do instead (JSON)."""
+    if not uses_stripe_js():
+        raise Http404("The sandbox takes its test cards in our own form.")
     plan = get_object_or_404(Plan, slug=slug, is_active=True)
     token = request.POST.get("checkout_token", "")[:64]
     address_form = AddressForm(request.POST, prefix="address") if plan.includes_print else None

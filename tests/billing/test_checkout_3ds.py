@@ -160,3 +160,7 @@ def test_a_print_subscription_confirmed_at_the_bank_keeps_its_address(reader_cli
 
     assert "Print address Pat Print 12 Court Street Brooklyn NY 11201 United States" in visible_text(done)
     assert PostalAddress.objects.filter(reader=reader).count() == 1
+
+
+def test_the_sandbox_has_no_card_setup_for_stripe_js(reader_client):
+    assert reader_client.post("/subscribe/digital-monthly/card/", {"checkout_token": "t"}).status_code == 404
