@@ -66,9 +66,8 @@ def env_rate(name: str, default: str, *, per: bool = False) -> str:
 
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "data")))
-# The publisher's exported article pages that the demo imports; beside the repository when present.
-_PUBLISHER_SEED = BASE_DIR.parent / "shared" / "seed"
-SEED_DIR = env("SEED_DIR", str(_PUBLISHER_SEED) if _PUBLISHER_SEED.is_dir() else "")
+# The publisher's exported article pages that the demo imports; unset: the demo app's default folder.
+SEED_DIR = os.environ.get("SEED_DIR")
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:

@@ -68,6 +68,10 @@ class DemoSummary:
 
 def seed_folder() -> Path | None:
     """The publisher's exported pages to import (settings.SEED_DIR), or None when none is set."""
+    if settings.SEED_DIR is None:
+        # Unset: the publisher's pages kept beside the repository, when they are there.
+        default = Path(settings.BASE_DIR).parent / "shared" / "seed"
+        return default if default.is_dir() else None
     return Path(settings.SEED_DIR) if settings.SEED_DIR else None
 
 
