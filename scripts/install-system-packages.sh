@@ -6,6 +6,9 @@ command -v chromium >/dev/null || needed+=(chromium)
 [ -e /usr/bin/epubcheck ] || needed+=(epubcheck)
 command -v wrk >/dev/null || needed+=(wrk)
 command -v pdftotext >/dev/null || needed+=(poppler-utils)
+# The production profile (`make prod`, `make test-prod`): nginx in front, with cache purging.
+[ -x /usr/sbin/nginx ] || needed+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] || needed+=(libnginx-mod-http-cache-purge)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${needed[*]}"
   export DEBIAN_FRONTEND=noninteractive
