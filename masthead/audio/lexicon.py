@@ -1,4 +1,4 @@
-"""The editors' pronunciation lexicon, applied to every narration before the text rules run."""
+"""The editors' pronunciation lexicon, applied to every narration above the text front end's rules."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from masthead.audio.frontend.possessives import possessive_phonemes
 from masthead.audio.models import PronunciationEntry
 
 # Each matched word is parked on a private-use character while the text rules run, so no rule
@@ -33,11 +34,11 @@ class Lexicon:
 
     def say(self, text: str, rules: Callable[[str], str], used: set[int] | None = None) -> str:
         """`text` with the lexicon's words swapped in and `rules` applied to the rest; notes the entries used."""
-        parked: list[str] = []
+        parked: list[PronunciationEntry] = []
 
         def park(entry: PronunciationEntry) -> Callable[[re.Match], str]:
             def replace(match: re.Match) -> str:
-                parked.append(entry.spoken_form)
+                parked.append(entry)
                 if used is not None:
                     used.add(entry.pk)
                 return chr(PLACEHOLDER_BASE + len(parked) - 1)
@@ -47,12 +48,18 @@ class Lexicon:
         for pattern, entry in self._patterns:
             text = pattern.sub(park(entry), text)
         text = rules(text)
-        return "".join(
-            parked[ord(char) - PLACEHOLDER_BASE]
-            if PLACEHOLDER_BASE <= ord(char) < PLACEHOLDER_BASE + len(parked)
-            else char
-            for char in text
-        )
+
+        def restore(match: re.Match) -> str:
+            entry = parked[ord(match["word"]) - PLACEHOLDER_BASE]
+            if match["possessive"] and entry.phonemes:
+                # Piper reads "[[ … ]]'s" as the letter "s": the ending goes inside the phonemes.
+                return f"[[ {possessive_phonemes(entry.phonemes)} ]]"
+            return entry.spoken_form + (match["possessive"] or "")
+
+        if not parked:
+            return text
+        last = chr(PLACEHOLDER_BASE + len(parked) - 1)
+        return re.sub(rf"(?P<word>[{chr(PLACEHOLDER_BASE)}-{last}])(?P<possessive>'s\b)?", restore, text)
 
     def version_of(self, entry_ids: Iterable[int]) -> str:
         """A hash of the entries (and their current wording) a narration used; "" when none."""

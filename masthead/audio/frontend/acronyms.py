@@ -1,0 +1,49 @@
+"""Acronyms and initialisms: spelled out ("PRC" -> "P R C", "U.S." -> "U S"), or said as words
+("NATO", "OPEC"), respelled where the voice says the word wrong ("COVID-19" -> "Koh-vid 19")."""
+
+from __future__ import annotations
+
+import re
+
+from masthead.audio.frontend.base import Rule, ends_sentence
+
+# Said as words; every other run of 2-5 capitals is spelled out.
+SAID_AS_WORDS = {
+    "NATO", "NASA", "OPEC", "AIDS", "COVID", "UNESCO", "UNICEF", "ASEAN", "NAFTA", "FIFA", "UEFA",
+    "NASDAQ", "SWIFT", "GATT", "OSHA", "FEMA", "DARPA", "SARS", "MERS", "RADAR", "LASER", "SCUBA",
+    "SWAT", "ISIS", "ISIL", "NORAD", "CERN", "INTERPOL", "EFTA", "AUKUS", "BRICS", "IKEA", "UNITA",
+    "SEATO", "CENTCOM", "OK", "MERCOSUR", "OPEX", "CAPEX", "NIMBY", "GIF", "SIM", "PIN",
+}  # fmt: skip
+# Said as words, but the voice's own reading is wrong: "COVID" comes out as "cobbid".
+RESPELLED = {"COVID": "Koh-vid", "NIMBY": "Nimby", "ASEAN": "Ah-see-an", "UNITA": "Oo-nee-ta", "MERCOSUR": "Mercosur"}
+
+
+def _respelled(match: re.Match) -> str:
+    # "COVID-19": the number is said after the word, not joined to it by the hyphen.
+    return RESPELLED[match["word"]] + (f" {match['number']}" if match["number"] else "")
+
+
+def _dotted(match: re.Match) -> str:
+    letters = " ".join(match[0].replace(".", "").upper())
+    return letters + ("." if ends_sentence(match) else "")
+
+
+def _spell(match: re.Match) -> str:
+    letters, suffix = match["letters"], match["suffix"] or ""
+    if letters in SAID_AS_WORDS or re.fullmatch(r"[IVX]+", letters):
+        return match[0]
+    spelled = " ".join(letters)
+    # "CEOs" and "PRC's" alike: "C E O's", so the voice says the last letter's name, then "z".
+    return spelled + ("'s" if suffix else "")
+
+
+RESPELLED_PATTERN = "|".join(RESPELLED)
+
+
+class Acronyms(Rule):
+    name = "acronyms"
+    patterns = [
+        (re.compile(rf"\b(?P<word>{RESPELLED_PATTERN})(?:-(?P<number>\d+))?\b"), _respelled),
+        (re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}(?!\w)"), _dotted),
+        (re.compile(r"\b(?P<letters>[A-Z]{2,5})(?P<suffix>'s|s)?\b"), _spell),
+    ]
