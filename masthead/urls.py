@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin as django_admin
 from django.urls import include, path
@@ -7,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
+from masthead.newsletters import urls as newsletters_urls
 from masthead.subscriptions.urls import stripe_webhook_urlpatterns, subscribe_urlpatterns
 
 # allauth answers its own rate limits with this (Django itself has no 429 handler).
@@ -19,6 +21,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("subscribe/", include(subscribe_urlpatterns)),
     path("webhooks/stripe/", include(stripe_webhook_urlpatterns)),
+    path("newsletters/", include("masthead.newsletters.urls")),
+    path("webhooks/email/", include("anymail.urls")),
+    # Before allauth's pages (in accounts): /account/email/ is the reader's email choices.
+    path("account/email/", include(newsletters_urls.preferences_urlpatterns)),
+    path("account/email/addresses/", allauth_views.email, name="account_email"),
     path("account/", include("masthead.accounts.urls")),
     path("issues/", include("masthead.editions.urls")),
     path("audio/", include("masthead.audio.urls")),

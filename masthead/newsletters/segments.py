@@ -1,0 +1,109 @@
+"""Who receives a mailing: entitled readers for an issue, free readers, lapsed readers, a section's followers.
+
+Entitlement is asked of `access.entitlements_for`, the one decision, reader by reader; the ledger
+only narrows the candidates (readers holding a live subscription) so 100,000 readers are not all asked.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from masthead.access.entitlements import entitlements_for
+from masthead.newsletters.models import Newsletter, Recipient, Send
+from masthead.newsletters.recipients import recipients_for_users
+from masthead.subscriptions.models import Subscription
+
+CHUNK = 2000
+
+
+def mailable() -> QuerySet[Recipient]:
+    """Confirmed addresses that never bounced or complained."""
+    return Recipient.objects.filter(confirmed_at__isnull=False, suppressed_at__isnull=True)
+
+
+def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def subscriber_ids(now: datetime.datetime) -> list[int]:
+    """Readers entitled to the magazine's digital edition at `now` (staff without a subscription are not mailed)."""
+    User = get_user_model()
+    candidates = (
+        User.objects.filter(is_active=True, subscriptions__status__in=Subscription.LIVE_STATUSES)
+        .order_by("pk")
+        .distinct()
+    )
+    return [user.pk for user in candidates.iterator(chunk_size=CHUNK) if entitlements_for(user, now).digital]
+
+
+def rows_for(user_ids: list[int], now: datetime.datetime) -> Iterator[QuerySet[Recipient]]:
+    """These readers' mailable rows, a chunk at a time, writing the missing rows."""
+    for chunk in chunks(user_ids):
+        ids = [recipient.pk for recipient in recipients_for_users(chunk, now=now).values()]
+        yield mailable().filter(pk__in=ids)
+
+
+def signups_without_account() -> Iterator[QuerySet[Recipient]]:
+    ids = list(mailable().filter(user__isnull=True).order_by("pk").values_list("pk", flat=True))
+    for chunk in chunks(ids):
+        yield mailable().filter(pk__in=chunk)
+
+
+def subscribers(now: datetime.datetime) -> Iterator[QuerySet[Recipient]]:
+    yield from rows_for(subscriber_ids(now), now)
+
+
+def free_readers(now: datetime.datetime) -> Iterator[QuerySet[Recipient]]:
+    """Confirmed free sign-ups, and readers with an account but no entitlement."""
+    User = get_user_model()
+    entitled = set(subscriber_ids(now))
+    accounts = User.objects.filter(is_active=True, is_staff=False).order_by("pk").values_list("pk", flat=True)
+    yield from rows_for([pk for pk in accounts if pk not in entitled], now)
+    yield from signups_without_account()
+
+
+def lapsed_readers(now: datetime.datetime) -> Iterator[QuerySet[Recipient]]:
+    """Readers who once subscribed and hold no live subscription now."""
+    User = get_user_model()
+    lapsed = (
+        User.objects.filter(is_active=True, subscriptions__isnull=False)
+        .exclude(subscriptions__status__in=Subscription.LIVE_STATUSES)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    yield from rows_for(list(lapsed), now)
+
+
+def section_followers(section_id: int) -> Iterator[QuerySet[Recipient]]:
+    ids = list(mailable().filter(alert_sections=section_id).order_by("pk").values_list("pk", flat=True))
+    for chunk in chunks(ids):
+        yield mailable().filter(pk__in=chunk)
+
+
+def audience(send: Send, now: datetime.datetime) -> Iterator[list[int]]:
+    """Everyone this mailing goes to who wants it, as lists of recipient ids."""
+    if send.kind == Send.ISSUE:
+        groups, wanted = subscribers(now), {"wants_issue_email": True}
+    elif send.kind == Send.DIGEST_KIND:
+        groups, wanted = free_readers(now), {"wants_digest": True}
+    elif send.kind == Send.ALERT:
+        groups, wanted = section_followers(send.article.get_parent().pk), {}
+    else:
+        newsletter = send.newsletter
+        segment = {
+            Newsletter.SUBSCRIBERS: subscribers,
+            Newsletter.FREE_READERS: free_readers,
+            Newsletter.LAPSED: lapsed_readers,
+        }.get(newsletter.segment)
+        groups = section_followers(newsletter.section_id) if segment is None else segment(now)
+        wanted = {"wants_newsletters": True}
+    for group in groups:
+        ids = list(group.filter(**wanted).values_list("pk", flat=True))
+        if ids:
+            yield ids

@@ -1,0 +1,64 @@
+"""Background jobs of the newsletters app. Each takes ids and is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from masthead.core import jobs
+from masthead.newsletters import sending
+from masthead.newsletters.messages import confirmation_message
+from masthead.newsletters.models import Recipient, Send
+
+
+@task()
+def run_send(send_id: int) -> str:
+    """Send a requested mailing to everyone still pending; a failure comes back with back-off (retry_due_sends)."""
+    return sending.run_send(send_id).result
+
+
+@task()
+def retry_due_sends() -> int:
+    """Periodic: mailings whose failure is due another try, or whose worker died, carry on."""
+    send_ids = list(jobs.due(Send, timezone.now()).filter(requested_at__isnull=False).values_list("pk", flat=True))
+    for send_id in send_ids:
+        run_send.enqueue(send_id)
+    return len(send_ids)
+
+
+@task()
+def send_confirmation(recipient_id: int) -> bool:
+    """The double opt-in email; nothing to do once the address is confirmed."""
+    recipient = Recipient.objects.get(pk=recipient_id)
+    if recipient.confirmed_at or recipient.suppressed_at:
+        return False
+    confirmation_message(recipient).send()
+    return True
+
+
+@task()
+def send_weekly_digest() -> str:
+    """Periodic (hourly): on the digest's weekday, from its hour, the week's digest goes out once."""
+    now = timezone.localtime()
+    if now.isoweekday() != settings.NEWSLETTER_DIGEST_WEEKDAY or now.hour < settings.NEWSLETTER_DIGEST_HOUR:
+        return "not today"
+    year, week, _ = now.isocalendar()
+    send, created = Send.objects.get_or_create(
+        key=f"digest:{year}-W{week:02d}",
+        defaults={
+            "kind": Send.DIGEST_KIND,
+            "subject": f"{settings.MAGAZINE_NAME}: the week's free reading",
+            "preheader": f"Free articles from the week to {now:%B %-d}.",
+        },
+    )
+    sending.request_send(send, now=now)
+    return "sent" if created else "already sent"
+
+
+def enqueue_send(send_id: int, run_after: datetime.datetime | None = None) -> None:
+    """Queue run_send once the current transaction commits (the request must be visible to the worker)."""
+    transaction.on_commit(lambda: run_send.enqueue(send_id))
