@@ -221,9 +221,25 @@ TASKS = {
         "BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+# Each module's tasks go to one queue (masthead/ops/task_queues.py, with TASK_BACKEND=
+# masthead.ops.task_queues.RoutedRQBackend), each queue with its own workers: a narration backfill
+# waits in "audio" and never in front of a renewal in "billing". The database backend ignores this.
+TASK_QUEUE_ROUTES = {
+    "masthead.subscriptions": "billing",
+    "masthead.subscriptions.emails": "email",
+    "masthead.circulation": "billing",
+    "masthead.editions": "editions",
+    "masthead.audio": "audio",
+}
+RQ_BACKENDS = ("django_tasks_rq.RQBackend", "masthead.ops.task_queues.RoutedRQBackend")
+if TASKS["default"]["BACKEND"] in RQ_BACKENDS:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    # RQ stops a job after its queue's timeout: long enough for the slowest job of each kind.
+    _queue_timeouts = {"default": 600, "billing": 3600, "email": 300, "editions": 1800, "audio": 3600}
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": timeout}
+        for name, timeout in _queue_timeouts.items()
+    }
 
 # Jobs the scheduler enqueues, with their intervals in seconds.
 PERIODIC_TASKS = {
@@ -354,8 +370,11 @@ if AWS_STORAGE_BUCKET_NAME:
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,
-            "default_acl": "private",
-            "querystring_auth": True,
+            "default_acl": env("AWS_DEFAULT_ACL", "private"),
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            # Media through the front server (nginx or a CDN proxies the bucket): "www.example.com/media".
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", "") or None,
+            "url_protocol": env("AWS_S3_URL_PROTOCOL", "https:"),
         },
     }
 
@@ -480,6 +499,72 @@ RATE_LIMITS["checkout_card_setup"] = {
     "per_reader": RATE_LIMITS["checkout"]["per_reader"],
     "per_address": RATE_LIMITS["checkout"]["per_address"],
 }
+
+# Email to readers (issue 14, docs/email.md): free sign-ups, preferences, the new-issue email, newsletters,
+# the weekly digest and section alerts. Mail goes through EMAIL_BACKEND: the file backend by default,
+# Django's SMTP backend with EMAIL_HOST…, or a provider through django-anymail, e.g.
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN; every ANYMAIL_*
+# variable becomes a key of ANYMAIL (ANYMAIL_WEBHOOK_SECRET guards /webhooks/email/<provider>/tracking/).
+INSTALLED_APPS += ["masthead.newsletters", "anymail"]
+ANYMAIL = {name.removeprefix("ANYMAIL_"): env(name) for name in os.environ if name.startswith("ANYMAIL_")}
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", "")  # printed at the foot of every mailing
+NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)  # messages a second per worker; 0: no limit
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
+NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH = env_bool("NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH", True)
+NEWSLETTER_SECTION_ALERTS = env_bool("NEWSLETTER_SECTION_ALERTS", True)
+NEWSLETTER_DIGEST_WEEKDAY = env_int("NEWSLETTER_DIGEST_WEEKDAY", 5)  # ISO: 1 Monday … 7 Sunday
+NEWSLETTER_DIGEST_HOUR = env_int("NEWSLETTER_DIGEST_HOUR", 8)  # local time (TIME_ZONE)
+PERIODIC_TASKS["masthead.newsletters.tasks.send_weekly_digest"] = 3600
+PERIODIC_TASKS["masthead.newsletters.tasks.retry_due_sends"] = 300
+# The free sign-up form sends one confirmation email per address typed (at most one each 10 minutes).
+RATE_LIMITS["newsletter_signup"] = {
+    "views": ["newsletters:signup"],
+    "methods": ["POST"],
+    "per_address": env_rate("RATE_LIMIT_NEWSLETTER_SIGNUP", "10/h"),
+}
+
+# The production profile (issue 13, docs/deploy.md): readiness and metrics, JSON logs with a request
+# id, Sentry by setting, nginx's page cache in front, X-Accel-Redirect for edition files.
+INSTALLED_APPS += ["masthead.ops"]
+MIDDLEWARE.insert(0, "masthead.ops.middleware.RequestIdMiddleware")
+METRICS_TOKEN = env("METRICS_TOKEN", "")  # /metrics answers only with `Authorization: Bearer <token>`
+# nginx in front, each caching anonymous pages and taking PURGE from us: "http://127.0.0.1:8080,...".
+FRONT_CACHE_PURGE_URLS = env_list("FRONT_CACHE_PURGE_URLS", "")
+if FRONT_CACHE_PURGE_URLS:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("FRONT_CACHE_PURGE_URLS needs REDIS_URL: the pages to purge are listed there")
+    MIDDLEWARE.insert(1, "masthead.ops.front_cache.FrontCacheMiddleware")
+SESSION_ENGINE = env("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+EDITIONS_SENDFILE_HEADER = env("EDITIONS_SENDFILE_HEADER", "")  # "" (the app sends the file) or "X-Accel-Redirect"
+if (_edition_sendfile := EDITIONS_SENDFILE_HEADER) not in ("", "X-Accel-Redirect"):
+    raise ImproperlyConfigured(f"EDITIONS_SENDFILE_HEADER must be X-Accel-Redirect or empty, not {_edition_sendfile!r}")
+EDITIONS_SENDFILE_PREFIX = env("EDITIONS_SENDFILE_PREFIX", "/protected-editions/")
+# Backups (`manage.py backup`): where they are written, and the pg_dump/pg_restore to use.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(DATA_DIR / "backups")))
+PG_BIN_DIR = env("PG_BIN_DIR", "")
+
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "masthead.ops.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    # One line per request (method, path, status, view, ms, request_id): the access log.
+    LOGGING["loggers"] = {"masthead.requests": {"level": "INFO"}}
+
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from masthead.ops.errors import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # Email to readers (issue 14, docs/email.md): free sign-ups, preferences, the new-issue email, newsletters,
 # the weekly digest and section alerts. Mail goes through EMAIL_BACKEND: the file backend by default,

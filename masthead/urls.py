@@ -16,6 +16,7 @@ handler429 = core_views.too_many_requests
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("masthead.ops.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

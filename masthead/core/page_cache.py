@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
 CACHE_ALIAS = "pages"
@@ -28,7 +29,11 @@ UNCACHED_PATH_PREFIXES = (
     "/static/",
     "/media/",
     "/healthz",
+    "/readyz",
+    "/metrics",
 )
+# Sent after every clear, so caches in front of ours (nginx's, a CDN's) are purged on the same events.
+page_cache_cleared = Signal()
 
 
 def page_cache():
@@ -98,6 +103,7 @@ def clear_page_cache(**kwargs) -> None:
             client.unlink(*keys)
     else:
         cache.clear()
+    page_cache_cleared.send(sender=clear_page_cache)
 
 
 def clear_page_cache_for_deleted_page(instance, **kwargs) -> None:

@@ -7,12 +7,14 @@ Who may download is never decided here: `entitlements_for(user).editions` (the l
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from masthead.access.entitlements import request_entitlements
@@ -104,6 +106,14 @@ def edition_file(request, year: int, number: int, file_format: str):
         response = render(request, "editions/edition_pending.html", context, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+    if settings.EDITIONS_SENDFILE_HEADER:
+        # The entitlement is checked above; nginx sends the file from its `internal` location.
+        handle.close()
+        response = HttpResponse(content_type=edition.content_type)
+        response["X-Accel-Redirect"] = settings.EDITIONS_SENDFILE_PREFIX.rstrip("/") + "/" + quote(edition.file_name)
+        response["Content-Disposition"] = content_disposition_header(True, download_name(issue, file_format))
+        response["Cache-Control"] = "private, no-store"
         return response
     response = FileResponse(
         handle,

@@ -1,0 +1,94 @@
+"""nginx's cache of anonymous pages in front of ours: filled from what our page cache would keep,
+and purged on the same events that clear our page cache (`core.page_cache.page_cache_cleared`).
+
+A response our page cache would keep gets `X-Accel-Expires` (nginx caches it that long, and strips
+the header) and its host and path are remembered in Redis. Clearing our cache sends nginx one
+`PURGE` per remembered URL, after the transaction commits, to each of FRONT_CACHE_PURGE_URLS.
+Debian's purge module takes exact keys only, hence the list. If a purge cannot reach nginx, the
+page still leaves its cache within PAGE_CACHE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+
+from masthead.core.page_cache import is_cacheable_request, is_cacheable_response
+
+logger = logging.getLogger(__name__)
+
+URLS_KEY = "front-cache:urls"
+
+
+def enabled() -> bool:
+    return bool(settings.FRONT_CACHE_PURGE_URLS)
+
+
+def _redis():
+    return caches["default"]._cache.get_client(write=True)
+
+
+class FrontCacheMiddleware:
+    """Lets nginx keep what our page cache keeps, for as long, and remembers it for the purge."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            enabled()
+            and is_cacheable_request(request)
+            and is_cacheable_response(response)
+            and not getattr(request, "user_dependent_response", False)
+        ):
+            response["X-Accel-Expires"] = str(settings.PAGE_CACHE_SECONDS)
+            try:
+                _redis().sadd(URLS_KEY, f"{request.get_host()} {request.get_full_path()}")
+            except Exception:  # Redis down: nginx's copy still expires on time
+                logger.warning("could not remember a page for the front cache's purge", exc_info=True)
+                del response["X-Accel-Expires"]
+        return response
+
+
+def purge_on_commit(**kwargs) -> None:
+    """Purge nginx once the change is committed (earlier, nginx could fetch and keep the old page again)."""
+    if enabled():
+        transaction.on_commit(purge)
+
+
+def purge() -> int:
+    """Send PURGE for every remembered page to every front server; returns how many entries went."""
+    client = _redis()
+    pipe = client.pipeline()
+    pipe.smembers(URLS_KEY)
+    pipe.delete(URLS_KEY)
+    members, _ = pipe.execute()
+    entries = sorted(member.decode() if isinstance(member, bytes) else member for member in members)
+    for base_url in settings.FRONT_CACHE_PURGE_URLS:
+        try:
+            _purge_at(base_url, entries)
+        except OSError:
+            logger.warning("could not purge the front cache at %s", base_url, exc_info=True)
+    return len(entries)
+
+
+def _purge_at(base_url: str, entries: list[str]) -> None:
+    parts = urlsplit(base_url)
+    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = conn_class(parts.hostname, parts.port, timeout=5)
+    try:
+        for entry in entries:
+            host, path = entry.split(" ", 1)
+            conn.request("PURGE", path, headers={"Host": host})
+            response = conn.getresponse()
+            response.read()
+            if response.status not in (200, 404):  # 404: nginx had not kept that page
+                logger.warning("front cache purge of %s answered %s", path, response.status)
+    finally:
+        conn.close()
