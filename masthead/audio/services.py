@@ -30,7 +30,7 @@ from masthead.core import jobs
 logger = logging.getLogger(__name__)
 
 # Bump when the text rules, pauses or encoding change: every article is then narrated anew.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 COVER_RENDITION = "fill-600x600|format-jpeg|jpegquality-80"
 # Silence before each kind of segment, and between sentences, in seconds.
 PAUSE_BEFORE = {TITLE: 0.0, BYLINE: 0.5, HEADING: 0.9, PARAGRAPH: 0.45, QUOTE: 0.6}

@@ -10,4 +10,6 @@ from masthead.audio.frontend.numbers import ordinal
 
 class Ordinals(Rule):
     name = "ordinals"
-    patterns = [(re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m[1])))]
+    patterns = [
+        (re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:st|nd|rd|th)\b"), lambda m: ordinal(int(m[1].replace(",", ""))))
+    ]

@@ -21,7 +21,7 @@ class Ranges(Rule):
     name = "ranges"
     patterns = [
         (
-            re.compile(rf"(?<![\d$£€¥.,])\b(?P<first>{YEAR})\s?[–-]\s?(?P<second>{YEAR}|\d\d)\b(?![.,]?\d)"),
+            re.compile(rf"(?<![\d$£€¥.,])\b(?P<first>{YEAR})\s?[–-]\s?(?P<second>{YEAR}|\d\d)\b(?![.,]?\d|-)"),
             _years,
         ),
         (re.compile(r"(\d)\s?–\s?(?=[$£€¥]?\d)"), r"\1 to "),

@@ -46,7 +46,8 @@ def _quantity(match: re.Match) -> str:
     # "a 10-km race": a measure used as an adjective is singular, as in "a ten-kilometer race".
     adjective = match["hyphen"] is not None
     one = match["number"] in {"1", "1.0"}
-    return f"{match['number']} {singular if adjective or one else plural}"
+    scale = f" {match['scale']}" if match["scale"] else ""
+    return f"{match['number']}{scale} {singular if (adjective or one) and not scale else plural}"
 
 
 def _per(match: re.Match) -> str:
@@ -57,7 +58,10 @@ class Units(Rule):
     name = "units"
     patterns = [
         (
-            re.compile(rf"(?P<number>\d[\d,]*(?:\.\d+)?)(?:(?P<hyphen>-)|\s?)(?P<unit>{UNIT_PATTERN})(?![\w²])"),
+            re.compile(
+                rf"(?P<number>\d[\d,]*(?:\.\d+)?)(?:\s(?P<scale>thousand|million|billion))?(?:(?P<hyphen>-)|\s?)"
+                rf"(?P<unit>{UNIT_PATTERN})(?![\w²])"
+            ),
             _quantity,
         ),
         (re.compile(rf"(?:\s*\bper\s+|(?<=\w)\s?/\s?)(?P<unit>{UNIT_PATTERN})(?![\w²])"), _per),

@@ -13,9 +13,9 @@ class Years(Rule):
     patterns = [
         (re.compile(r"\b(1[5-9]|20)(\d)0s\b"), lambda m: decade_words(int(m[1] + m[2] + "0"))),
         (re.compile(r"'(\d)0s\b"), lambda m: decade_words(1900 + int(m[1]) * 10).split(" ", 1)[1]),
-        # A four-figure number from 1500 to 2099 that is not money, a decimal, a count with a comma or a percentage.
+        # A four-figure number from 1000 to 2099 that is not money, a decimal, a count with a comma or a percentage.
         (
-            re.compile(r"(?<![\d$£€¥.,])\b(1[5-9]\d\d|20\d\d)\b(?![.,]\d|\s?(?:%|percent))"),
+            re.compile(r"(?<![\d$£€¥.,])\b(1\d\d\d|20\d\d)\b(?![.,]\d|\s?(?:%|percent))"),
             lambda m: year_words(int(m[1])),
         ),
     ]
