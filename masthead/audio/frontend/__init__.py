@@ -3,10 +3,11 @@
 The voice's own reading (espeak-ng inside Piper) gets many newsroom forms wrong: "$60 billion"
 is "dollar sixty billion", "Charles III" "Charles roman three", "10:00" "ten zero zero",
 "Sino-Russian" one word. Each class of written forms is a `Rule` in its own module; `RULES` runs
-them in order (quotation marks and typography first, since later rules read the dashes and
-spaces they leave; ranges before money, so "$5–$10" is two amounts; units before acronyms, so "GW" is gigawatts, not "G W"). The editors' lexicon
-is applied above all of them (`masthead.audio.lexicon.Lexicon.say`). Plain cardinals ("60",
-"1,150", "3.5") stay digits: the voice reads those correctly.
+them in order: quotation marks and typography first, since later rules read the dashes and
+spaces they leave; ranges before money, so "$5–$10" is two amounts; units before acronyms, so
+"GW" is gigawatts, not "G W". The editors' lexicon is applied above all of them
+(`masthead.audio.lexicon.Lexicon.say`). Plain cardinals ("60", "1,150", "3.5") stay digits: the
+voice reads those correctly.
 
 tests/audio/corpus.tsv holds the sentences each class must turn into its expected spoken form;
 bench/intelligibility.py measures what a listener hears.
