@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "masthead.circulation",
     "masthead.accounts",
     "masthead.demo",
+    "masthead.moving",
     "allauth",
     "allauth.account",
     "axes",

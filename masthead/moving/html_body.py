@@ -1,0 +1,225 @@
+"""Another platform's article HTML turned into our body blocks; nothing of it is trusted.
+
+Paragraphs keep bold, italic and links (http, https, mailto and relative only; nh3 cleans each one);
+headings, quotes, lists, tables and code become plain text in our blocks; pictures become image
+blocks when their file came with the export, or links to where they were. Scripts, styles, frames,
+forms and embeds are dropped and counted, so the report says what was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import nh3
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from django.utils.html import escape
+
+from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE
+
+DROPPED = {
+    "script", "style", "iframe", "object", "embed", "form", "noscript", "svg", "video", "audio", "canvas",
+    "template", "button", "input", "select", "textarea", "link", "meta", "head", "title", "math", "frame",
+    "frameset", "applet", "base",
+}  # fmt: skip
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "center", "body", "html", "details"}
+INLINE_TAGS = {"b", "strong", "i", "em", "a"}
+MAX_DEPTH = 40  # deeper nesting is read as text: no recursion limit for a hostile file to hit
+HEADING_LIMIT, CAPTION_LIMIT, ATTRIBUTION_LIMIT = 200, 300, 200
+BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+BLANK_LINE = re.compile(r"\n\s*\n")
+SPACES = re.compile(r"\s+")
+
+# Finds the picture for an <img>: (src, alt, caption) -> an image's id, or None when its file is absent.
+ImageFinder = Callable[[str, str, str], int | None]
+
+
+def clean_inline(html: str) -> str:
+    """Inline HTML reduced to what our paragraphs allow: <b>, <i> and <a href>, all else as escaped text."""
+    html = BREAK.sub(" ", html)
+    cleaned = nh3.clean(
+        html,
+        tags=INLINE_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    cleaned = re.sub(r"<a>(.*?)</a>", r"\1", cleaned)  # a link whose address was refused keeps its words
+    cleaned = re.sub(r"<(/?)strong>", r"<\1b>", cleaned)
+    cleaned = re.sub(r"<(/?)em>", r"<\1i>", cleaned)
+    return SPACES.sub(" ", cleaned).strip()
+
+
+def plain_text(node: Tag | str) -> str:
+    text = node.get_text(" ") if isinstance(node, Tag) else str(node)
+    return SPACES.sub(" ", text).strip()
+
+
+@dataclass
+class Body:
+    """The blocks built so far and what was left out (by kind), for the report."""
+
+    blocks: list[dict] = field(default_factory=list)
+    left_out: Counter = field(default_factory=Counter)
+
+    @property
+    def paragraph_count(self) -> int:
+        return sum(1 for block in self.blocks if block["type"] == PARAGRAPH)
+
+
+class BodyBuilder:
+    """Walks parsed HTML once, keeping inline runs together until a block-level element ends them."""
+
+    def __init__(self, find_image: ImageFinder | None, old_site_url: str = ""):
+        self.find_image = find_image
+        self.old_site_url = old_site_url.rstrip("/")
+        self.body = Body()
+        self.inline: list[str] = []
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    def paragraph(self, html: str) -> None:
+        # Ghost's links to its own posts become relative, so they reach the old paths' redirects here.
+        cleaned = clean_inline(html.replace("__GHOST_URL__", ""))
+        if re.sub(r"<[^>]+>", "", cleaned).strip():
+            self.body.blocks.append({"type": PARAGRAPH, "value": f"<p>{cleaned}</p>"})
+
+    def flush(self) -> None:
+        if self.inline:
+            self.paragraph("".join(self.inline))
+            self.inline = []
+
+    def text_block(self, kind: str, text: str, limit: int) -> None:
+        if text:
+            self.body.blocks.append({"type": kind, "value": text[:limit]})
+
+    def page_break(self) -> None:
+        self.flush()
+        if self.body.blocks and self.body.blocks[-1]["type"] != PAGE_BREAK:
+            self.body.blocks.append({"type": PAGE_BREAK, "value": None})
+
+    def picture(self, img: Tag, caption: str) -> None:
+        src = (img.get("src") or "").strip()
+        alt = plain_text(img.get("alt") or "")
+        caption = caption[:CAPTION_LIMIT]
+        image_id = self.find_image(src, alt, caption) if (self.find_image and src) else None
+        if image_id is not None:
+            self.body.blocks.append({"type": IMAGE, "value": {"image": image_id, "caption": caption}})
+            return
+        self.body.left_out["picture kept as a link"] += 1
+        words = escape(caption or alt or "Picture")
+        url = src.replace("__GHOST_URL__", self.old_site_url)
+        if url.startswith(("http://", "https://")):
+            self.paragraph(f'<a href="{escape(url)}">{words}</a>')
+        else:
+            self.paragraph(f"Picture: {words}")
+
+    # -- the walk -------------------------------------------------------------------------------
+
+    def walk(self, node: Tag, depth: int = 0) -> None:
+        for child in list(node.children):
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                parts = BLANK_LINE.split(str(child))
+                for index, part in enumerate(parts):
+                    if index:
+                        self.flush()  # a blank line ends a paragraph, as WordPress's autop reads it
+                    self.inline.append(escape(part))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            self.element(child, depth)
+
+    def element(self, tag: Tag, depth: int) -> None:
+        name = tag.name.lower()
+        if name in DROPPED:
+            self.flush()
+            self.body.left_out[name] += 1
+        elif depth > MAX_DEPTH:
+            self.inline.append(escape(plain_text(tag)))
+        elif name == "p":
+            self.flush()
+            for img in tag.find_all("img"):
+                self.picture(img.extract(), "")
+            self.paragraph(tag.decode_contents())
+        elif name in HEADINGS:
+            self.flush()
+            self.text_block(HEADING, plain_text(tag), HEADING_LIMIT)
+        elif name == "blockquote":
+            self.flush()
+            self.quote(tag)
+        elif name == "figure":
+            self.flush()
+            self.figure(tag, depth)
+        elif name == "img":
+            self.flush()
+            self.picture(tag, "")
+        elif name in ("ul", "ol"):
+            self.flush()
+            for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
+                marker = f"{number}. " if name == "ol" else "• "
+                self.paragraph(escape(marker) + item.decode_contents())
+        elif name == "pre":
+            self.flush()
+            self.paragraph(escape(tag.get_text()))
+        elif name == "table":
+            self.flush()
+            for row in tag.find_all("tr"):
+                self.paragraph(escape(" | ".join(plain_text(cell) for cell in row.find_all(["th", "td"]))))
+        elif name == "hr":
+            self.flush()
+        elif name in CONTAINERS or tag.find(["p", "figure", "img", "blockquote", *HEADINGS]):
+            # A block-level wrapper (or an inline one around pictures): what is inside decides.
+            self.flush()
+            self.walk(tag, depth + 1)
+            self.flush()
+        else:
+            self.inline.append(str(tag))
+
+    def quote(self, tag: Tag) -> None:
+        attribution = ""
+        cite = tag.find(["cite", "footer"])
+        if cite is not None:
+            attribution = plain_text(cite.extract())
+        quote = plain_text(tag)
+        if quote:
+            self.body.blocks.append(
+                {"type": PULL_QUOTE, "value": {"quote": quote, "attribution": attribution[:ATTRIBUTION_LIMIT]}}
+            )
+
+    def figure(self, tag: Tag, depth: int) -> None:
+        caption_tag = tag.find("figcaption")
+        caption = plain_text(caption_tag.extract()) if caption_tag is not None else ""
+        images = tag.find_all("img")
+        if images:
+            for img in images:
+                self.picture(img, caption)
+            return
+        bookmark = tag.find("a", href=True)
+        if "kg-bookmark-card" in (tag.get("class") or []) and bookmark is not None:
+            title = tag.find(class_="kg-bookmark-title")
+            self.paragraph(f'<a href="{escape(bookmark["href"])}">{escape(plain_text(title or bookmark))}</a>')
+            return
+        self.walk(tag, depth + 1)
+        self.flush()
+        if caption:
+            self.paragraph(escape(caption))
+
+
+def body_from_html(pages: list[str], *, find_image: ImageFinder | None = None, old_site_url: str = "") -> Body:
+    """Our body blocks for an article's HTML, one string per web page, page breaks between them."""
+    builder = BodyBuilder(find_image, old_site_url)
+    for number, html in enumerate(pages):
+        if number:
+            builder.page_break()
+        builder.walk(BeautifulSoup(html, "html.parser"))
+        builder.flush()
+    blocks = builder.body.blocks
+    while blocks and blocks[-1]["type"] == PAGE_BREAK:
+        blocks.pop()
+    return builder.body

@@ -1,0 +1,113 @@
+"""An import's report: what was created, updated, left unchanged or skipped, and the problems by record and line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from masthead.moving.models import ImportedRecord, ImportRun
+
+PROBLEMS_KEPT = 200  # the report keeps the first problems; the count says how many there were
+OUTCOMES = ("created", "updated", "unchanged", "skipped")
+
+
+class RecordProblem(Exception):
+    """A record the importer cannot take as it is; it is skipped and named in the report."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """An old record and where it is in the file, as the report names it: "post 5f1… (line 120)"."""
+
+    record: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.record} (line {self.line})" if self.line else self.record
+
+
+class ImportReport:
+    def __init__(self, kind: str, source: str, *, dry_run: bool):
+        self.run = ImportRun.objects.create(kind=kind, source=source[:500], dry_run=dry_run)
+        self.dry_run = dry_run
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.problems: list[dict] = []
+        self.problem_count = 0
+        self.notes: Counter = Counter()
+
+    def count(self, kind: str, outcome: str, number: int = 1) -> str:
+        self.counts[kind][outcome] += number
+        return outcome
+
+    def problem(self, where: Where, message: str, *, kind: str = "", skipped: bool = True) -> str:
+        """Note a problem with a record; a skipped record is counted as such under `kind`."""
+        self.problem_count += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append({"record": where.record, "line": where.line, "message": message, "skipped": skipped})
+        if skipped and kind:
+            self.count(kind, "skipped")
+        return "skipped" if skipped else "noted"
+
+    def note(self, what: str, number: int = 1) -> None:
+        if number:
+            self.notes[what] += number
+
+    @property
+    def changed_nothing(self) -> bool:
+        return all(set(+outcomes) <= {"unchanged", "skipped"} for outcomes in self.counts.values())
+
+    def lines(self) -> list[str]:
+        """The report as the command prints it and the admin shows it."""
+        lines = ["Dry run, nothing was saved; this is what a real run would do:" if self.dry_run else "Report:"]
+        for kind in sorted(self.counts):
+            outcomes = ", ".join(
+                f"{self.counts[kind][outcome]} {outcome}" for outcome in OUTCOMES if self.counts[kind][outcome]
+            )
+            lines.append(f"  {kind}: {outcomes}")
+        for what, number in sorted(self.notes.items()):
+            lines.append(f"  note: {number} × {what}")
+        if self.problem_count:
+            shown = min(self.problem_count, 20)
+            lines.append(f"Problems ({self.problem_count}; the first {shown}):")
+            for problem in self.problems[:shown]:
+                where = Where(problem["record"], problem["line"])
+                action = "skipped" if problem["skipped"] else "imported anyway"
+                lines.append(f"  {where}: {problem['message']} ({action})")
+        if self.changed_nothing and not self.dry_run:
+            lines.append("Nothing changed: everything was imported already.")
+        return lines
+
+    def finish(self, status: str = ImportRun.FINISHED) -> ImportRun:
+        run = self.run
+        run.status = status
+        run.finished_at = timezone.now()
+        run.counts = {kind: dict(+outcomes) for kind, outcomes in self.counts.items()}
+        run.problems = self.problems
+        run.problem_count = self.problem_count
+        run.summary = "\n".join(self.lines())
+        run.save()
+        return run
+
+
+def fingerprint(*parts) -> str:
+    """A hash of a record's parts as imported: equal when nothing in the record changed."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def remembered(source: str, kind: str, external_id: str) -> ImportedRecord | None:
+    return ImportedRecord.objects.filter(source=source, kind=kind, external_id=external_id[:255]).first()
+
+
+def remember(source: str, kind: str, external_id: str, object_id: int, print_: str) -> None:
+    """Record which of our rows an old record became, and its fingerprint, for the next run."""
+    ImportedRecord.objects.update_or_create(
+        source=source,
+        kind=kind,
+        external_id=external_id[:255],
+        defaults={"object_id": object_id, "fingerprint": print_, "imported_at": timezone.now()},
+    )
