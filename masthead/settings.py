@@ -241,6 +241,7 @@ if TASKS["default"]["BACKEND"] in RQ_BACKENDS:
         name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": timeout}
         for name, timeout in _queue_timeouts.items()
     }
+    TASKS["default"]["QUEUES"] = list(RQ_QUEUES)
 
 # Jobs the scheduler enqueues, with their intervals in seconds.
 PERIODIC_TASKS = {
