@@ -567,29 +567,3 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", ""),
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
-
-# Email to readers (issue 14, docs/email.md): free sign-ups, preferences, the new-issue email, newsletters,
-# the weekly digest and section alerts. Mail goes through EMAIL_BACKEND: the file backend by default,
-# Django's SMTP backend with EMAIL_HOST…, or a provider through django-anymail, e.g.
-# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN; every ANYMAIL_*
-# variable becomes a key of ANYMAIL (ANYMAIL_WEBHOOK_SECRET guards /webhooks/email/<provider>/tracking/).
-INSTALLED_APPS += ["masthead.newsletters", "anymail"]
-ANYMAIL = {name.removeprefix("ANYMAIL_"): env(name) for name in os.environ if name.startswith("ANYMAIL_")}
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
-NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", "")  # printed at the foot of every mailing
-NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)  # messages a second per worker; 0: no limit
-NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
-NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH = env_bool("NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH", True)
-NEWSLETTER_SECTION_ALERTS = env_bool("NEWSLETTER_SECTION_ALERTS", True)
-NEWSLETTER_DIGEST_WEEKDAY = env_int("NEWSLETTER_DIGEST_WEEKDAY", 5)  # ISO: 1 Monday … 7 Sunday
-NEWSLETTER_DIGEST_HOUR = env_int("NEWSLETTER_DIGEST_HOUR", 8)  # local time (TIME_ZONE)
-PERIODIC_TASKS["masthead.newsletters.tasks.send_weekly_digest"] = 3600
-PERIODIC_TASKS["masthead.newsletters.tasks.retry_due_sends"] = 300
-# The free sign-up form sends one confirmation email per address typed (at most one each 10 minutes).
-RATE_LIMITS["newsletter_signup"] = {
-    "views": ["newsletters:signup"],
-    "methods": ["POST"],
-    "per_address": env_rate("RATE_LIMIT_NEWSLETTER_SIGNUP", "10/h"),
-}
