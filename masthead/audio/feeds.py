@@ -1,4 +1,5 @@
-"""Podcast feeds: RSS 2.0 with the iTunes namespace, Podlove Simple Chapters and Podcasting 2.0 tags.
+"""Podcast feeds: RSS 2.0 with the iTunes namespace, Podlove Simple Chapters and Podcasting 2.0 tags
+(`podcast:transcript`: each episode's WebVTT, timed per sentence, and its HTML).
 
 Two feeds share this: the public one of free articles, and each subscriber's private one, whose
 enclosures carry the subscriber's token because podcast apps have no session.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 
 from masthead.audio.models import ArticleNarration
@@ -23,6 +25,21 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 class Episode:
     narration: ArticleNarration
     file_url: str  # absolute
+    transcript_urls: tuple[tuple[str, str], ...] = ()  # (absolute URL, MIME type)
+
+
+def transcripts_of(narration: ArticleNarration, absolute, token: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The episode's podcast:transcript links (WebVTT timed per sentence, then HTML); none before it has cues.
+
+    With a private feed's `token`, the links carry it, as its enclosures do.
+    """
+    if not narration.cues:
+        return ()
+    prefix, args = ("audio:private_", [token, narration.article_id]) if token else ("audio:", [narration.article_id])
+    return (
+        (absolute(reverse(f"{prefix}vtt", args=args)), "text/vtt"),
+        (absolute(reverse(f"{prefix}transcript", args=args)), "text/html"),
+    )
 
 
 def clock(milliseconds: int) -> str:
@@ -81,6 +98,11 @@ class PodcastFeed(Rss201rev2Feed):
                     "psc:chapter", None, {"start": clock(chapter["start_ms"]), "title": chapter["title"]}
                 )
             handler.endElement("psc:chapters")
+        for url, mime_type in item["transcripts"]:
+            attributes = {"url": url, "type": mime_type, "language": "en"}
+            if mime_type == "text/vtt":
+                attributes["rel"] = "captions"
+            handler.addQuickElement("podcast:transcript", None, attributes)
 
 
 def episode_artwork(article, fallback: str, absolute) -> str:
@@ -123,5 +145,6 @@ def podcast_feed(
             duration_seconds=round(narration.duration_ms / 1000),
             artwork_url=episode_artwork(article, artwork_url, absolute),
             chapters=narration.chapters,
+            transcripts=episode.transcript_urls,
         )
     return feed

@@ -107,6 +107,9 @@ class ArticleNarration(Job):
     bitrate_kbps = models.PositiveSmallIntegerField(default=0)
     tags_key = models.CharField(max_length=64, blank=True, help_text="What the ID3 tags were written from.")
     script_text = models.TextField(blank=True, help_text="What the narrator read.")
+    cues = models.JSONField(
+        default=list, blank=True, help_text='The transcript: [{"start_ms", "end_ms", "text", "block"}, …], as written.'
+    )
     narrated_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,7 +24,8 @@ from masthead.audio import conf, synthesis
 from masthead.audio.models import ArticleNarration, PodcastFeedToken
 from masthead.audio.mp3 import Chapter, EpisodeTags, Mp3Writer, write_tags
 from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, NarrationScript, build_script
-from masthead.audio.synthesis import speech_chunks
+from masthead.audio.synthesis import speech_chunks, spoken_sentences
+from masthead.audio.transcripts import transcript_cues
 from masthead.core import jobs
 
 logger = logging.getLogger(__name__)
@@ -207,16 +208,23 @@ def narrate(
         with open(partial, "wb") as out:
             writer = Mp3Writer(out, synthesizer.sample_rate, bitrate)
             starts: list[tuple[str, int]] = []
+            cues: list[dict] = []
             page = 1
-            for segment in script.segments:
+            for number, segment in enumerate(script.segments):
                 writer.pause(PAGE_PAUSE if segment.web_page != page else PAUSE_BEFORE[segment.kind])
                 page = segment.web_page
                 if segment.chapter:
                     starts.append((segment.chapter, writer.elapsed_ms))
-                for text in speech_chunks(segment.spoken):
-                    for pcm in synthesizer.pcm(text):
-                        writer.write(pcm)
-                        writer.pause(SENTENCE_PAUSE)
+                # Each sentence is timed on its own, for the transcript's cues.
+                timings = []
+                for sentence in spoken_sentences(segment.spoken):
+                    start = writer.elapsed_ms
+                    for text in speech_chunks(sentence):
+                        for pcm in synthesizer.pcm(text):
+                            writer.write(pcm)
+                            writer.pause(SENTENCE_PAUSE)
+                    timings.append((start, writer.elapsed_ms))
+                cues.extend(transcript_cues(segment, number, timings))
             writer.pause(0.5)
             writer.close()
             duration_ms = writer.elapsed_ms
@@ -240,6 +248,7 @@ def narrate(
         bitrate_kbps=bitrate,
         tags_key=tags_key,
         script_text=script.spoken_text,
+        cues=cues,
         narrated_at=timezone.now(),
     )
 

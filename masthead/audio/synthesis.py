@@ -97,6 +97,11 @@ def unknown_phonemes(phonemes: str) -> set[str]:
     return {symbol for symbol in unicodedata.normalize("NFD", phonemes) if symbol not in known and symbol != " "}
 
 
+def spoken_sentences(text: str) -> list[str]:
+    """The sentences of a text, as the narration times them (and speech_chunks batches them)."""
+    return [sentence for sentence in SENTENCE_END.split(text) if sentence.strip()]
+
+
 def speech_chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> Iterable[str]:
     """Sentences batched up to `limit` characters; an over-long sentence is cut at commas, then spaces."""
     batch = ""

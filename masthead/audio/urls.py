@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.audio import views
+from masthead.audio import transcript_views, views
 
 app_name = "audio"
 
@@ -11,4 +11,23 @@ urlpatterns = [
     path("feed/rotate/", views.rotate_feed, name="rotate_feed"),
     path("private/<str:token>/feed.xml", views.private_feed, name="private_feed"),
     path("private/<str:token>/<id:article_id>.mp3", views.private_audio, name="private_audio"),
+    path("articles/<id:article_id>.vtt", transcript_views.article_transcript, {"file_format": "vtt"}, name="vtt"),
+    path(
+        "articles/<id:article_id>/transcript.html",
+        transcript_views.article_transcript,
+        {"file_format": "html"},
+        name="transcript",
+    ),
+    path(
+        "private/<str:token>/<id:article_id>.vtt",
+        transcript_views.private_transcript,
+        {"file_format": "vtt"},
+        name="private_vtt",
+    ),
+    path(
+        "private/<str:token>/<id:article_id>/transcript.html",
+        transcript_views.private_transcript,
+        {"file_format": "html"},
+        name="private_transcript",
+    ),
 ]

@@ -18,7 +18,7 @@ from masthead.access.entitlements import entitlements_for
 from masthead.access.paywall import decide_article_access, paywall_settings, request_article_access
 from masthead.audio import queries, services
 from masthead.audio.delivery import audio_response
-from masthead.audio.feeds import Episode, podcast_feed
+from masthead.audio.feeds import Episode, podcast_feed, transcripts_of
 from masthead.core.page_cache import mark_user_dependent
 
 SUBSCRIBERS_ONLY = "This article’s audio is for subscribers."
@@ -58,7 +58,11 @@ def public_feed(request):
     """The podcast of every free article, for anyone."""
     now, paywall = timezone.now(), paywall_settings(request)
     episodes = [
-        Episode(narration, request.build_absolute_uri(file_url(narration.article_id, narration.version)))
+        Episode(
+            narration,
+            request.build_absolute_uri(file_url(narration.article_id, narration.version)),
+            transcripts_of(narration, request.build_absolute_uri),
+        )
         for narration in queries.narrated_articles()
         if decide_article_access(narration.article, None, now=now, settings=paywall).allowed
     ]
@@ -101,6 +105,7 @@ def private_feed(request, token: str):
         Episode(
             narration,
             request.build_absolute_uri(private_file_url(token, narration.article_id, narration.version)),
+            transcripts_of(narration, request.build_absolute_uri, token),
         )
         for narration in queries.narrated_articles()
         if decide_article_access(
