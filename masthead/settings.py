@@ -368,7 +368,8 @@ STORAGES = {
 }
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # masthead.ops.storage.PublicPicturesS3Storage: pictures public-read (served by nginx or a CDN).
+        "BACKEND": env("MEDIA_STORAGE_BACKEND", "storages.backends.s3.S3Storage"),
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,
