@@ -141,7 +141,9 @@ class Send(Job):
 
     ISSUE, NEWSLETTER, DIGEST_KIND, ALERT = "issue", "newsletter", "digest", "alert"
     KINDS = [(ISSUE, "New issue"), (NEWSLETTER, "Newsletter"), (DIGEST_KIND, "Weekly digest"), (ALERT, "Section alert")]
-    LEASE = datetime.timedelta(minutes=10)  # renewed after every batch, so only a dead worker loses it
+    # Renewed every quarter of itself while the worker sends, so only a dead worker's claim runs out
+    # and another worker carries on that soon after (settings.NEWSLETTER_SEND_LEASE_SECONDS).
+    LEASE = datetime.timedelta(seconds=settings.NEWSLETTER_SEND_LEASE_SECONDS)
     FIRST_RETRY_AFTER = datetime.timedelta(minutes=2)
     GIVE_UP_HINT = "press Send again"
 

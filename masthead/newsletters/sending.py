@@ -131,10 +131,9 @@ def run_send(
 def deliver_pending(send, mailing: Mailing, connection, token: str, stop, counts: Counter, progress) -> str:
     pace = Pace(settings.NEWSLETTER_SEND_RATE)
     batch_size = settings.NEWSLETTER_BATCH_SIZE
+    heartbeat = Heartbeat(send.pk, token, Send.LEASE / 4)
     while True:
-        # A heartbeat per batch: a long send keeps its lease, and a worker that lost it stops here.
-        if not Send.objects.filter(pk=send.pk, claim_token=token).update(claimed_at=timezone.now()):
-            raise jobs.ClaimLost()
+        heartbeat.beat()
         batch = list(
             send.deliveries.filter(status=Delivery.PENDING).select_related("recipient").order_by("pk")[:batch_size]
         )
@@ -144,9 +143,27 @@ def deliver_pending(send, mailing: Mailing, connection, token: str, stop, counts
             if stop():
                 return "stopped"
             pace.wait()
+            heartbeat.beat_if_due()
             result = deliver(delivery, mailing, connection)
             counts[result] += 1
             progress(result)
+
+
+class Heartbeat:
+    """Renews the claim while the worker sends, so a long mailing keeps it; a worker that lost it stops."""
+
+    def __init__(self, send_id: int, token: str, every: datetime.timedelta):
+        self.send_id, self.token, self.every = send_id, token, every.total_seconds()
+        self.last = 0.0
+
+    def beat(self) -> None:
+        if not Send.objects.filter(pk=self.send_id, claim_token=self.token).update(claimed_at=timezone.now()):
+            raise jobs.ClaimLost()
+        self.last = time.monotonic()
+
+    def beat_if_due(self) -> None:
+        if time.monotonic() - self.last >= self.every:
+            self.beat()
 
 
 def deliver(delivery: Delivery, mailing: Mailing, connection) -> str:
