@@ -316,6 +316,13 @@ RATE_LIMITS = {
         "per_reader": env_rate("RATE_LIMIT_CHECKOUT_PER_READER", "10/h"),
         "per_address": env_rate("RATE_LIMIT_CHECKOUT_PER_ADDRESS", "30/h"),
     },
+    # The player saves a listener's place every 5 s of playback (2.5 s at double speed): room for two devices.
+    "listening_position": {
+        "views": ["audio:listening_position"],
+        "methods": ["POST"],
+        "per_reader": env_rate("RATE_LIMIT_LISTENING_POSITION_PER_READER", "60/m"),
+        "per_address": env_rate("RATE_LIMIT_LISTENING_POSITION_PER_ADDRESS", "240/m"),
+    },
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "masthead.core.ratelimits.client_ip"

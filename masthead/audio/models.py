@@ -1,4 +1,5 @@
-"""The audio app's rows: the pronunciation lexicon, each article's narration, readers' private feed keys."""
+"""The audio app's rows: the pronunciation lexicon, each article's narration, readers' private feed keys
+and where each reader stopped listening."""
 
 from __future__ import annotations
 
@@ -174,3 +175,30 @@ class PodcastFeedToken(models.Model):
 
     def matches(self, token: str) -> bool:
         return hmac.compare_digest(self.token, token)
+
+
+class ListeningPosition(models.Model):
+    """Where a logged-in reader stopped in an article's narration, kept so any of their devices resumes there."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listening_positions")
+    article = models.ForeignKey("content.ArticlePage", on_delete=models.CASCADE, related_name="+")
+    position_ms = models.PositiveIntegerField(default=0)
+    version = models.CharField(max_length=20, blank=True, help_text="The narration's version the position is in.")
+    finished = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # The last seconds are credits and silence: stopping there is having heard it all.
+    FINISHED_WITHIN_MS = 10_000
+    # A position in the first seconds is a press of play, not a place to come back to.
+    STARTED_AFTER_MS = 5_000
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reader", "article"], name="one_listening_position_per_article")]
+        indexes = [models.Index(fields=["reader", "-updated_at"], name="listening_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.reader} at {self.position_ms} ms of article {self.article_id}"
+
+    @property
+    def half_heard(self) -> bool:
+        return not self.finished and self.position_ms >= self.STARTED_AFTER_MS

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from masthead.audio.models import ArticleNarration, PodcastFeedToken
+from masthead.audio.models import ArticleNarration, ListeningPosition, PodcastFeedToken
 
 
 def audio_of(article) -> ArticleNarration | None:
@@ -72,3 +72,29 @@ def narration_status_counts() -> dict[str, int]:
 
     rows = ArticleNarration.objects.values("status").annotate(count=Count("pk"))
     return {row["status"]: row["count"] for row in rows}
+
+
+def listening_position(reader, article) -> ListeningPosition | None:
+    """Where a logged-in reader stopped in the article's narration, if they have listened to it."""
+    if not reader.is_authenticated:
+        return None
+    return ListeningPosition.objects.filter(reader=reader, article=article).first()
+
+
+def half_heard(reader, limit: int = 3) -> list[ListeningPosition]:
+    """The reader's narrations begun and not finished, most recently heard first, with their articles."""
+    from masthead.content.queries import public_articles
+
+    if not reader.is_authenticated:
+        return []
+    return list(
+        ListeningPosition.objects.filter(
+            reader=reader,
+            finished=False,
+            position_ms__gte=ListeningPosition.STARTED_AFTER_MS,
+            article__in=public_articles(),
+            article__narration__file_name__gt="",
+        )
+        .select_related("article", "article__narration")
+        .order_by("-updated_at")[:limit]
+    )

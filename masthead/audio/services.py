@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from masthead.audio import conf, synthesis
-from masthead.audio.models import ArticleNarration, PodcastFeedToken
+from masthead.audio.models import ArticleNarration, ListeningPosition, PodcastFeedToken
 from masthead.audio.mp3 import Chapter, EpisodeTags, Mp3Writer, write_tags
 from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, NarrationScript, build_script
 from masthead.audio.synthesis import speech_chunks, spoken_sentences
@@ -336,3 +337,31 @@ def rotate_feed_token(reader) -> PodcastFeedToken:
         token.rotated_at = timezone.now()
         token.save(update_fields=["nonce", "token_hash", "rotated_at"])
     return token
+
+
+# -- where readers stopped listening -------------------------------------------------------------
+
+
+class BadPosition(ValueError):
+    """A position that is not a number of seconds within the narration."""
+
+
+def save_listening_position(
+    reader, narration: ArticleNarration, *, seconds: float, version: str, now: datetime.datetime | None = None
+) -> ListeningPosition:
+    """Remember where `reader` stopped in the narration (every few seconds while playing, from any device)."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise BadPosition("The position must be a number of seconds, 0 or more.")
+    position_ms = min(round(seconds * 1000), narration.duration_ms)
+    finished = position_ms >= narration.duration_ms - ListeningPosition.FINISHED_WITHIN_MS
+    position, _ = ListeningPosition.objects.update_or_create(
+        reader=reader,
+        article_id=narration.article_id,
+        defaults={
+            "position_ms": position_ms,
+            "version": version[:20],
+            "finished": finished,
+            "updated_at": now or timezone.now(),
+        },
+    )
+    return position

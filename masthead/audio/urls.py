@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.audio import transcript_views, views
+from masthead.audio import listening_views, transcript_views, views
 
 app_name = "audio"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("artwork.png", views.artwork, name="artwork"),
     path("articles/<id:article_id>.mp3", views.article_audio, name="article_audio"),
     path("feed/rotate/", views.rotate_feed, name="rotate_feed"),
+    path("articles/<id:article_id>/position/", listening_views.save_position, name="listening_position"),
     path("private/<str:token>/feed.xml", views.private_feed, name="private_feed"),
     path("private/<str:token>/<id:article_id>.mp3", views.private_audio, name="private_audio"),
     path("articles/<id:article_id>.vtt", transcript_views.article_transcript, {"file_format": "vtt"}, name="vtt"),

@@ -1,8 +1,9 @@
-"""Template tags: the article's audio player, and the account page's private podcast feed panel."""
+"""Template tags: the article's audio player, "continue listening", and the account page's private feed panel."""
 
 from __future__ import annotations
 
 from django import template
+from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from masthead.access.entitlements import request_entitlements
@@ -58,7 +59,38 @@ def audio_player(request, article):
                 for chapter in narration.chapters
             ],
         )
+        if request.user.is_authenticated:
+            # Logged-in pages are never cached, so the reader's own place and a CSRF token can go in them.
+            position = queries.listening_position(request.user, article)
+            context.update(
+                position_url=reverse("audio:listening_position", args=[article.pk]),
+                csrf=get_token(request),
+                saved_position=f"{position.position_ms / 1000:.3f}" if position and position.half_heard else "",
+                saved_version=position.version if position else "",
+            )
     return context
+
+
+@register.inclusion_tag("audio/continue_listening.html")
+def continue_listening(request):
+    """`{% continue_listening request %}` on the home page: narrations the reader began and did not finish.
+
+    A logged-in reader's come from the server (any device); an anonymous reader's from the browser's
+    local storage, filled in by a script, so the cached page is the same for every anonymous reader.
+    """
+    if not request.user.is_authenticated:
+        return {"anonymous": True}
+    return {
+        "anonymous": False,
+        "positions": [
+            {
+                "article": position.article,
+                "at": minutes_and_seconds(position.position_ms),
+                "left": spoken_duration(max(0, position.article.narration.duration_ms - position.position_ms)),
+            }
+            for position in queries.half_heard(request.user)
+        ],
+    }
 
 
 @register.inclusion_tag("audio/account_feed.html", takes_context=True)

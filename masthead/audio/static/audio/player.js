@@ -1,5 +1,6 @@
 // The article audio player: custom controls over the native <audio>, chapters, speed, and
-// resuming where the reader stopped. Without this script the native controls still work.
+// resuming where the reader stopped (this browser's local storage; for a logged-in reader also the server,
+// saved every few seconds while playing). Without this script the native controls still work.
 (function () {
   "use strict";
 
@@ -81,11 +82,26 @@
       });
     }
 
+    // A logged-in reader's place also goes to the server, so their other devices resume there too.
+    function sendPosition(seconds) {
+      if (!player.dataset.positionUrl || !window.fetch) return;
+      var body = new URLSearchParams({ position: seconds.toFixed(3), version: player.dataset.version });
+      window.fetch(player.dataset.positionUrl, {
+        method: "POST", body: body, credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRFToken": player.dataset.csrf }
+      }).catch(function () { /* offline: the next save carries the place */ });
+    }
+
     function savePosition(force) {
       var now = audio.currentTime;
       if (!force && Math.abs(now - lastSaved) < SAVE_EVERY) return;
       lastSaved = now;
-      store(positionKey, now > 5 && now < total() - 10 ? { t: now, v: player.dataset.version } : null);
+      var half = now > 5 && now < total() - 10;
+      store(positionKey, half ? {
+        t: now, v: player.dataset.version, d: total(), s: Date.now(),
+        title: player.dataset.title, url: player.dataset.url
+      } : null);
+      sendPosition(now);
     }
 
     function togglePlay() {
@@ -130,7 +146,7 @@
 
     audio.addEventListener("play", showPlaying);
     audio.addEventListener("pause", function () { showPlaying(); savePosition(true); });
-    audio.addEventListener("ended", function () { showPlaying(); store(positionKey, null); });
+    audio.addEventListener("ended", function () { showPlaying(); store(positionKey, null); sendPosition(total()); });
     audio.addEventListener("timeupdate", function () { showPosition(); savePosition(false); });
     audio.addEventListener("durationchange", function () { seek.max = Math.floor(total()); showPosition(); });
     audio.addEventListener("ratechange", function () { speed.value = String(audio.playbackRate); });
@@ -141,6 +157,12 @@
       speed.value = String(rate);
     }
     var saved = load(positionKey);
+    if (player.dataset.positionUrl && player.dataset.savedVersion === player.dataset.version) {
+      // The server knows this reader's place in this narration, from whichever device played last
+      // (none when they finished it there).
+      var server = parseFloat(player.dataset.savedPosition);
+      saved = server ? { t: server, v: player.dataset.version } : null;
+    }
     if (saved && saved.v === player.dataset.version && saved.t > 5 && saved.t < total() - 10) {
       audio.currentTime = saved.t;
       lastSaved = saved.t;
