@@ -26,8 +26,9 @@ urlpatterns = [
     path("webhooks/email/", include("anymail.urls")),
     # Before allauth's pages (in accounts): /account/email/ is the reader's email choices.
     path("account/email/", include(newsletters_urls.preferences_urlpatterns)),
-    path("account/email/addresses/", allauth_views.email, name="account_email"),
     path("account/", include("masthead.accounts.urls")),
+    # allauth's email addresses page, moved here; after allauth's own, so this one is what its name reverses to.
+    path("account/email/addresses/", allauth_views.email, name="account_email"),
     path("issues/", include("masthead.editions.urls")),
     path("audio/", include("masthead.audio.urls")),
     path("", include("masthead.content.urls")),

@@ -42,6 +42,9 @@ RESERVED_SLUGS = {
     "sitemap.xml",
     "feed",
     "api",
+    "newsletters",
+    "webhooks",
+    "news-sitemap.xml",
 }
 ARTICLES_PER_LIST_PAGE = 20
 FREE, SUBSCRIBERS = "free", "subscribers"
