@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-postgres lint bench system-packages install
+.PHONY: run test test-fast test-postgres lint bench system-packages install prod prod-stop test-prod
 
 $(VENV)/.installed: requirements/base.txt requirements/test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,11 @@ lint: install
 
 bench: install system-packages
 	bench/web.sh
+
+# The production profile on this machine (docs/deploy.md): PostgreSQL, Redis, RQ workers per queue,
+# moto's S3, gunicorn and nginx in front. `make prod-stop` ends it.
+prod: install system-packages
+	VENV=$(VENV) scripts/prod/start.sh
+
+prod-stop:
+	VENV=$(VENV) scripts/prod/stop.sh
