@@ -164,3 +164,14 @@ def test_ghost_members_become_readers_and_paid_members_subscriptions(sections, g
     assert not User.objects.filter(email="gone@readers.example").exists()
     assert "row cora@readers.example (line 4): no subscription: the row has no current_period_end, plan" in output
     assert "renewed" in renew_at(datetime.datetime(2030, 6, 15, 11, tzinfo=datetime.UTC))
+
+
+def test_a_file_without_an_email_column_is_refused_whole(db, tmp_path):
+    from django.core.management import CommandError
+
+    bad = tmp_path / "people.csv"
+    bad.write_text("name,plan\nAnna,digital-monthly\n")
+
+    with pytest.raises(CommandError, match="people.csv:1: the header has no email column"):
+        run_import("import_subscribers", bad)
+    assert not User.objects.filter(first_name="Anna").exists()

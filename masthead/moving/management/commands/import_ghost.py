@@ -6,7 +6,7 @@ from masthead.moving.commands import ImportCommand
 from masthead.moving.ghost import GhostExport, GhostExportError
 from masthead.moving.images import ImageFolder
 from masthead.moving.models import ImportRun
-from masthead.moving.report import ImportReport
+from masthead.moving.report import ImportReport, RecordProblem
 from masthead.moving.site import SiteImport
 from masthead.moving.sources import article_steps, mapping
 from masthead.moving.subscribers import SubscriberOptions, subscriber_steps
@@ -55,5 +55,9 @@ class Command(ImportCommand):
         site = SiteImport("ghost", report, images, old_site_url=options["site_url"])
         steps = article_steps(site, export, report, not_articles="Ghost pages (not articles) left out")
         if options["members"] is not None:
-            steps += subscriber_steps(options["members"], report, SubscriberOptions.from_options(options))
+            try:
+                steps += subscriber_steps(options["members"], report, SubscriberOptions.from_options(options))
+            except RecordProblem as problem:
+                report.finish(ImportRun.FAILED)
+                raise CommandError(f"{problem} (nothing was imported)") from None
         self.run_steps(report, steps, batch_size=batch_size, verbosity=verbosity, on_failure=site.forget)
