@@ -323,6 +323,12 @@ RATE_LIMITS = {
         "per_reader": env_rate("RATE_LIMIT_LISTENING_POSITION_PER_READER", "60/m"),
         "per_address": env_rate("RATE_LIMIT_LISTENING_POSITION_PER_ADDRESS", "240/m"),
     },
+    # A zip of an issue's audio reads a hundred megabytes off disk: a few an hour is plenty for a listener.
+    "issue_audio_zip": {
+        "views": ["audio:issue_zip"],
+        "per_reader": env_rate("RATE_LIMIT_ISSUE_AUDIO_ZIP_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_ISSUE_AUDIO_ZIP_PER_ADDRESS", "30/h"),
+    },
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "masthead.core.ratelimits.client_ip"

@@ -98,3 +98,23 @@ def half_heard(reader, limit: int = 3) -> list[ListeningPosition]:
         .select_related("article", "article__narration")
         .order_by("-updated_at")[:limit]
     )
+
+
+def issue_narrations(issue_id: int) -> list[ArticleNarration]:
+    """Narrations of a published issue's public articles, in its table-of-contents order.
+
+    Reached through the article's `issue_entry` relation (the editions app's table), so audio
+    never imports editions, its neighbour in the layers.
+    """
+    from masthead.content.queries import public_articles
+
+    return list(
+        ArticleNarration.objects.exclude(file_name="")
+        .filter(
+            article__in=public_articles(),
+            article__issue_entry__issue_id=issue_id,
+            article__issue_entry__issue__live=True,
+        )
+        .select_related("article", "article__issue_entry__issue")
+        .order_by("article__issue_entry__sort_order", "article_id")
+    )

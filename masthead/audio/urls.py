@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.audio import listening_views, transcript_views, views
+from masthead.audio import issue_views, listening_views, transcript_views, views
 
 app_name = "audio"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("articles/<id:article_id>.mp3", views.article_audio, name="article_audio"),
     path("feed/rotate/", views.rotate_feed, name="rotate_feed"),
     path("articles/<id:article_id>/position/", listening_views.save_position, name="listening_position"),
+    path("issues/<id:issue_id>/", issue_views.issue_playlist, name="issue_playlist"),
+    path("issues/<id:issue_id>.zip", issue_views.issue_zip, name="issue_zip"),
     path("private/<str:token>/feed.xml", views.private_feed, name="private_feed"),
     path("private/<str:token>/<id:article_id>.mp3", views.private_audio, name="private_audio"),
     path("articles/<id:article_id>.vtt", transcript_views.article_transcript, {"file_format": "vtt"}, name="vtt"),

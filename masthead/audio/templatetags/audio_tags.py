@@ -103,3 +103,13 @@ def podcast_feed_panel(context):
         panel["feed_url"] = request.build_absolute_uri(reverse("audio:private_feed", args=[token.token]))
     panel["public_feed_url"] = request.build_absolute_uri(reverse("audio:public_feed"))
     return panel
+
+
+@register.inclusion_tag("audio/issue_audio_panel.html")
+def issue_audio_panel(issue):
+    """`{% issue_audio_panel issue %}` on the issue page: its playlist and zip, when its articles have audio.
+
+    The same for every reader (the page may be cached); the playlist and the zip ask the paywall.
+    """
+    narrations = queries.issue_narrations(issue.pk)
+    return {"issue_id": issue.pk, "count": len(narrations)}
