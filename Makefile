@@ -50,3 +50,7 @@ prod: install system-packages
 
 prod-stop:
 	VENV=$(VENV) scripts/prod/stop.sh
+
+# The profile under test (scripts/prod/test.sh says what it covers); CI runs it after the suite.
+test-prod: install system-packages
+	VENV=$(VENV) scripts/prod/test.sh

@@ -67,7 +67,8 @@ PYTHON
 
 $PY manage.py migrate --noinput >"$PROD_LOGS/migrate.log"
 $PY manage.py collectstatic --noinput --verbosity 0
-if [ "${PROD_DEMO:-true}" = true ]; then $PY manage.py load_demo >"$PROD_LOGS/load_demo.log"; fi
+# PROD_DEMO_ARGS="--articles 12 --issues 2" loads a smaller demo (make test-prod does).
+if [ "${PROD_DEMO:-true}" = true ]; then $PY manage.py load_demo ${PROD_DEMO_ARGS:-} >"$PROD_LOGS/load_demo.log"; fi
 
 # One worker per queue: a narration backfill (audio) never delays a renewal (billing) or an email.
 for queues in "billing default" email editions audio; do

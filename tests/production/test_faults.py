@@ -1,0 +1,219 @@
+"""Parts of the profile fail and come back: a worker killed during a narration, an edition build and a
+renewal run; Redis stopped for 30 seconds; PostgreSQL restarted. Nothing is charged twice, every job
+finishes after recovery, anonymous pages keep coming from nginx, and /readyz says what is down."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.production.conftest import wait_for
+
+pytestmark = [pytest.mark.profile, pytest.mark.slow]
+
+STATES = """
+import json
+from masthead.audio.models import ArticleNarration
+from masthead.editions.models import EditionFile
+model = {{"narration": ArticleNarration, "edition": EditionFile}}[{kind!r}]
+print(json.dumps({{str(pk): status for pk, status in model.objects.values_list("pk", "status")}}))
+"""
+
+# The job's lease runs out after 30 minutes (core.jobs.Job.LEASE); the test moves its claim back
+# instead of waiting, then runs the periodic retry the scheduler runs every 10 minutes.
+LEASE_RUNS_OUT = """
+import datetime, json
+from django.utils import timezone
+from masthead.audio.models import ArticleNarration
+from masthead.editions.models import EditionFile
+model = {{"narration": ArticleNarration, "edition": EditionFile}}[{kind!r}]
+model.objects.filter(pk={pk}, status="running").update(claimed_at=timezone.now() - datetime.timedelta(minutes=31))
+from masthead.audio.tasks import retry_due_narrations
+from masthead.editions.tasks import retry_failed_editions
+print(json.dumps({{"narration": retry_due_narrations, "edition": retry_failed_editions}}[{kind!r}].enqueue().id))
+"""
+
+
+def kill_worker_during(profile, kind: str, worker: str, queues: tuple[str, ...], start_job: str = "") -> str:
+    """Wait until a job of `kind` runs, SIGKILL its worker, start a new one; returns the job's pk."""
+    if start_job:
+        profile.python(start_job)
+    running = wait_for(
+        lambda: [pk for pk, status in profile.python(STATES.format(kind=kind)).items() if status == "running"],
+        seconds=600,
+        every=0.5,
+        what=f"a running {kind}",
+    )
+    os.kill(profile.pid(worker), signal.SIGKILL)
+    time.sleep(1)
+    assert profile.python(STATES.format(kind=kind))[running[0]] == "running"  # abandoned mid-job
+    profile.start_worker(*queues)
+    return running[0]
+
+
+def test_a_narration_whose_worker_is_killed_finishes_after_the_lease(profile):
+    pk = kill_worker_during(profile, "narration", "worker-audio", ("audio",))
+
+    profile.python(LEASE_RUNS_OUT.format(kind="narration", pk=pk))
+
+    wait_for(
+        lambda: profile.python(STATES.format(kind="narration"))[pk] == "ready",
+        seconds=900,
+        every=5,
+        what="the narration to finish on the new worker",
+    )
+
+
+REBUILD = """
+import json
+from masthead.editions.models import Issue
+from masthead.editions.tasks import enqueue_edition_build
+from masthead.editions.models import EditionFile
+from masthead.core.jobs import requeue
+issue = Issue.objects.filter(live=True).order_by("-cover_date").first()
+requeue(EditionFile.objects.filter(issue=issue))
+EditionFile.objects.filter(issue=issue).update(fingerprint="")
+enqueue_edition_build(issue.pk)
+print(json.dumps(issue.pk))
+"""
+
+
+def test_an_edition_build_whose_worker_is_killed_finishes_after_the_lease(profile):
+    pk = kill_worker_during(profile, "edition", "worker-editions", ("editions",), start_job=REBUILD)
+
+    profile.python(LEASE_RUNS_OUT.format(kind="edition", pk=pk))
+
+    wait_for(
+        lambda: profile.python(STATES.format(kind="edition"))[pk] == "ready",
+        seconds=600,
+        every=2,
+        what="the edition to be built on the new worker",
+    )
+
+
+DUE_RENEWALS = """
+import datetime, json
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from masthead.subscriptions.models import Subscription
+from tests.conftest import subscribe
+ids = []
+for n in range({count}):
+    user = get_user_model().objects.create_user(f"renew-{{n}}-{stamp}", f"renew-{{n}}-{stamp}@example.com")
+    ids.append(subscribe(user, checkout=f"renew-{{n}}-{stamp}").pk)
+Subscription.objects.filter(pk__in=ids).update(current_period_end=timezone.now() - datetime.timedelta(minutes=5))
+print(json.dumps(ids))
+"""
+
+CHARGES = """
+import json
+from masthead.subscriptions.models import GatewayCustomer, Payment, SandboxCharge, Subscription
+ids = {ids!r}
+payments = Payment.objects.filter(subscription_id__in=ids, status="succeeded")
+customers = GatewayCustomer.objects.filter(reader__subscriptions__in=ids).values("customer_ref")
+print(json.dumps({{
+    "paid_periods": payments.count(),
+    "distinct_periods": payments.values("subscription_id", "period_start").distinct().count(),
+    "money_moved": SandboxCharge.objects.filter(customer_ref__in=customers, succeeded=True).count(),
+}}))
+"""
+
+RENEW = """
+import json
+from masthead.subscriptions.tasks import run_renewals
+print(json.dumps(run_renewals.enqueue().id))
+"""
+
+
+def test_a_renewal_run_whose_worker_is_killed_charges_each_subscription_once_after_recovery(profile):
+    count = 60
+    ids = profile.python(DUE_RENEWALS.format(count=count, stamp=time.monotonic_ns()))
+    first_payments = profile.python(CHARGES.format(ids=ids))["paid_periods"]
+    assert first_payments == count
+
+    profile.python(RENEW)
+    wait_for(
+        lambda: profile.python(CHARGES.format(ids=ids))["paid_periods"] > count,
+        seconds=300,
+        every=0.2,
+        what="the renewal run to be under way",
+    )
+    os.kill(profile.pid("worker-billing"), signal.SIGKILL)
+    profile.start_worker("billing", "default")
+    profile.python(RENEW)  # the scheduler's next hourly run
+
+    charged = wait_for(
+        lambda: (now := profile.python(CHARGES.format(ids=ids)))["paid_periods"] == 2 * count and now,
+        seconds=600,
+        every=2,
+        what="every subscription to be renewed",
+    )
+    assert charged["distinct_periods"] == 2 * count  # one payment per period
+    assert charged["money_moved"] == 2 * count  # and the gateway took each period's money once
+
+
+def readiness(profile) -> dict:
+    answer = profile.get("/readyz")
+    return {"status": answer.status, **{name: c["state"] for name, c in json.loads(answer.body)["checks"].items()}}
+
+
+def test_with_redis_stopped_for_30_seconds_pages_still_come_from_nginx_and_readyz_says_the_cache_is_down(profile):
+    article = profile.python(
+        "import json; from masthead.content.models import ArticlePage; "
+        "print(json.dumps(ArticlePage.objects.live().order_by('pk').first().url))"
+    )
+    profile.get(article)
+    assert profile.get(article).headers["X-Front-Cache"] == "HIT"
+    redis_pid = profile.pid("redis")
+
+    os.kill(redis_pid, signal.SIGTERM)
+    wait_for(lambda: subprocess.run(["kill", "-0", str(redis_pid)], capture_output=True).returncode, seconds=30)
+    stopped_at = time.monotonic()
+    try:
+        outage = readiness(profile)
+        assert outage["status"] == 503
+        assert (outage["cache"], outage["task_queue"], outage["database"]) == ("down", "down", "ok")
+        answers = []
+        while time.monotonic() - stopped_at < 30:
+            answer = profile.get(article)
+            answers.append((answer.status, answer.headers.get("X-Front-Cache")))
+            time.sleep(1)
+        assert {status for status, _ in answers} == {200}
+        assert profile.get("/healthz").status == 200
+    finally:
+        port = profile.env["PROD_REDIS_PORT"]
+        profile.start_daemon(
+            "redis", "redis-server", "--port", port, "--bind", "127.0.0.1", "--dir", profile.env["PROD_RUN"],
+            "--dbfilename", "redis.rdb", "--appendonly", "yes", "--appendfilename", "redis.aof", "--save", "",
+        )  # fmt: skip
+    wait_for(lambda: readiness(profile)["status"] == 200, seconds=60, what="/readyz to be ok again")
+
+
+def test_a_postgresql_restart_keeps_pages_serving_and_the_app_recovers(profile, subscriber_session):
+    assert profile.env["PROD_PG"] == "private", "make test-prod runs PostgreSQL of its own to restart it"
+    pg_bin = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name))
+    profile.get("/")
+    assert profile.get("/").headers["X-Front-Cache"] == "HIT"
+    pg_ctl = ["runuser", "-u", "postgres", "--", f"{pg_bin}/pg_ctl", "-D", f"{profile.env['PROD_DIR']}/pg"]
+
+    subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+    try:
+        assert profile.get("/").status == 200  # nginx's copy
+        down = readiness(profile)
+        assert down["status"] == 503 and down["database"] == "down"
+    finally:
+        subprocess.run(
+            [*pg_ctl, "-l", f"{profile.env['PROD_LOGS']}/postgresql.log", "-w", "-o",
+             f"-p {profile.env['PROD_PG_PORT']} -k /tmp -c listen_addresses=127.0.0.1", "start"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+
+    wait_for(lambda: readiness(profile)["status"] == 200, seconds=60, what="/readyz to be ok again")
+    # A signed-in page (never cached) works again once each web process has dropped its dead connection.
+    wait_for(lambda: profile.get("/account/", session=subscriber_session).status == 200, seconds=30, what="/account/")
