@@ -70,11 +70,15 @@ def purge() -> int:
     pipe.delete(URLS_KEY)
     members, _ = pipe.execute()
     entries = sorted(member.decode() if isinstance(member, bytes) else member for member in members)
+    unreached = False
     for base_url in settings.FRONT_CACHE_PURGE_URLS:
         try:
             _purge_at(base_url, entries)
-        except OSError:
+        except (OSError, http.client.HTTPException):
             logger.warning("could not purge the front cache at %s", base_url, exc_info=True)
+            unreached = True
+    if unreached and entries:
+        client.sadd(URLS_KEY, *entries)  # tried again at the next purge; meanwhile they expire on time
     return len(entries)
 
 
@@ -85,7 +89,7 @@ def _purge_at(base_url: str, entries: list[str]) -> None:
     try:
         for entry in entries:
             host, path = entry.split(" ", 1)
-            conn.request("PURGE", path, headers={"Host": host})
+            conn.request("PURGE", "/_purge", headers={"Host": host, "X-Purge-Path": path})
             response = conn.getresponse()
             response.read()
             if response.status not in (200, 404):  # 404: nginx had not kept that page

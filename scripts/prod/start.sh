@@ -85,11 +85,11 @@ wait_for gunicorn curl -sf "http://127.0.0.1:$PROD_APP_PORT/healthz"
 
 if [ "$(id -u)" = 0 ]; then NGINX_USER_LINE="user root;"; else NGINX_USER_LINE=""; fi
 export NGINX_USER_LINE APP_ADDRESS=127.0.0.1:$PROD_APP_PORT STATIC_ROOT=$DATA_DIR/static
-export S3_ENDPOINT=$AWS_S3_ENDPOINT_URL S3_BUCKET=$AWS_STORAGE_BUCKET_NAME PURGE_FROM=${PURGE_FROM:-}
+export S3_ENDPOINT=$AWS_S3_ENDPOINT_URL S3_BUCKET=$AWS_STORAGE_BUCKET_NAME PURGE_ALLOW=${PURGE_ALLOW:-}
 export AUDIO_ROOT=${AUDIO_ROOT:-$DATA_DIR/audio} EDITIONS_ROOT=${EDITIONS_ROOT:-$DATA_DIR/editions}
 mkdir -p "$AUDIO_ROOT" "$EDITIONS_ROOT"
 envsubst '${NGINX_USER_LINE} ${PROD_RUN} ${PROD_LOGS} ${APP_ADDRESS} ${PROD_HOST} ${PROD_PORT} ${STATIC_ROOT}
-  ${S3_ENDPOINT} ${S3_BUCKET} ${AUDIO_ROOT} ${EDITIONS_ROOT} ${PURGE_FROM}' <deploy/nginx.conf >"$PROD_RUN/nginx.conf"
+  ${S3_ENDPOINT} ${S3_BUCKET} ${AUDIO_ROOT} ${EDITIONS_ROOT} ${PURGE_ALLOW}' <deploy/nginx.conf >"$PROD_RUN/nginx.conf"
 nginx -t -q -c "$PROD_RUN/nginx.conf" -p "$PROD_RUN" -e "$PROD_LOGS/nginx-error.log"
 nginx -c "$PROD_RUN/nginx.conf" -p "$PROD_RUN" -e "$PROD_LOGS/nginx-error.log"
 wait_for nginx curl -sf "http://$PROD_HOST:$PROD_PORT/healthz"
