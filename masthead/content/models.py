@@ -272,17 +272,40 @@ class ArticlePage(RoutablePageMixin, Page):
     def single_page_url(self) -> str:
         return self.url + self.reverse_subpage("single_page")
 
-    def news_article_json_ld(self, *, free: bool) -> str:
+    def news_article_json_ld(self, *, free: bool, request=None) -> str:
         """schema.org NewsArticle; gated articles mark the body as the paid part, so the teaser is not cloaking."""
+        from django.conf import settings
+
+        def absolute(url: str) -> str:
+            return request.build_absolute_uri(url) if request is not None else url
+
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": self.title,
             "description": self.standfirst,
             "datePublished": self.date.isoformat(),
-            "author": [{"@type": "Person", "name": author.name} for author in self.byline_authors],
+            "author": [
+                {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+                for author in self.byline_authors
+            ],
+            "publisher": {"@type": "Organization", "name": settings.MAGAZINE_NAME, "url": absolute("/")},
             "isAccessibleForFree": free,
         }
+        if self.last_published_at:
+            data["dateModified"] = self.last_published_at.isoformat()
+        if request is not None:
+            data["mainEntityOfPage"] = {"@type": "WebPage", "@id": absolute(self.url)}
+        if self.hero_image:
+            rendition = self.hero_image.get_rendition("width-1200")  # the hero's own: no query of its own
+            data["image"] = {
+                "@type": "ImageObject",
+                "url": absolute(rendition.url),
+                "width": rendition.width,
+                "height": rendition.height,
+                "caption": self.hero_caption or self.hero_image.description,
+                "creditText": self.hero_image.credit,
+            }
         if not free:
             data["hasPart"] = {"@type": "WebPageElement", "isAccessibleForFree": False, "cssSelector": ".article-body"}
         text = json.dumps(data, ensure_ascii=False)
@@ -342,7 +365,7 @@ class ArticlePage(RoutablePageMixin, Page):
         overrides["access"] = access
         if not access.allowed:
             overrides["blocks"] = self.teaser_blocks()
-        overrides["json_ld"] = self.news_article_json_ld(free=not access.gated)
+        overrides["json_ld"] = self.news_article_json_ld(free=not access.gated, request=request)
         return super().render(request, *args, context_overrides=overrides, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

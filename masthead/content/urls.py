@@ -1,7 +1,7 @@
 from django.urls import path
 from wagtail.contrib.sitemaps.views import sitemap
 
-from masthead.content import api, views
+from masthead.content import api, news_sitemap, views
 from masthead.content.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/articles/", api.article_list, name="api_articles"),
     path("api/articles/<id:article_id>/", api.article_detail, name="api_article"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("news-sitemap.xml", news_sitemap.news_sitemap, name="news_sitemap"),
 ]
