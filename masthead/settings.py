@@ -316,6 +316,19 @@ RATE_LIMITS = {
         "per_reader": env_rate("RATE_LIMIT_CHECKOUT_PER_READER", "10/h"),
         "per_address": env_rate("RATE_LIMIT_CHECKOUT_PER_ADDRESS", "30/h"),
     },
+    # With Stripe.js each press of Pay first asks /subscribe/<plan>/card/ for a card setup: counted as Pay is.
+    "checkout_card_setup": {
+        "views": ["checkout_card_setup"],
+        "methods": ["POST"],
+        "per_reader": env_rate("RATE_LIMIT_CHECKOUT_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_CHECKOUT_PER_ADDRESS", "30/h"),
+    },
+    # Changing the card opens a card setup at the gateway on each visit and tries a card on each send.
+    "card_change": {
+        "views": ["change_card"],
+        "per_reader": env_rate("RATE_LIMIT_CARD_CHANGE_PER_READER", "20/h"),
+        "per_address": env_rate("RATE_LIMIT_CARD_CHANGE_PER_ADDRESS", "60/h"),
+    },
     # The player saves a listener's place every 5 s of playback (2.5 s at double speed): room for two devices.
     "listening_position": {
         "views": ["audio:listening_position"],
@@ -328,6 +341,12 @@ RATE_LIMITS = {
         "views": ["audio:issue_zip"],
         "per_reader": env_rate("RATE_LIMIT_ISSUE_AUDIO_ZIP_PER_READER", "10/h"),
         "per_address": env_rate("RATE_LIMIT_ISSUE_AUDIO_ZIP_PER_ADDRESS", "30/h"),
+    },
+    # Offer codes are short and guessable: the one door where a code is looked up.
+    "offer_code": {
+        "views": ["apply_offer"],
+        "per_reader": env_rate("RATE_LIMIT_OFFER_CODE_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_OFFER_CODE_PER_ADDRESS", "30/h"),
     },
 }
 RATELIMIT_USE_CACHE = "default"
@@ -495,54 +514,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
-# Real money in production (issue 12): the card change door and the sandbox's deploy check.
-# Changing the card (/account/card/) opens a card setup at the gateway on each visit and tries a card
-# on each send, so it is counted like Pay, against card testing (masthead/core/ratelimits.py).
-RATE_LIMITS["card_change"] = {
-    "views": ["change_card"],
-    "per_reader": env_rate("RATE_LIMIT_CARD_CHANGE_PER_READER", "20/h"),
-    "per_address": env_rate("RATE_LIMIT_CARD_CHANGE_PER_ADDRESS", "60/h"),
-}
 # The sandbox gateway moves no money: with DEBUG off, `manage.py check --deploy` fails on it unless the
 # publisher says so here (a demo or staging site). See masthead/subscriptions/checks.py.
 ALLOW_SANDBOX_GATEWAY = env_bool("ALLOW_SANDBOX_GATEWAY", False)
 
-# Checkout with Stripe.js (issue 12): each press of Pay first asks /subscribe/<plan>/card/ for a card
-# setup (a SetupIntent at Stripe, and the reader's customer the first time); it is counted as Pay is.
-RATE_LIMITS["checkout_card_setup"] = {
-    "views": ["checkout_card_setup"],
-    "methods": ["POST"],
-    "per_reader": RATE_LIMITS["checkout"]["per_reader"],
-    "per_address": RATE_LIMITS["checkout"]["per_address"],
-}
-
-# Email to readers (issue 14, docs/email.md): free sign-ups, preferences, the new-issue email, newsletters,
-# the weekly digest and section alerts. Mail goes through EMAIL_BACKEND: the file backend by default,
-# Django's SMTP backend with EMAIL_HOST…, or a provider through django-anymail, e.g.
-# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN; every ANYMAIL_*
-# variable becomes a key of ANYMAIL (ANYMAIL_WEBHOOK_SECRET guards /webhooks/email/<provider>/tracking/).
-INSTALLED_APPS += ["masthead.newsletters", "anymail"]
-ANYMAIL = {name.removeprefix("ANYMAIL_"): env(name) for name in os.environ if name.startswith("ANYMAIL_")}
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
-NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", "")  # printed at the foot of every mailing
-NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)  # messages a second per worker; 0: no limit
-NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
-# A sending worker renews its claim every quarter of this; a dead one's mailing is taken over after it.
-NEWSLETTER_SEND_LEASE_SECONDS = env_int("NEWSLETTER_SEND_LEASE_SECONDS", 120)
-NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH = env_bool("NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH", True)
-NEWSLETTER_SECTION_ALERTS = env_bool("NEWSLETTER_SECTION_ALERTS", True)
-NEWSLETTER_DIGEST_WEEKDAY = env_int("NEWSLETTER_DIGEST_WEEKDAY", 5)  # ISO: 1 Monday … 7 Sunday
-NEWSLETTER_DIGEST_HOUR = env_int("NEWSLETTER_DIGEST_HOUR", 8)  # local time (TIME_ZONE)
-PERIODIC_TASKS["masthead.newsletters.tasks.send_weekly_digest"] = 3600
-PERIODIC_TASKS["masthead.newsletters.tasks.retry_due_sends"] = 300
-# The free sign-up form sends one confirmation email per address typed (at most one each 10 minutes).
-RATE_LIMITS["newsletter_signup"] = {
-    "views": ["newsletters:signup"],
-    "methods": ["POST"],
-    "per_address": env_rate("RATE_LIMIT_NEWSLETTER_SIGNUP", "10/h"),
-}
 
 # The production profile (issue 13, docs/deploy.md): readiness and metrics, JSON logs with a request
 # id, Sentry by setting, nginx's page cache in front, X-Accel-Redirect for edition files.
@@ -583,3 +558,31 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", ""),
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
+
+# Email to readers (issue 14, docs/email.md): free sign-ups, preferences, the new-issue email, newsletters,
+# the weekly digest and section alerts. Mail goes through EMAIL_BACKEND: the file backend by default,
+# Django's SMTP backend with EMAIL_HOST…, or a provider through django-anymail, e.g.
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN; every ANYMAIL_*
+# variable becomes a key of ANYMAIL (ANYMAIL_WEBHOOK_SECRET guards /webhooks/email/<provider>/tracking/).
+INSTALLED_APPS += ["masthead.newsletters", "anymail"]
+ANYMAIL = {name.removeprefix("ANYMAIL_"): env(name) for name in os.environ if name.startswith("ANYMAIL_")}
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_POSTAL_ADDRESS = env("NEWSLETTER_POSTAL_ADDRESS", "")  # printed at the foot of every mailing
+NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)  # messages a second per worker; 0: no limit
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
+# A sending worker renews its claim every quarter of this; a dead one's mailing is taken over after it.
+NEWSLETTER_SEND_LEASE_SECONDS = env_int("NEWSLETTER_SEND_LEASE_SECONDS", 120)
+NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH = env_bool("NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH", True)
+NEWSLETTER_SECTION_ALERTS = env_bool("NEWSLETTER_SECTION_ALERTS", True)
+NEWSLETTER_DIGEST_WEEKDAY = env_int("NEWSLETTER_DIGEST_WEEKDAY", 5)  # ISO: 1 Monday … 7 Sunday
+NEWSLETTER_DIGEST_HOUR = env_int("NEWSLETTER_DIGEST_HOUR", 8)  # local time (TIME_ZONE)
+PERIODIC_TASKS["masthead.newsletters.tasks.send_weekly_digest"] = 3600
+PERIODIC_TASKS["masthead.newsletters.tasks.retry_due_sends"] = 300
+# The free sign-up form sends one confirmation email per address typed (at most one each 10 minutes).
+RATE_LIMITS["newsletter_signup"] = {
+    "views": ["newsletters:signup"],
+    "methods": ["POST"],
+    "per_address": env_rate("RATE_LIMIT_NEWSLETTER_SIGNUP", "10/h"),
+}

@@ -75,6 +75,8 @@ def subscription_status(subscription: Subscription | None) -> str:
         return "Cancelling"
     if subscription.status == Subscription.ACTIVE and subscription.complimentary:
         return "Complimentary"
+    if subscription.status == Subscription.ACTIVE and subscription.on_trial:
+        return "Free trial"
     return subscription.get_status_display()
 
 

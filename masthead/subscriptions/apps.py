@@ -10,6 +10,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from masthead.subscriptions.checks import check_sandbox_gateway
+        from masthead.subscriptions.checks import check_sandbox_gateway, check_stripe_settings
 
         checks.register(check_sandbox_gateway, "billing", deploy=True)
+        checks.register(check_stripe_settings, "billing", deploy=True)

@@ -21,16 +21,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.subscriptions.forms import AddressForm, CardForm, CardSetupForm, new_checkout_token
 from masthead.subscriptions.gateways import CardDeclined, GatewayError, get_gateway
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
-from masthead.subscriptions.models import Checkout, Payment, Plan, format_money
+from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, format_money
 from masthead.subscriptions.queries import live_subscription, offered_plans
 from masthead.subscriptions.services import (
     AlreadySubscribed,
@@ -38,11 +39,15 @@ from masthead.subscriptions.services import (
     ChargeNotConfirmed,
     CheckoutInProgress,
     CheckoutTokenUsed,
+    OfferUnavailable,
     begin_card_setup,
     begin_renewal_authentication,
+    check_offer,
     checkout_key,
     complete_renewal_authentication,
     do_subscribe,
+    find_offer,
+    offer_terms,
     payment_awaiting_authentication,
     settle_authenticated_charge,
     settle_checkout,
@@ -54,15 +59,70 @@ UNREACHABLE = (
 )
 
 
+# The offer code a reader applied (at /subscribe/offer/, the one rate-limited door where codes are looked up).
+OFFER_SESSION_KEY = "offer_code"
+
+
 def plans(request):
+    offer = session_offer(request)
+    plans = list(offered_plans())
+    for plan in plans:
+        plan.offer_terms = offer_terms(offer, plan) if offer and offer.applies_to(plan) else ""
     return render(
         request,
         "subscriptions/plans.html",
-        {
-            "plans": offered_plans(),
-            "subscription": live_subscription(request.user),
-        },
+        {"plans": plans, "offer": offer, "subscription": live_subscription(request.user)},
     )
+
+
+def session_offer(request) -> Offer | None:
+    code = request.session.get(OFFER_SESSION_KEY)
+    return Offer.objects.filter(code=code).first() if code else None
+
+
+def offer_for_checkout(request, plan: Plan) -> tuple[Offer | None, str]:
+    """The applied offer if the reader may use it for `plan` now, else why not."""
+    offer = session_offer(request)
+    if offer is None:
+        return None, ""
+    try:
+        return check_offer(offer, plan, request.user), ""
+    except OfferUnavailable as refused:
+        return None, str(refused)
+
+
+def posted_offer(request) -> Offer | None:
+    """The offer the checkout form was shown with (raises OfferUnavailable for a code that is gone)."""
+    code = request.POST.get("offer_code", "")
+    return find_offer(code) if code else None
+
+
+@require_http_methods(["GET", "POST"])
+def apply_offer(request):
+    """/subscribe/offer/: apply a code (a form, or a link such as /subscribe/offer/?code=SPRING25), or remove it.
+
+    It is kept in the session and the reader goes back to the plan's checkout, or to the plans,
+    which show its terms. The code's problems are said in plain words.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    plan = Plan.objects.filter(slug=data.get("plan", "")[:50], is_active=True).first()
+    back = redirect("checkout", plan.slug) if plan else redirect("subscribe")
+    code = data.get("code", "")
+    if "remove" in data or not code.strip():
+        request.session.pop(OFFER_SESSION_KEY, None)
+        return back
+    try:
+        offer = find_offer(code)
+        if plan:
+            check_offer(offer, plan, request.user)
+        elif not offer.open_at(timezone.now()):
+            raise OfferUnavailable(f"The offer {offer.code} is not open.")
+    except OfferUnavailable as refused:
+        messages.error(request, str(refused))
+        return back
+    request.session[OFFER_SESSION_KEY] = offer.code
+    messages.success(request, f"Offer {offer.code} applied.")
+    return back
 
 
 def uses_stripe_js() -> bool:
@@ -84,6 +144,8 @@ def card_form_for(request, token: str | None = None):
 
 def checkout_page(request, plan: Plan, card_form, address_form=None, **context) -> HttpResponse:
     stripe = {"key": settings.STRIPE_PUBLISHABLE_KEY, "js_url": settings.STRIPE_JS_URL} if uses_stripe_js() else None
+    offer, offer_problem = offer_for_checkout(request, plan)
+    first_charge = offer.first_charge(plan) if offer else plan.price_cents
     return render(
         request,
         "subscriptions/checkout.html",
@@ -93,6 +155,10 @@ def checkout_page(request, plan: Plan, card_form, address_form=None, **context) 
             "raw_card": isinstance(card_form, CardForm),
             "address_form": address_form,
             "stripe": stripe,
+            "offer": offer,
+            "offer_terms": offer_terms(offer, plan) if offer else "",
+            "offer_problem": offer_problem,
+            "first_charge": format_money(first_charge, plan.currency),
             **context,
         },
     )
@@ -119,6 +185,7 @@ def checkout(request, slug: str):
                 card=card_form.card(),
                 checkout_token=token,
                 address=address_form.address() if address_form else None,
+                offer=posted_offer(request),
             ),
             card_form=card_form,
             address_form=address_form,
@@ -155,6 +222,11 @@ def checkout_answer(request, plan: Plan, token: str, attempt, *, card_form=None,
     except (CheckoutTokenUsed, ChargeNotConfirmed) as refused:
         card_form = card_form_for(request, new_checkout_token())
         card_form.problem = str(refused)
+    except OfferUnavailable as refused:
+        # The code ended or was used up while the page was open: nothing was charged; the page shows the full price.
+        request.session.pop(OFFER_SESSION_KEY, None)
+        card_form = card_form_for(request, new_checkout_token())
+        card_form.problem = f"{refused} Nothing was charged; you can pay the full price below."
     except GatewayError:
         # The form keeps its checkout token: trying again repeats the same charge, never a second one.
         card_form = card_form or card_form_for(request, token)
@@ -210,10 +282,13 @@ def checkout_card_setup(request, slug: str):
         # The page sends the form as it is, and shows what is missing.
         return JsonResponse({"submit": True})
     try:
-        setup = begin_card_setup(reader=request.user, plan=plan, checkout_token=token)
+        setup = begin_card_setup(reader=request.user, plan=plan, checkout_token=token, offer=posted_offer(request))
     except (AlreadySubscribed, CheckoutInProgress) as answered:
         messages.info(request, str(answered))
         return JsonResponse({"redirect": reverse("account")})
+    except OfferUnavailable:
+        # The form is sent as it is, and the page says what became of the code (nothing is charged).
+        return JsonResponse({"submit": True})
     except CheckoutTokenUsed as refused:
         return JsonResponse({"error": str(refused), "checkout_token": new_checkout_token()})
     except GatewayError:

@@ -1,4 +1,9 @@
-"""The emails the ledger sends, as background tasks taking ids; each sent email is logged on the subscription."""
+"""The emails the ledger sends, as background tasks taking ids; each sent email is logged on the subscription.
+
+Each email has a name for what it is about (`once`): the welcome, receipt 42, the reminder for
+one period end. A task finds it in the event log before sending, so a task run again (a retry,
+a worker that died after sending) does not send the same email twice.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django_tasks import task
 
-from masthead.subscriptions.models import Receipt, Subscription, SubscriptionEvent
+from masthead.subscriptions.models import GatewayCustomer, Receipt, Subscription, SubscriptionEvent
 
 
 def send_to_reader(
@@ -16,7 +21,13 @@ def send_to_reader(
     subject: str,
     context: dict | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
-) -> None:
+    *,
+    once: str,
+) -> bool:
+    """Send `template` to the subscription's reader unless the email named `once` was sent already."""
+    sent = SubscriptionEvent.objects.filter(subscription=subscription, kind="email_sent", detail__email=once)
+    if sent.exists():
+        return False
     context = {
         "subscription": subscription,
         "reader": subscription.reader,
@@ -33,8 +44,9 @@ def send_to_reader(
         message.attach(*attachment)
     message.send()
     SubscriptionEvent.objects.create(
-        subscription=subscription, kind="email_sent", actor="system:mail", detail={"template": template}
+        subscription=subscription, kind="email_sent", actor="system:mail", detail={"template": template, "email": once}
     )
+    return True
 
 
 def load(subscription_id: int) -> Subscription:
@@ -43,7 +55,9 @@ def load(subscription_id: int) -> Subscription:
 
 @task()
 def send_welcome(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "welcome", "welcome, subscriber")
+    subscription = load(subscription_id)
+    subject = "your free trial has begun" if subscription.on_trial else "welcome, subscriber"
+    send_to_reader(subscription, "welcome", subject, once="welcome")
 
 
 @task()
@@ -53,13 +67,30 @@ def send_receipt(receipt_id: int) -> None:
     )
     subscription = receipt.payment.subscription
     send_to_reader(
-        subscription, "receipt", f"receipt {receipt.number}", {"receipt": receipt, "payment": receipt.payment}
+        subscription,
+        "receipt",
+        f"receipt {receipt.number}",
+        {"receipt": receipt, "payment": receipt.payment},
+        once=f"receipt:{receipt.pk}",
     )
 
 
 @task()
 def send_renewal_reminder(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "renewal_reminder", "your subscription renews in a week")
+    subscription = load(subscription_id)
+    send_to_reader(
+        subscription,
+        "renewal_reminder",
+        "your subscription renews in a week",
+        once=f"renewal_reminder:{subscription.current_period_end.isoformat()}",
+    )
+
+
+@task()
+def send_trial_reminder(subscription_id: int) -> None:
+    subscription = load(subscription_id)
+    card = GatewayCustomer.objects.filter(reader=subscription.reader, gateway=subscription.gateway).first()
+    send_to_reader(subscription, "trial_ending", "your free trial ends in 3 days", {"card": card}, once="trial_ending")
 
 
 @task()
@@ -68,7 +99,12 @@ def send_payment_failed(subscription_id: int) -> None:
     if subscription.awaits_authentication():
         send_authentication_needed(subscription)
         return
-    send_to_reader(subscription, "payment_failed", "we could not take your payment")
+    send_to_reader(
+        subscription,
+        "payment_failed",
+        "we could not take your payment",
+        once=f"payment_failed:{subscription.current_period_end.isoformat()}:{subscription.failed_renewal_attempts}",
+    )
 
 
 def send_authentication_needed(subscription: Subscription) -> None:
@@ -79,20 +115,28 @@ def send_authentication_needed(subscription: Subscription) -> None:
         .first()
     )
     send_to_reader(
-        subscription, "authentication_needed", "please confirm your payment with your bank", {"payment": payment}
+        subscription,
+        "authentication_needed",
+        "please confirm your payment with your bank",
+        {"payment": payment},
+        once=f"authentication_needed:{payment.pk if payment else ''}",
     )
 
 
 @task()
 def send_ended_unpaid(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "ended_unpaid", "your subscription has ended")
+    send_to_reader(load(subscription_id), "ended_unpaid", "your subscription has ended", once="ended_unpaid")
 
 
 @task()
 def send_cancellation(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "cancellation", "your cancellation is confirmed")
+    subscription = load(subscription_id)
+    cancelled = subscription.canceled_at.isoformat() if subscription.canceled_at else ""
+    send_to_reader(subscription, "cancellation", "your cancellation is confirmed", once=f"cancellation:{cancelled}")
 
 
 @task()
-def send_refund_issued(subscription_id: int) -> None:
-    send_to_reader(load(subscription_id), "refund_issued", "your refund is on its way")
+def send_refund_issued(subscription_id: int, refund_id: int | None = None) -> None:
+    """Money back: the guarantee's refund (once per subscription), or one staff refund."""
+    once = f"refund_issued:{refund_id}" if refund_id else "refund_issued:guarantee"
+    send_to_reader(load(subscription_id), "refund_issued", "your refund is on its way", once=once)

@@ -13,6 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -84,6 +85,124 @@ class Plan(models.Model):
         ).first()
 
 
+class Offer(models.Model):
+    """A code readers type at checkout: money off their first period or periods, or a free trial.
+
+    A trial needs a card (kept, not charged) and charges the plan's price when it ends, unless the
+    reader cancelled. Each reader may use a code once; trials are for readers who never subscribed.
+    """
+
+    PERCENT, AMOUNT, TRIAL = "percent", "amount", "trial"
+    KINDS = [(PERCENT, "Percentage off"), (AMOUNT, "Amount off"), (TRIAL, "Free trial")]
+
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Letters, digits, - and _ only, e.g. SPRING25.")],
+        help_text="What readers type, e.g. SPRING25 (upper and lower case are the same code).",
+    )
+    name = models.CharField(max_length=100, help_text="For staff: where this code was handed out.")
+    kind = models.CharField(max_length=10, choices=KINDS, default=PERCENT)
+    percent_off = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 to 99.")
+    amount_off_cents = models.PositiveIntegerField(
+        "Amount off", null=True, blank=True, help_text="In the currency's minor unit (cents for USD)."
+    )
+    currency = models.CharField(max_length=3, blank=True, help_text="The amount's currency; the plans' own.")
+    periods = models.PositiveSmallIntegerField(
+        "Periods discounted", default=1, help_text="How many periods the discount lasts: 1 is the first only."
+    )
+    trial_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days free before the first charge.")
+    plans = models.ManyToManyField(
+        Plan, blank=True, related_name="offers", help_text="The plans it is good for; none chosen means every plan."
+    )
+    max_redemptions = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many readers may use it; empty for no limit."
+    )
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Empty: from now.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until it is used up or switched off.")
+    is_active = models.BooleanField(default=True, help_text="Untick to stop it being redeemed.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "offer code"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = normalise_code(self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.code = normalise_code(self.code)
+        errors = {}
+        if self.kind == self.PERCENT and not (self.percent_off and 1 <= self.percent_off <= 99):
+            errors["percent_off"] = "Give a percentage from 1 to 99 (a free period is a trial)."
+        if self.kind == self.AMOUNT:
+            if not self.amount_off_cents:
+                errors["amount_off_cents"] = "Give the amount taken off each discounted period."
+            if not self.currency:
+                errors["currency"] = "Give the amount's currency, e.g. USD."
+        if self.kind == self.TRIAL and not (self.trial_days and 1 <= self.trial_days <= 365):
+            errors["trial_days"] = "Give the trial's length, from 1 to 365 days."
+        if self.kind != self.TRIAL and not self.periods:
+            errors["periods"] = "A discount lasts at least one period."
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The offer must end after it starts."
+        if errors:
+            raise ValidationError(errors)
+        self.currency = self.currency.upper()
+        # Only this kind's terms are kept, so a code never carries a stale percentage into a trial.
+        if self.kind != self.PERCENT:
+            self.percent_off = None
+        if self.kind != self.AMOUNT:
+            self.amount_off_cents, self.currency = None, ""
+        if self.kind != self.TRIAL:
+            self.trial_days = None
+        else:
+            self.periods = 1
+
+    @property
+    def is_trial(self) -> bool:
+        return self.kind == self.TRIAL
+
+    def applies_to(self, plan: Plan) -> bool:
+        """Whether a reader may redeem it for `plan`: one of its plans, and a price it can take money off."""
+        chosen = list(self.plans.all())
+        if chosen and plan not in chosen:
+            return False
+        if self.is_trial:
+            return not plan.includes_print  # a trial is read on screen: print copies go out once paid
+        if self.kind == self.AMOUNT:
+            return self.currency == plan.currency and self.amount_off_cents < plan.price_cents
+        return True
+
+    def discounted_price(self, plan: Plan) -> int:
+        """What one discounted period of `plan` costs (a trial discounts nothing: it delays the first charge)."""
+        if self.kind == self.PERCENT:
+            return plan.price_cents - (plan.price_cents * self.percent_off + 50) // 100
+        if self.kind == self.AMOUNT:
+            return max(plan.price_cents - self.amount_off_cents, 0)
+        return plan.price_cents
+
+    def first_charge(self, plan: Plan) -> int:
+        """What checkout charges for `plan` with this code: nothing for a trial."""
+        return 0 if self.is_trial else self.discounted_price(plan)
+
+    def open_at(self, now: datetime.datetime) -> bool:
+        return (
+            self.is_active
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or now < self.ends_at)
+        )
+
+
+def normalise_code(code: str) -> str:
+    """Readers type codes in any case and with stray spaces; they are kept in capitals."""
+    return "".join(code.split()).upper()
+
+
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     """The same day `months` later; the 31st becomes the month's last day where there is none."""
     month_index = moment.month - 1 + months
@@ -142,6 +261,15 @@ class Subscription(models.Model):
     next_retry_at = models.DateTimeField(null=True, blank=True)
     guarantee_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_for = models.DateTimeField(null=True, blank=True, help_text="Period end the reminder was sent for.")
+    offer = models.ForeignKey(
+        Offer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        help_text="The offer code redeemed at checkout.",
+    )
+    trial_ends_at = models.DateTimeField(null=True, blank=True, help_text="A trial's end: its first charge.")
 
     class Meta:
         constraints = [
@@ -178,10 +306,37 @@ class Subscription(models.Model):
 
     @property
     def guarantee_ends(self) -> datetime.datetime:
-        return self.started_at + datetime.timedelta(days=GUARANTEE_DAYS)
+        """60 days from the first payment's period: after a trial, from its end."""
+        return (self.trial_ends_at or self.started_at) + datetime.timedelta(days=GUARANTEE_DAYS)
 
     def guarantee_open(self, now: datetime.datetime) -> bool:
-        return not self.complimentary and self.status in self.LIVE_STATUSES and now < self.guarantee_ends
+        return (
+            not self.complimentary
+            and not self.on_trial
+            and self.status in self.LIVE_STATUSES
+            and now < self.guarantee_ends
+        )
+
+    @property
+    def on_trial(self) -> bool:
+        """In a free trial (or its first charge failing): nothing has been paid, so nothing can be refunded."""
+        return self.trial_ends_at is not None and self.current_period_end <= self.trial_ends_at
+
+    def next_period_price(self) -> int:
+        """What the next renewal charges: the renewal plan's price, or the offer's while its periods last."""
+        paid = self.payments.filter(status=Payment.SUCCEEDED).count() if self.offer_id else 0
+        return self.price_of_period(self.renewal_plan, paid)
+
+    @property
+    def next_charge(self) -> str:
+        return format_money(self.next_period_price(), self.renewal_plan.currency)
+
+    def price_of_period(self, plan: Plan, periods_paid: int) -> int:
+        """What the next period on `plan` costs after `periods_paid` paid ones: the offer's price while it lasts."""
+        offer = self.offer
+        if offer and not offer.is_trial and periods_paid < offer.periods and offer.applies_to(plan):
+            return offer.discounted_price(plan)
+        return plan.price_cents
 
     @property
     def renewal_plan(self) -> Plan:
@@ -257,11 +412,12 @@ class Checkout(models.Model):
     """
 
     OPEN, PAID, DECLINED, GIVEN_BACK, REFUSED = "open", "paid", "declined", "given_back", "refused"
-    AUTHENTICATING = "authenticating"
+    AUTHENTICATING, TRIAL = "authenticating", "trial"
     STATUSES = [
         (OPEN, "Open"),
         (AUTHENTICATING, "Awaiting the bank"),  # charged on-session; the reader's bank wants them to confirm
         (PAID, "Paid"),
+        (TRIAL, "Trial started"),  # a card kept, nothing charged: the trial's end charges it
         (DECLINED, "Declined"),
         (GIVEN_BACK, "Given back"),  # charged, but another checkout had started a subscription: refunded
         (REFUSED, "Refused"),  # the gateway refused the key or answered with another charge
@@ -269,7 +425,8 @@ class Checkout(models.Model):
 
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkouts")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
-    amount_cents = models.PositiveIntegerField()
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveIntegerField(help_text="What checkout charges: the first period, or 0 for a trial.")
     currency = models.CharField(max_length=3)
     gateway = models.CharField(max_length=20)
     idempotency_key = models.CharField(max_length=120, unique=True)
@@ -293,9 +450,15 @@ class Checkout(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} for {self.reader} ({self.status})"
 
-    def is_for(self, plan: Plan) -> bool:
-        """Whether this checkout was opened for `plan` at its current price."""
-        return (self.plan_id, self.amount_cents, self.currency) == (plan.pk, plan.price_cents, plan.currency)
+    def is_for(self, plan: Plan, offer: Offer | None = None) -> bool:
+        """Whether this checkout was opened for `plan` with `offer` at what they charge now."""
+        charge = offer.first_charge(plan) if offer else plan.price_cents
+        return (self.plan_id, self.offer_id, self.amount_cents, self.currency) == (
+            plan.pk,
+            offer.pk if offer else None,
+            charge,
+            plan.currency,
+        )
 
     @property
     def has_card(self) -> bool:

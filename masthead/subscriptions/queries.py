@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from masthead.subscriptions.models import RENEWAL_GRACE, Payment, Plan, PostalAddress, Subscription
+from masthead.subscriptions.models import RENEWAL_GRACE, Offer, Payment, Plan, PostalAddress, Refund, Subscription
 
 
 def offered_plans() -> QuerySet[Plan]:
@@ -104,3 +105,39 @@ def addresses_on(reader_ids, moment: datetime.datetime) -> dict[int, PostalAddre
     )
     addresses = PostalAddress.objects.filter(reader_id__in=reader_ids, pk=Subquery(newest))
     return {address.reader_id: address for address in addresses}
+
+
+def offer_redemptions(offer: Offer) -> QuerySet[Subscription]:
+    """The subscriptions that redeemed `offer`, newest first, each with `paid_cents` and `refunded_cents`."""
+    paid = (
+        Payment.objects.filter(subscription=OuterRef("pk"), status=Payment.SUCCEEDED)
+        .values("subscription")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    refunded = (
+        Refund.objects.filter(payment__subscription=OuterRef("pk"))
+        .values("payment__subscription")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    return (
+        offer.subscriptions.select_related("reader", "plan")
+        .annotate(
+            paid_cents=Coalesce(Subquery(paid), 0),
+            refunded_cents=Coalesce(Subquery(refunded), 0),
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def offer_revenue(offer: Offer) -> dict[str, int]:
+    """What readers who redeemed `offer` have paid so far, less refunds, by currency (minor units)."""
+    revenue: dict[str, int] = {}
+    paid = Payment.objects.filter(subscription__offer=offer, status=Payment.SUCCEEDED)
+    for currency, total in paid.values_list("currency").annotate(total=Sum("amount_cents")):
+        revenue[currency] = revenue.get(currency, 0) + total
+    refunds = Refund.objects.filter(payment__subscription__offer=offer)
+    for currency, total in refunds.values_list("payment__currency").annotate(total=Sum("amount_cents")):
+        revenue[currency] = revenue.get(currency, 0) - total
+    return revenue

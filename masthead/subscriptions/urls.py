@@ -6,6 +6,7 @@ subscribe_urlpatterns = [
     path("", checkout_views.plans, name="subscribe"),
     # The sandbox's stand-in for a bank's 3-D Secure page (before <slug>/, which it is not).
     path("authenticate/<str:ref>/", checkout_views.sandbox_bank, name="sandbox_bank"),
+    path("offer/", checkout_views.apply_offer, name="apply_offer"),
     path("<slug:slug>/", checkout_views.checkout, name="checkout"),
     path("<slug:slug>/card/", checkout_views.checkout_card_setup, name="checkout_card_setup"),
     path("<slug:slug>/confirm/", checkout_views.checkout_confirm, name="checkout_confirm"),

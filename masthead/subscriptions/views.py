@@ -16,6 +16,7 @@ from masthead.subscriptions.models import Receipt
 from masthead.subscriptions.queries import address_on, guarantee_used, live_subscription
 from masthead.subscriptions.services import (
     BillingError,
+    NothingPaidYet,
     do_cancel,
     do_change_address,
     do_change_plan,
@@ -46,7 +47,12 @@ def cancel(request):
         except BillingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your subscription is cancelled. You will not be charged again.")
+            messages.success(
+                request,
+                "Your free trial is cancelled: you will not be charged."
+                if subscription.on_trial
+                else "Your subscription is cancelled. You will not be charged again.",
+            )
         return redirect("account")
     return render(request, "subscriptions/cancel.html", {"subscription": subscription, "form": form})
 
@@ -78,6 +84,8 @@ def refund(request):
         refusal = "The money-back guarantee can be used once per reader, and you have used it."
     elif subscription.complimentary:
         refusal = "A complimentary subscription has nothing to refund."
+    elif subscription.on_trial:
+        refusal = NothingPaidYet().args[0]
     elif not subscription.guarantee_open(now):
         refusal = f"The 60-day money-back guarantee ended on {subscription.guarantee_ends:%B %-d, %Y}."
     if request.method == "POST" and refusal is None:

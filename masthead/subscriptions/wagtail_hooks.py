@@ -1,4 +1,4 @@
-"""The circulation staff's admin: the Plans snippet, Subscribers and Dunning, and the Cancellation reasons report."""
+"""The circulation staff's admin: Plans, Offer codes, Subscribers and Dunning, the Cancellation reasons report."""
 
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.subscriptions import admin_views, dunning_admin
+from masthead.subscriptions import admin_views, dunning_admin, offers_admin
 from masthead.subscriptions.models import Plan
 
 
@@ -37,6 +37,7 @@ class PlanViewSet(SnippetViewSet):
 
 
 register_snippet(PlanViewSet)
+register_snippet(offers_admin.OfferViewSet)
 
 
 @hooks.register("before_delete_snippet")
@@ -55,6 +56,11 @@ class CirculationMenuItem(MenuItem):
         return admin_views.can_manage_subscriptions(request.user)
 
 
+class OfferMenuItem(MenuItem):
+    def is_shown(self, request):
+        return any(request.user.has_perm(f"subscriptions.{action}_offer") for action in ("add", "change", "view"))
+
+
 @hooks.register("register_admin_urls")
 def register_subscriber_urls():
     urlpatterns = [
@@ -63,6 +69,7 @@ def register_subscriber_urls():
         path("cancellation-reasons/", admin_views.CancellationReasonsView.as_view(), name="cancellation_reasons"),
         path("dunning/", dunning_admin.DunningView.as_view(), name="dunning"),
         path("dunning/<id:subscription_id>/retry/", dunning_admin.RetryNowView.as_view(), name="retry_now"),
+        path("offers/<id:offer_id>/", offers_admin.OfferRedemptionsView.as_view(), name="offer_redemptions"),
         path("<id:reader_id>/", admin_views.SubscriberDetailView.as_view(), name="detail"),
         path("<id:reader_id>/complimentary/", admin_views.ComplimentaryView.as_view(), name="complimentary"),
         path("<id:reader_id>/refund/<id:payment_id>/", admin_views.RefundView.as_view(), name="refund"),
@@ -79,6 +86,12 @@ def register_subscribers_menu_item():
         items=[
             CirculationMenuItem("All subscribers", reverse("subscribers:index"), name="all", icon_name="group"),
             CirculationMenuItem("Dunning", reverse("subscribers:dunning"), name="dunning", icon_name="warning"),
+            OfferMenuItem(
+                "Offer codes",
+                reverse(offers_admin.OfferViewSet.model.snippet_viewset.get_url_name("list")),
+                name="offers",
+                icon_name="tag",
+            ),
         ]
     )
     return SubmenuMenuItem("Subscribers", menu, name="subscribers", icon_name="group", order=290)

@@ -4,7 +4,9 @@ Hypothesis drives two readers (alice and bob) through random sequences of subscr
 double-clicked pay, renewal runs, renewal runs that crash, cards that start or stop failing,
 cards whose bank asks the reader to confirm (3-D Secure: at checkout, or at every renewal, which
 then waits for the reader's answer from the emailed link until dunning's last day), cancel, resume,
-the money-back guarantee, plan switches, staff price changes and clock moves.
+the money-back guarantee, plan switches, staff price changes and clock moves; checkouts may
+redeem an offer code (20% off the first two periods, or a 7-day free trial that keeps the card
+and charges at its end).
 After every step it checks the database against the promises (no period paid twice, the gateway
 and the ledger agree one-to-one, refunds never exceed payments, one live subscription per reader,
 refunded only under the guarantee) and against `Model`, a small independent account of what each
@@ -45,6 +47,7 @@ from masthead.subscriptions.models import (
     GUARANTEE_DAYS,
     RETRY_DAYS,
     GatewayCustomer,
+    Offer,
     Payment,
     Plan,
     Refund,
@@ -63,6 +66,8 @@ from masthead.subscriptions.services import (
     GuaranteeAlreadyUsed,
     GuaranteeExpired,
     NotCancellable,
+    NothingPaidYet,
+    OfferUnavailable,
 )
 
 READERS = ("alice", "bob")
@@ -80,6 +85,15 @@ ASKING_OUTCOMES = {"asks_for_authentication": "succeeded", "asks_then_declines":
 ADDRESS = AddressInput(name="A Reader", line1="1 Main Street", city="Springfield", postal_code="62701", country="US")
 GUARANTEE = datetime.timedelta(days=GUARANTEE_DAYS)
 LIVE = Subscription.LIVE_STATUSES
+# The codes on offer: 20% off the first two periods of any plan; a 7-day trial of a digital plan.
+DISCOUNT = {"code": "TWENTY", "kind": Offer.PERCENT, "percent_off": 20, "periods": 2}
+TRIAL = {"code": "TRYWEEK", "kind": Offer.TRIAL, "trial_days": 7}
+TRIAL_LENGTH = datetime.timedelta(days=7)
+OFFERS = (None, None, "TWENTY", "TRYWEEK")
+
+
+def discounted(price: int) -> int:
+    return price - (price * 20 + 50) // 100
 
 
 CLOCK_STARTS = [
@@ -133,10 +147,22 @@ class Expected:
     next_retry_at: datetime.datetime | None = None
     pending: Pending | None = None
     awaiting: Awaiting | None = None
+    offer: str | None = None
+    periods_paid: int = 0
+    trial_end: datetime.datetime | None = None
 
     @property
     def live(self) -> bool:
         return self.status in LIVE
+
+    @property
+    def on_trial(self) -> bool:
+        """Nothing paid yet: in the trial, or its first charge failing."""
+        return self.trial_end is not None and self.period_end <= self.trial_end
+
+    @property
+    def guarantee_ends(self) -> datetime.datetime:
+        return (self.trial_end or self.started_at) + GUARANTEE
 
     def due(self, now: datetime.datetime) -> bool:
         if self.status == Subscription.ACTIVE:
@@ -153,11 +179,27 @@ class Model:
 
     prices: dict[str, int]
     intervals: dict[str, str]
+    plans_with_print: dict[str, bool]
     subscriptions: dict[str, list[Expected]] = field(default_factory=lambda: defaultdict(list))
     card_fails: dict[str, bool] = field(default_factory=dict)
     card_asks: dict[str, bool] = field(default_factory=dict)  # its bank asks at every charge, renewals too
     has_address: set[str] = field(default_factory=set)
     guarantee_used: set[str] = field(default_factory=set)
+
+    def price_for(self, sub: Expected, plan: str) -> int:
+        """The next period's price: 20% off while the discount's two periods last."""
+        if sub.offer == "TWENTY" and sub.periods_paid < 2:
+            return discounted(self.prices[plan])
+        return self.prices[plan]
+
+    def offer_refused(self, reader: str, plan: str, offer: str | None) -> bool:
+        """A code the reader may not redeem for this plan: used before, or a trial for a returning reader or print."""
+        if offer is None:
+            return False
+        used = any(sub.offer == offer for sub in self.subscriptions[reader])
+        if offer == "TRYWEEK":
+            return used or bool(self.subscriptions[reader]) or self.plans_with_print[plan]
+        return used
 
     def period_end(self, plan: str, start: datetime.datetime) -> datetime.datetime:
         return add_months(start, 12 if self.intervals[plan] == Plan.YEARLY else 1)
@@ -202,7 +244,7 @@ class Model:
                 succeeded, asks = pending.succeeded, pending.asks
         else:
             plan = sub.next_plan or sub.plan
-            amount, period_end = self.prices[plan], self.period_end(plan, sub.period_end)
+            amount, period_end = self.price_for(sub, plan), self.period_end(plan, sub.period_end)
             succeeded = not asks and not self.card_fails[sub.reader]
         if succeeded:
             self.renewed(sub, amount, period_end)
@@ -226,6 +268,7 @@ class Model:
         sub.period_start, sub.period_end = sub.period_end, period_end
         sub.attempts, sub.next_retry_at, sub.awaiting = 0, None, None
         sub.kept_cents += amount
+        sub.periods_paid += 1
 
 
 def someone_subscribed(machine: LedgerMachine) -> bool:
@@ -260,7 +303,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.model = Model(
             prices={slug: plan.price_cents for slug, plan in plans.items()},
             intervals={slug: plan.interval for slug, plan in plans.items()},
+            plans_with_print={slug: plan.includes_print for slug, plan in plans.items()},
         )
+        self.offers = {terms["code"]: Offer.objects.create(name=terms["code"], **terms) for terms in (DISCOUNT, TRIAL)}
         self.readers = {
             name: get_user_model().objects.create(username=name, email=f"{name}@example.com") for name in READERS
         }
@@ -272,7 +317,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def subscription(self, expected: Expected) -> Subscription:
         return Subscription.objects.get(pk=expected.pk)
 
-    def checkout(self, reader: str, plan: str, card: str, token: str, with_address: bool):
+    def checkout(self, reader: str, plan: str, card: str, token: str, with_address: bool, offer: str | None = None):
         """Pay as the checkout page does; returns the subscription or the exception the reader sees."""
         try:
             return services.do_subscribe(
@@ -281,6 +326,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 card=CARDS[card],
                 checkout_token=token,
                 address=ADDRESS if with_address else None,
+                offer=self.offers[offer] if offer else None,
                 now=self.now,
             )
         except (BillingError, CardDeclined) as error:
@@ -294,18 +340,21 @@ class LedgerMachine(RuleBasedStateMachine):
         card=st.sampled_from(["good", "good", "declines_on_charge", "asks_at_checkout"]),
         with_address=st.sampled_from([True, True, False]),
         bank_confirms=st.booleans(),
+        offer=st.sampled_from(OFFERS),
     )
-    def subscribe(self, reader, plan, card, with_address, bank_confirms=True):
+    def subscribe(self, reader, plan, card, with_address, bank_confirms=True, offer=None):
         model = self.model
         token = f"t{next(self.tokens)}"
         charges_before = SandboxCharge.objects.count()
-        result = self.checkout(reader, plan, card, token, with_address)
+        refused = model.offer_refused(reader, plan, offer)
+        result = self.checkout(reader, plan, card, token, with_address, offer)
         if isinstance(result, AuthenticationRequired):
+            assert offer != "TRYWEEK", "a trial charged at checkout"
             # The sandbox's bank page: the reader answers, the bank tells the ledger, the reader comes back.
             assert card == "asks_at_checkout" and not model.live(reader), result
             SandboxGateway().authenticate(result.action_secret, confirmed=bank_confirms)
             services.settle_authenticated_charge("sandbox", result.charge_ref, now=self.now)
-            result = self.checkout(reader, plan, card, token, with_address)
+            result = self.checkout(reader, plan, card, token, with_address, offer)
             assert SandboxCharge.objects.count() == charges_before + 1
             card = card if bank_confirms else "declines_on_charge"  # what the reader saw: no subscription
             event(f"checkout: the bank asks and the reader {'confirms' if bank_confirms else 'fails'}")
@@ -318,16 +367,27 @@ class LedgerMachine(RuleBasedStateMachine):
             assert isinstance(result, AddressRequired), result
             assert SandboxCharge.objects.count() == charges_before
             return
+        if refused:
+            assert isinstance(result, OfferUnavailable), result
+            assert SandboxCharge.objects.count() == charges_before
+            event(f"checkout: offer {offer} refused")
+            return
+        trial = offer == "TRYWEEK"
         self.last_checkout[reader] = {
             "plan": plan,
             "card": card,
             "token": token,
             "with_address": with_address,
             "price": model.prices[plan],
+            "offer": offer,
         }
+        if trial:
+            # Nothing is charged, whatever the card: a card that declines or asks its bank shows at the trial's end.
+            assert SandboxCharge.objects.count() == charges_before, "a trial charged at checkout"
+            event("checkout: a trial starts")
         model.card_fails[reader] = card == "declines_on_charge"
         model.card_asks[reader] = False
-        if card == "declines_on_charge":
+        if card == "declines_on_charge" and not trial:
             assert isinstance(result, CardDeclined), result
             self.last_checkout[reader]["result"] = None
             return
@@ -335,6 +395,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.last_checkout[reader]["result"] = result.pk
         if with_address:
             model.has_address.add(reader)
+        first_charge = discounted(model.prices[plan]) if offer == "TWENTY" else model.prices[plan]
         model.subscriptions[reader].append(
             Expected(
                 pk=result.pk,
@@ -343,8 +404,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 status=Subscription.ACTIVE,
                 started_at=self.now,
                 period_start=self.now,
-                period_end=model.period_end(plan, self.now),
-                kept_cents=model.prices[plan],
+                period_end=self.now + TRIAL_LENGTH if trial else model.period_end(plan, self.now),
+                kept_cents=0 if trial else first_charge,
+                offer=offer,
+                periods_paid=0 if trial else 1,
+                trial_end=self.now + TRIAL_LENGTH if trial else None,
             )
         )
 
@@ -356,12 +420,15 @@ class LedgerMachine(RuleBasedStateMachine):
         if last is None:
             return
         charges_before = SandboxCharge.objects.count()
-        result = self.checkout(reader, last["plan"], last["card"], last["token"], last["with_address"])
+        result = self.checkout(reader, last["plan"], last["card"], last["token"], last["with_address"], last["offer"])
         assert SandboxCharge.objects.count() == charges_before, "a repeated checkout charged again"
         if last["result"] is not None:
             assert isinstance(result, Subscription) and result.pk == last["result"], result
         elif self.model.live(reader):
             assert isinstance(result, AlreadySubscribed), result
+        elif self.model.offer_refused(reader, last["plan"], last["offer"]):
+            # Its code was redeemed since, with another checkout: the old form cannot redeem it again.
+            assert isinstance(result, OfferUnavailable), result
         elif isinstance(result, CheckoutTokenUsed):
             # The form's token is bound to the price it showed; staff changed that price since.
             assert self.model.prices[last["plan"]] != last["price"], result
@@ -466,15 +533,17 @@ class LedgerMachine(RuleBasedStateMachine):
         claimed = sub.status == Subscription.REFUNDED
         try:
             services.do_refund_under_guarantee(self.subscription(sub), actor="reader", now=self.now)
+        except NothingPaidYet:
+            assert not claimed and sub.on_trial, sub
+            return
         except GuaranteeAlreadyUsed:
             assert not claimed and reader in self.model.guarantee_used, sub
             return
         except GuaranteeExpired:
-            assert not claimed and not (sub.live and self.now < sub.started_at + GUARANTEE), sub
+            assert not claimed and not (sub.live and self.now < sub.guarantee_ends), sub
             return
-        assert claimed or (
-            reader not in self.model.guarantee_used and sub.live and self.now < sub.started_at + GUARANTEE
-        )
+        assert not sub.on_trial or claimed, sub
+        assert claimed or (reader not in self.model.guarantee_used and sub.live and self.now < sub.guarantee_ends)
         if not claimed:
             # Every payment so far fell inside the 60 days, since the claim itself does.
             sub.kept_cents = 0
@@ -563,7 +632,9 @@ class LedgerMachine(RuleBasedStateMachine):
         key = sub.renewal_key()
         if sub.pending is None or sub.pending.key != key:
             plan = sub.next_plan or sub.plan
-            sub.pending = Pending(key, self.model.prices[plan], self.model.period_end(plan, sub.period_end), None)
+            sub.pending = Pending(
+                key, self.model.price_for(sub, plan), self.model.period_end(plan, sub.period_end), None
+            )
         if not before_the_gateway and sub.pending.succeeded is None:
             sub.pending.asks = self.model.card_asks.get(reader, False)
             sub.pending.succeeded = not sub.pending.asks and not self.model.card_fails[reader]
@@ -647,7 +718,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def refunded_only_under_the_guarantee_and_once_per_reader(self):
         for sub in Subscription.objects.exclude(guarantee_claimed_at=None):
             assert sub.status == Subscription.REFUNDED
-            assert sub.guarantee_claimed_at < sub.started_at + GUARANTEE
+            assert sub.guarantee_claimed_at < sub.guarantee_ends
         assert not Subscription.objects.filter(status=Subscription.REFUNDED, guarantee_claimed_at=None).exists()
         claims = Counter(Subscription.objects.exclude(guarantee_claimed_at=None).values_list("reader_id", flat=True))
         assert all(count == 1 for count in claims.values()), claims
@@ -659,7 +730,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for name, reader in self.readers.items():
             reads = entitlements_for(reader, now=self.now).digital
             assert reads == self.model.may_read(name, self.now), (name, self.now, self.model.live(name))
-            if reads:
+            if reads and not self.model.live(name).on_trial:
                 paid = Payment.objects.filter(
                     subscription__reader=reader, subscription__status__in=LIVE, status=Payment.SUCCEEDED
                 )

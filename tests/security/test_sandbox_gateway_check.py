@@ -38,8 +38,18 @@ def test_a_publisher_who_says_so_may_run_the_sandbox_without_debug():
     assert "subscriptions.E001" not in check(deploy=True)
 
 
+LIVE_KEYS = {
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    "STRIPE_API_BASE": "",
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+}
+
+
 @pytest.mark.parametrize(
-    "site", [{"DEBUG": False, "PAYMENT_GATEWAY": "stripe"}, {"DEBUG": True, "PAYMENT_GATEWAY": "sandbox"}]
+    "site",
+    [{"DEBUG": False, "PAYMENT_GATEWAY": "stripe", **LIVE_KEYS}, {"DEBUG": True, "PAYMENT_GATEWAY": "sandbox"}],
 )
 def test_stripe_in_production_or_the_sandbox_while_developing_passes(site):
     with override_settings(ALLOW_SANDBOX_GATEWAY=False, **site):
@@ -49,3 +59,17 @@ def test_stripe_in_production_or_the_sandbox_while_developing_passes(site):
 @override_settings(DEBUG=False, PAYMENT_GATEWAY="sandbox", ALLOW_SANDBOX_GATEWAY=False)
 def test_the_everyday_check_leaves_it_to_the_deploy_check():
     assert "subscriptions.E001" not in check()
+
+
+@override_settings(DEBUG=False, PAYMENT_GATEWAY="stripe", **{**LIVE_KEYS, "STRIPE_WEBHOOK_SECRET": ""})
+def test_stripe_without_its_webhook_secret_fails_the_deploy_check():
+    with pytest.raises(SystemCheckError) as failure:
+        check(deploy=True)
+
+    message = str(failure.value)
+    assert "(subscriptions.E002) PAYMENT_GATEWAY is 'stripe' but STRIPE_WEBHOOK_SECRET is not set." in message
+
+
+@override_settings(DEBUG=False, PAYMENT_GATEWAY="stripe", **{**LIVE_KEYS, "STRIPE_API_BASE": "http://127.0.0.1:8420"})
+def test_a_live_key_sent_to_a_stand_in_is_warned_about():
+    assert "(subscriptions.W003) A live Stripe key is sent to another API or Stripe.js" in check(deploy=True)

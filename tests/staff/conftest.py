@@ -27,6 +27,9 @@ CIRCULATION_PERMISSIONS = [
     ("subscriptions", "change_plan"),
     ("subscriptions", "delete_plan"),
     ("subscriptions", "view_plan"),
+    ("subscriptions", "add_offer"),
+    ("subscriptions", "change_offer"),
+    ("subscriptions", "view_offer"),
 ]
 
 

@@ -12,6 +12,7 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 - `renewals`: charging due subscriptions, retries, crashed runs, reminders
 - `changes`: cancel, resume, change plan, address or card
 - `dunning`: retrying a past-due renewal now, and the past-due list staff see
+- `offers`: which offer code a reader may redeem, and its terms in words
 - `refunds`: the money-back guarantee and staff refunds
 - `staff`: complimentary subscriptions, extended periods
 """
@@ -64,6 +65,8 @@ from masthead.subscriptions.services.errors import (
     GuaranteeExpired,
     NoCardToChange,
     NotCancellable,
+    NothingPaidYet,
+    OfferUnavailable,
 )
 from masthead.subscriptions.services.ledger import (
     AddressInput,
@@ -73,6 +76,7 @@ from masthead.subscriptions.services.ledger import (
     save_address,
     store_card,
 )
+from masthead.subscriptions.services.offers import check_offer, find_offer, offer_terms
 from masthead.subscriptions.services.refunds import do_refund_under_guarantee, do_staff_refund, refund_payment
 from masthead.subscriptions.services.renewals import (
     PeriodNoLongerOwed,
@@ -110,11 +114,14 @@ __all__ = [
     "GuaranteeExpired",
     "NoCardToChange",
     "NotCancellable",
+    "NothingPaidYet",
+    "OfferUnavailable",
     "PeriodNoLongerOwed",
     "Shard",
     "begin_card_setup",
     "begin_renewal_authentication",
     "card_subscription",
+    "check_offer",
     "checkout_key",
     "claim_checkout",
     "complete_renewal_authentication",
@@ -133,12 +140,14 @@ __all__ = [
     "end_subscription",
     "finish_card_change",
     "finished_checkout",
+    "find_offer",
     "gateway_customer_ref",
     "issue_receipt",
     "keep_card_for_checkout",
     "keep_new_card",
     "locked_subscription",
     "lost_renewal_payment_ids",
+    "offer_terms",
     "parse_shard",
     "past_due_subscriptions",
     "pay_for_checkout",

@@ -32,6 +32,7 @@ from masthead.subscriptions.gateways import (
 from masthead.subscriptions.models import (
     Checkout,
     GatewayCustomer,
+    Offer,
     Payment,
     Plan,
     Subscription,
@@ -45,7 +46,14 @@ from masthead.subscriptions.services.errors import (
     CheckoutInProgress,
     CheckoutTokenUsed,
 )
-from masthead.subscriptions.services.ledger import AddressInput, issue_receipt, record_event, save_address
+from masthead.subscriptions.services.ledger import (
+    AddressInput,
+    issue_receipt,
+    keep_card_for_renewals,
+    record_event,
+    save_address,
+)
+from masthead.subscriptions.services.offers import check_offer
 
 logger = logging.getLogger(__name__)
 
@@ -73,35 +81,51 @@ def do_subscribe(
     card: CardInput,
     checkout_token: str,
     address: AddressInput | None = None,
+    offer: Offer | None = None,
     now: datetime.datetime | None = None,
     gateway: Gateway | None = None,
 ) -> Subscription:
     """Charge the first period and start the subscription; a repeated token returns the first result.
 
     The token's checkout is claimed before the gateway is called: a second click waits for the
-    first and answers as it did, and a token used before for another plan or price is refused.
-    When the reader's bank wants them to confirm the charge, raises AuthenticationRequired (and
-    again for the same token until the bank has answered; see `settle_checkout`).
+    first and answers as it did, and a token used before for another plan, price or offer is
+    refused. With an offer the first charge is the offer's (checked again here, before any
+    charge); a trial keeps the card and charges nothing until it ends. When the reader's bank
+    wants them to confirm the charge, raises AuthenticationRequired (and again for the same token
+    until the bank has answered; see `settle_checkout`).
     """
     now = now or timezone.now()
     gateway = gateway or get_gateway()
     key = checkout_key(reader, checkout_token)
-    earlier = Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).first()
+    earlier = started_by(key)
     if earlier:
-        return earlier.subscription
+        return earlier
     existing = live_subscription(reader)
     if existing:
         raise AlreadySubscribed(existing)
     if plan.includes_print and address is None:
         raise AddressRequired()
+    if offer is not None:
+        check_offer(offer, plan, reader, now)
 
-    checkout = claim_checkout(reader, plan, key, gateway.name)
+    checkout = claim_checkout(reader, plan, key, gateway.name, offer)
     try:
         if checkout.status != Checkout.OPEN:
             return finished_checkout(checkout, gateway=gateway, now=now)
+        if offer is not None and offer.is_trial:
+            return start_trial(checkout, card, address, now, gateway)
         return pay_for_checkout(checkout, card, address, now, gateway)
     finally:
         release_checkout(checkout)
+
+
+def started_by(key: str) -> Subscription | None:
+    """The subscription a checkout key has started already: paid for, or a trial begun."""
+    earlier = Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).first()
+    if earlier:
+        return earlier.subscription
+    trial = Checkout.objects.filter(idempotency_key=key, status=Checkout.TRIAL).select_related("subscription").first()
+    return trial.subscription if trial else None
 
 
 def release_checkout(checkout: Checkout) -> None:
@@ -109,7 +133,9 @@ def release_checkout(checkout: Checkout) -> None:
     Checkout.objects.filter(pk=checkout.pk, status=Checkout.OPEN).update(claimed_until=None)
 
 
-def begin_card_setup(*, reader, plan: Plan, checkout_token: str, gateway: Gateway | None = None) -> CardSetup | None:
+def begin_card_setup(
+    *, reader, plan: Plan, checkout_token: str, offer: Offer | None = None, gateway: Gateway | None = None
+) -> CardSetup | None:
     """Open the token's checkout and a card setup for Stripe.js to confirm in the reader's browser.
 
     The reader's customer at the gateway is made here, once (later checkouts and renewals reuse
@@ -118,12 +144,14 @@ def begin_card_setup(*, reader, plan: Plan, checkout_token: str, gateway: Gatewa
     """
     gateway = gateway or get_gateway()
     key = checkout_key(reader, checkout_token)
-    if Payment.objects.filter(idempotency_key=key, status=Payment.SUCCEEDED).exists():
+    if started_by(key):
         return None
     existing = live_subscription(reader)
     if existing:
         raise AlreadySubscribed(existing)
-    checkout = claim_checkout(reader, plan, key, gateway.name)
+    if offer is not None:
+        check_offer(offer, plan, reader)
+    checkout = claim_checkout(reader, plan, key, gateway.name, offer)
     try:
         if checkout.status != Checkout.OPEN or checkout.has_card:
             return None
@@ -139,7 +167,7 @@ def begin_card_setup(*, reader, plan: Plan, checkout_token: str, gateway: Gatewa
         release_checkout(checkout)
 
 
-def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
+def claim_checkout(reader, plan: Plan, key: str, gateway_name: str, offer: Offer | None = None) -> Checkout:
     """The checkout of `key`, claimed for this request or already finished; waits while another request has it."""
     deadline = time.monotonic() + CHECKOUT_WAIT_SECONDS
     while True:
@@ -149,7 +177,8 @@ def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
             defaults={
                 "reader": reader,
                 "plan": plan,
-                "amount_cents": plan.price_cents,
+                "offer": offer,
+                "amount_cents": offer.first_charge(plan) if offer else plan.price_cents,
                 "currency": plan.currency,
                 "gateway": gateway_name,
                 "claimed_until": now + CHECKOUT_CLAIM,
@@ -157,7 +186,7 @@ def claim_checkout(reader, plan: Plan, key: str, gateway_name: str) -> Checkout:
         )
         if created:
             return checkout
-        if not checkout.is_for(plan) or checkout.gateway != gateway_name:
+        if not checkout.is_for(plan, offer) or checkout.gateway != gateway_name:
             # The key stands for what it was first used for; it cannot pay for anything else.
             raise CheckoutTokenUsed()
         if checkout.status != Checkout.OPEN:
@@ -179,7 +208,7 @@ def finished_checkout(
     """Answer a token whose checkout has ended as it ended; one waiting for the reader's bank asks the gateway."""
     if checkout.status == Checkout.AUTHENTICATING:
         return settle_checkout(checkout, gateway=gateway, now=now)
-    if checkout.status == Checkout.PAID:
+    if checkout.status in (Checkout.PAID, Checkout.TRIAL):
         return checkout.subscription
     if checkout.status == Checkout.DECLINED:
         raise CardDeclined(checkout.message or "Your card was declined.", checkout.decline_code or "card_declined")
@@ -334,6 +363,7 @@ def record_checkout(
                 reader=reader,
                 plan=plan,
                 gateway=gateway.name,
+                offer=checkout.offer,
                 started_at=now,
                 current_period_start=now,
                 current_period_end=plan.period_end(now),
@@ -350,20 +380,11 @@ def record_checkout(
                 created_at=now,
             )
             # The card renewals charge is the card this checkout charged.
-            GatewayCustomer.objects.update_or_create(
-                reader=reader,
-                gateway=gateway.name,
-                defaults={
-                    "customer_ref": checkout.customer_ref,
-                    "payment_method_ref": checkout.payment_method_ref,
-                    "card_brand": checkout.card_brand,
-                    "card_last4": checkout.card_last4,
-                },
-            )
+            keep_checkout_card(checkout)
             close_checkout(checkout, Checkout.PAID, charge_ref=result.charge_ref, subscription=subscription)
             if address:
                 save_address(reader, address, now)
-            record_event(subscription, "subscribed", "reader", plan=plan.slug)
+            record_event(subscription, "subscribed", "reader", **checkout_terms(checkout))
             record_event(
                 subscription,
                 "payment_succeeded",
@@ -382,5 +403,63 @@ def record_checkout(
         # Another checkout started a subscription meanwhile (one live per reader): give this money back.
         gateway.refund(charge_ref=result.charge_ref, amount_cents=checkout.amount_cents, idempotency_key=f"undo:{key}")
         close_checkout(checkout, Checkout.GIVEN_BACK, charge_ref=result.charge_ref)
+        raise AlreadySubscribed(live_subscription(reader)) from None
+    return subscription
+
+
+def checkout_terms(checkout: Checkout) -> dict:
+    """What the event log keeps of a checkout: its plan and, when one was redeemed, its offer code."""
+    terms = {"plan": checkout.plan.slug}
+    if checkout.offer_id:
+        terms["offer"] = checkout.offer.code
+    return terms
+
+
+def keep_checkout_card(checkout: Checkout) -> GatewayCustomer:
+    return keep_card_for_renewals(
+        checkout.reader,
+        checkout.gateway,
+        customer_ref=checkout.customer_ref,
+        payment_method_ref=checkout.payment_method_ref,
+        brand=checkout.card_brand,
+        last4=checkout.card_last4,
+    )
+
+
+def start_trial(
+    checkout: Checkout, card: CardInput, address: AddressInput | None, now: datetime.datetime, gateway: Gateway
+) -> Subscription:
+    """Keep the reader's card and start a trial that charges it when it ends; nothing is charged now.
+
+    With Stripe the card was set up (3-D Secure included) in the reader's browser for use later,
+    off-session: the charge at the trial's end is a renewal, with its dunning and its emailed link
+    should the bank want the reader then.
+    """
+    if not checkout.has_card:
+        keep_card_for_checkout(checkout, card, gateway)
+    offer, reader = checkout.offer, checkout.reader
+    trial_ends = now + datetime.timedelta(days=offer.trial_days)
+    try:
+        with transaction.atomic():
+            subscription = Subscription.objects.create(
+                reader=reader,
+                plan=checkout.plan,
+                gateway=gateway.name,
+                offer=offer,
+                started_at=now,
+                current_period_start=now,
+                current_period_end=trial_ends,
+                trial_ends_at=trial_ends,
+            )
+            keep_checkout_card(checkout)
+            close_checkout(checkout, Checkout.TRIAL, subscription=subscription)
+            if address:
+                save_address(reader, address, now)
+            terms = checkout_terms(checkout)
+            record_event(subscription, "trial_started", "reader", trial_ends=trial_ends.isoformat(), **terms)
+            transaction.on_commit(lambda: emails.send_welcome.enqueue(subscription.pk))
+    except IntegrityError:
+        checkout.status, checkout.subscription = Checkout.OPEN, None  # the rolled-back save's values
+        close_checkout(checkout, Checkout.REFUSED, message="Another subscription started first.")
         raise AlreadySubscribed(live_subscription(reader)) from None
     return subscription

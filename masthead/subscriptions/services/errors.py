@@ -34,6 +34,14 @@ class GuaranteeAlreadyUsed(BillingError):
         super().__init__("The money-back guarantee can be used once per reader, and you have used it.")
 
 
+class NothingPaidYet(BillingError):
+    def __init__(self):
+        super().__init__(
+            "You are in your free trial, so nothing has been paid. "
+            "Cancel it before it ends and you will never be charged."
+        )
+
+
 class NotCancellable(BillingError):
     pass
 
@@ -77,3 +85,7 @@ class AuthenticationRequired(BillingError):
     def __init__(self, *, charge_ref: str, action_secret: str, checkout=None):
         super().__init__("Your bank asks you to confirm this payment.")
         self.charge_ref, self.action_secret, self.checkout = charge_ref, action_secret, checkout
+
+
+class OfferUnavailable(BillingError):
+    """An offer code the reader cannot use for this plan now; the message says why."""

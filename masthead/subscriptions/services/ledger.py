@@ -53,14 +53,28 @@ def store_card(reader, card: CardInput, gateway: Gateway) -> GatewayCustomer:
     """Keep the reader's card at the gateway (raises CardDeclined) and remember where it is."""
     customer = GatewayCustomer.objects.filter(reader=reader, gateway=gateway.name).first()
     stored = gateway.store_card(customer_ref=customer.customer_ref if customer else None, email=reader.email, card=card)
+    return keep_card_for_renewals(
+        reader,
+        gateway.name,
+        customer_ref=stored.customer_ref,
+        payment_method_ref=stored.payment_method_ref,
+        brand=stored.brand,
+        last4=stored.last4,
+    )
+
+
+def keep_card_for_renewals(
+    reader, gateway_name: str, *, customer_ref: str, payment_method_ref: str, brand: str, last4: str
+) -> GatewayCustomer:
+    """Make this the card the reader's renewals charge (and /account/ shows)."""
     customer, _ = GatewayCustomer.objects.update_or_create(
         reader=reader,
-        gateway=gateway.name,
+        gateway=gateway_name,
         defaults={
-            "customer_ref": stored.customer_ref,
-            "payment_method_ref": stored.payment_method_ref,
-            "card_brand": stored.brand,
-            "card_last4": stored.last4,
+            "customer_ref": customer_ref,
+            "payment_method_ref": payment_method_ref,
+            "card_brand": brand,
+            "card_last4": last4,
         },
     )
     return customer

@@ -18,7 +18,12 @@ from masthead.subscriptions.models import (
     Subscription,
 )
 from masthead.subscriptions.queries import guarantee_used
-from masthead.subscriptions.services.errors import BillingError, GuaranteeAlreadyUsed, GuaranteeExpired
+from masthead.subscriptions.services.errors import (
+    BillingError,
+    GuaranteeAlreadyUsed,
+    GuaranteeExpired,
+    NothingPaidYet,
+)
 from masthead.subscriptions.services.ledger import locked_subscription, record_event
 
 
@@ -45,6 +50,8 @@ def do_refund_under_guarantee(
 ) -> list[Refund]:
     """Refund every payment of the first 60 days in full and end access at once; once per reader."""
     now = now or timezone.now()
+    if subscription.on_trial and subscription.guarantee_claimed_at is None:
+        raise NothingPaidYet()
     if subscription.guarantee_claimed_at is None and guarantee_used(subscription.reader):
         raise GuaranteeAlreadyUsed()
     if subscription.guarantee_claimed_at is None and not subscription.guarantee_open(now):
@@ -96,5 +103,5 @@ def do_staff_refund(payment: Payment, amount_cents: int, *, staff, request_token
                 amount=refund.amount,
                 payment=payment.pk,
             )
-            transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk))
+            transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk, refund.pk))
     return refund

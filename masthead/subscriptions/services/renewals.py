@@ -100,7 +100,7 @@ def renew_subscription(
                 "subscription": subscription,
                 "period_start": period_start,
                 "period_end": plan.period_end(period_start),
-                "amount_cents": plan.price_cents,
+                "amount_cents": subscription.next_period_price(),
                 "currency": plan.currency,
                 "payment_method_ref": customer.payment_method_ref,
                 "created_at": now,
@@ -109,17 +109,22 @@ def renew_subscription(
         if payment.status != Payment.PENDING:
             return "already_recorded"
 
-    gateway = gateway or get_gateway(subscription.gateway)
-    result = gateway.charge(
+    result = charge_renewal(payment, customer, gateway or get_gateway(subscription.gateway))
+    return record_renewal_result(
+        subscription_id, payment.pk, plan.pk, result, now, retry_days=retry_days, asked_for=asked_for
+    )
+
+
+def charge_renewal(payment: Payment, customer: GatewayCustomer, gateway: Gateway):
+    """Send a renewal payment's charge, off-session; sent again under its key, it is the very same request."""
+    return gateway.charge(
         customer_ref=customer.customer_ref,
+        # The card the payment was first sent with, even if the reader has changed cards since.
         payment_method_ref=payment.payment_method_ref or customer.payment_method_ref,
         amount_cents=payment.amount_cents,
         currency=payment.currency,
-        idempotency_key=key,
+        idempotency_key=payment.idempotency_key,
         description=renewal_description(payment),
-    )
-    return record_renewal_result(
-        subscription_id, payment.pk, plan.pk, result, now, retry_days=retry_days, asked_for=asked_for
     )
 
 
@@ -298,17 +303,9 @@ def settle_lost_renewal(
     payment = Payment.objects.select_related("subscription").get(pk=payment_id)
     subscription = payment.subscription
     customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
-    gateway = gateway or get_gateway(subscription.gateway)
     # The same key returns the first attempt's result; had the worker died before charging, this
     # charges now, and the charge is given straight back below.
-    result = gateway.charge(
-        customer_ref=customer.customer_ref,
-        payment_method_ref=payment.payment_method_ref or customer.payment_method_ref,
-        amount_cents=payment.amount_cents,
-        currency=payment.currency,
-        idempotency_key=payment.idempotency_key,
-        description=renewal_description(payment),
-    )
+    result = charge_renewal(payment, customer, gateway or get_gateway(subscription.gateway))
     return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now, retry_days=retry_days)
 
 
@@ -353,27 +350,32 @@ def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None
     return "voided"
 
 
+YEARLY_REMINDER_DAYS = 7
+TRIAL_REMINDER_DAYS = 3
+
+
 def send_renewal_reminders(now: datetime.datetime | None = None) -> int:
-    """Email yearly subscribers whose renewal is 7 days away or less, once per period."""
+    """Email, once per period: yearly subscribers 7 days before they renew, trials 3 days before their first charge."""
     now = now or timezone.now()
-    due = Subscription.objects.filter(
-        status=Subscription.ACTIVE,
-        cancel_at_period_end=False,
-        complimentary=False,
-        current_period_end__gt=now,
-        current_period_end__lte=now + datetime.timedelta(days=7),
-    )
+    upcoming = Subscription.objects.filter(
+        status=Subscription.ACTIVE, cancel_at_period_end=False, complimentary=False, current_period_end__gt=now
+    ).exclude(reminder_sent_for=F("current_period_end"))
+    ends_trial = Q(trial_ends_at=F("current_period_end"))
     # A yearly renewal is one that charges a yearly plan: after a switch, the plan switched to.
-    due = due.filter(Q(next_plan__isnull=True, plan__interval=Plan.YEARLY) | Q(next_plan__interval=Plan.YEARLY))
-    due = due.exclude(reminder_sent_for=F("current_period_end"))
+    yearly = Q(next_plan__isnull=True, plan__interval=Plan.YEARLY) | Q(next_plan__interval=Plan.YEARLY)
+    yearly_due = upcoming.filter(yearly, current_period_end__lte=now + datetime.timedelta(days=YEARLY_REMINDER_DAYS))
+    trials_due = upcoming.filter(ends_trial, current_period_end__lte=now + datetime.timedelta(days=TRIAL_REMINDER_DAYS))
     sent = 0
-    for subscription_id in due.values_list("pk", flat=True):
+    for subscription_id, email in [
+        *((pk, emails.send_trial_reminder) for pk in trials_due.values_list("pk", flat=True)),
+        *((pk, emails.send_renewal_reminder) for pk in yearly_due.exclude(ends_trial).values_list("pk", flat=True)),
+    ]:
         with transaction.atomic():
             subscription = locked_subscription(subscription_id)
             if subscription.reminder_sent_for == subscription.current_period_end:
                 continue
             subscription.reminder_sent_for = subscription.current_period_end
             subscription.save(update_fields=["reminder_sent_for"])
-            transaction.on_commit(lambda pk=subscription_id: emails.send_renewal_reminder.enqueue(pk))
+            transaction.on_commit(lambda pk=subscription_id, email=email: email.enqueue(pk))
             sent += 1
     return sent
