@@ -24,8 +24,8 @@ wait_for() {  # wait_for NAME COMMAND...: up to 30 s for the command to succeed
 }
 daemon() {  # daemon NAME COMMAND...: run in its own session, logging to logs/NAME.log, pid in run/NAME.pid
   local name=$1; shift
-  setsid "$@" >>"$PROD_LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$PROD_RUN/$name.pid"
+  # The pid is written by the process itself: setsid forks when it would lead a process group.
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PROD_RUN/$name.pid" "$@" >>"$PROD_LOGS/$name.log" 2>&1 </dev/null &
 }
 
 if [ "$PROD_PG" = private ]; then
