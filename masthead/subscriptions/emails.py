@@ -43,9 +43,9 @@ def send_to_reader(
     for attachment in attachments or []:
         message.attach(*attachment)
     message.send()
-    SubscriptionEvent.objects.create(
-        subscription=subscription, kind="email_sent", actor="system:mail", detail={"template": template, "email": once}
-    )
+    from masthead.subscriptions.services.ledger import record_event  # the ledger's writer, which sends these
+
+    record_event(subscription, "email_sent", "system:mail", template=template, email=once)
     return True
 
 

@@ -23,17 +23,17 @@ from django.views.decorators.http import require_POST
 
 from masthead.subscriptions.gateways import ChargeResult, GatewayError
 from masthead.subscriptions.gateways.stripe import StripeGateway, charge_result, metadata_key
-from masthead.subscriptions.models import Payment, Refund, WebhookEvent
+from masthead.subscriptions.models import Payment, WebhookEvent
 from masthead.subscriptions.services import (
-    record_event,
+    record_gateway_refund,
     record_renewal_result,
-    refund_payment,
     settle_authenticated_charge,
+    void_renewal_payment,
 )
 
 GATEWAY = "stripe"
 # What refund_payment's idempotency keys start with, so a refund the webhook records first keeps its reason.
-REFUND_REASONS = {"guarantee": "guarantee", "staff-refund": "staff", "not-owed": "not_owed"}
+REFUND_REASONS = {"guarantee": "guarantee", "staff-refund": "staff", "not-owed": "not_owed", "void": "void"}
 SETTLED_INTENT_STATUSES = ("succeeded", "requires_payment_method", "requires_action", "canceled")
 
 log = logging.getLogger(__name__)
@@ -128,35 +128,9 @@ def settle_pending_payment(payment: Payment, result: ChargeResult, gateway: Stri
     if subscription.is_live and payment.period_start == subscription.current_period_end:
         plan_id = subscription.next_plan_id or subscription.plan_id
         return record_renewal_result(subscription.pk, payment.pk, plan_id, result, timezone.now())
-    # The subscription moved on meanwhile (ended, refunded, extended): the ledger records the money
-    # that moved and gives it back, since it paid for no period the reader gets.
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.select_for_update().get(pk=payment.pk)
-            if payment.status != Payment.PENDING:
-                return "already_recorded"
-            payment.status = Payment.SUCCEEDED if result.succeeded else Payment.FAILED
-            payment.gateway_charge_ref = result.charge_ref
-            payment.failure_message = result.message[:300]
-            payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
-            record_event(
-                subscription,
-                "payment_recorded_late",
-                f"gateway:{GATEWAY}",
-                amount=payment.amount,
-                succeeded=result.succeeded,
-                charge=result.charge_ref,
-            )
-    except IntegrityError:
-        log.error("Payment %s succeeded at Stripe for a period already paid; see reconcile_payments", payment.pk)
-        return "conflict"
-    if not result.succeeded:
-        return "recorded_late"
-    refund = refund_payment(
-        payment, payment.amount_cents, reason="not_owed", key=f"not-owed:{payment.pk}", gateway=gateway
-    )
-    record_event(subscription, "refund_issued", f"gateway:{GATEWAY}", refund=refund.pk, amount=refund.amount)
-    return "recorded_late_and_refunded"
+    # The subscription moved on meanwhile (ended, refunded, extended): the money that moved paid for
+    # no period the reader gets, so it is given back and recorded, as a crashed renewal's is.
+    return void_renewal_payment(payment.pk, result, gateway)
 
 
 def record_gateway_refunds(payment: Payment, refunds) -> int:
@@ -165,30 +139,13 @@ def record_gateway_refunds(payment: Payment, refunds) -> int:
     for refund in refunds:
         if refund.status in ("failed", "canceled"):
             continue
-        if Refund.objects.filter(gateway_refund_ref=refund.id).exists():
-            continue
         key = metadata_key(refund) or f"stripe-refund:{refund.id}"
-        try:
-            with transaction.atomic():
-                row, created = Refund.objects.get_or_create(
-                    idempotency_key=key,
-                    defaults={
-                        "payment": payment,
-                        "amount_cents": refund.amount,
-                        "reason": REFUND_REASONS.get(key.split(":")[0], "gateway"),
-                        "gateway_refund_ref": refund.id,
-                    },
-                )
-                if created:
-                    record_event(
-                        payment.subscription,
-                        "refund_recorded",
-                        f"gateway:{GATEWAY}",
-                        refund=row.pk,
-                        amount=row.amount,
-                        payment=payment.pk,
-                    )
-                    new += 1
-        except IntegrityError:
-            continue  # another delivery of the same news recorded it a moment ago
+        new += record_gateway_refund(
+            payment,
+            refund_ref=refund.id,
+            amount_cents=refund.amount,
+            key=key,
+            reason=REFUND_REASONS.get(key.split(":")[0], "gateway"),
+            actor=f"gateway:{GATEWAY}",
+        )
     return new

@@ -77,7 +77,12 @@ from masthead.subscriptions.services.ledger import (
     store_card,
 )
 from masthead.subscriptions.services.offers import check_offer, find_offer, offer_terms
-from masthead.subscriptions.services.refunds import do_refund_under_guarantee, do_staff_refund, refund_payment
+from masthead.subscriptions.services.refunds import (
+    do_refund_under_guarantee,
+    do_staff_refund,
+    record_gateway_refund,
+    refund_payment,
+)
 from masthead.subscriptions.services.renewals import (
     PeriodNoLongerOwed,
     Shard,
@@ -154,6 +159,7 @@ __all__ = [
     "payment_awaiting_authentication",
     "record_checkout",
     "record_event",
+    "record_gateway_refund",
     "record_renewal_result",
     "refund_payment",
     "renew_due_subscriptions",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from masthead.subscriptions import emails
@@ -105,3 +105,32 @@ def do_staff_refund(payment: Payment, amount_cents: int, *, staff, request_token
             )
             transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk, refund.pk))
     return refund
+
+
+def record_gateway_refund(
+    payment: Payment, *, refund_ref: str, amount_cents: int, key: str, reason: str, actor: str
+) -> int:
+    """Give a refund the gateway made (ours, whose news came first, or one made at its dashboard) its ledger row.
+
+    Returns 1 when the row is new, 0 when it was recorded already (by us, or another delivery of the news).
+    """
+    if Refund.objects.filter(gateway_refund_ref=refund_ref).exists():
+        return 0
+    try:
+        with transaction.atomic():
+            row, created = Refund.objects.get_or_create(
+                idempotency_key=key,
+                defaults={
+                    "payment": payment,
+                    "amount_cents": amount_cents,
+                    "reason": reason,
+                    "gateway_refund_ref": refund_ref,
+                },
+            )
+            if created:
+                record_event(
+                    payment.subscription, "refund_recorded", actor, refund=row.pk, amount=row.amount, payment=payment.pk
+                )
+    except IntegrityError:
+        return 0  # another delivery of the same news recorded it a moment ago
+    return int(created)
