@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,7 @@ def shared_database(
         connection.close()
         admin = psycopg.connect(conninfo(settings_dict, "postgres"), autocommit=True)
         try:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            copy_template(admin, template, name)
             # Commits wait for the server, not the disk: a killed client loses nothing either way,
             # and the renewal runs are not held to this disk's fsync rate (3.6 ms each here).
             admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
@@ -130,3 +131,20 @@ def shared_database(
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
+
+
+def copy_template(admin, template: str, name: str, wait_seconds: float = 30.0) -> None:
+    """CREATE DATABASE name TEMPLATE template, waiting while a session that is closing still holds the template.
+
+    A connection the test run closed a moment ago (this process's, or a live server thread's) can
+    linger on the server for a while under load; PostgreSQL refuses to copy until it is gone.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
