@@ -3,7 +3,10 @@ section's followers; a provider's webhook (through django-anymail) reports bounc
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.utils import timezone
 from wagtail.signals import page_published, published
 
 
@@ -20,12 +23,8 @@ def article_published(sender, instance, revision=None, **kwargs) -> None:
 
     if not settings.NEWSLETTER_SECTION_ALERTS or not isinstance(instance, ArticlePage):
         return
-    # Only its first publication: an edit to a live article is not news.
-    if (
-        instance.first_published_at
-        and instance.last_published_at
-        and instance.first_published_at != instance.last_published_at
-    ):
+    # News only: an archive article imported or republished is not; an edit finds the alert already made.
+    if instance.date < timezone.localdate() - datetime.timedelta(days=2):
         return
     alert_followers(instance)
 
