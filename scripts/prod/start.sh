@@ -70,13 +70,17 @@ $PY manage.py collectstatic --noinput --verbosity 0
 # PROD_DEMO_ARGS="--articles 12 --issues 2" loads a smaller demo (make test-prod does).
 if [ "${PROD_DEMO:-true}" = true ]; then $PY manage.py load_demo ${PROD_DEMO_ARGS:-} >"$PROD_LOGS/load_demo.log"; fi
 
-# One worker per queue: a narration backfill (audio) never delays a renewal (billing) or an email.
+supervise() {  # supervise NAME COMMAND...: as daemon, started again 2 s after it exits (systemd's Restart=always)
+  local name=$1; shift
+  daemon "$name" bash -c 'while :; do "$@"; echo "exited with $?; starting again in 2 s" >&2; sleep 2; done' _ "$@"
+}
+# One worker per queue: a narration backfill (audio) never delays a renewal (billing) or an email. An RQ
+# worker exits when Redis goes away; its supervisor starts it again until Redis is back.
 for queues in "billing default" email editions audio; do
   name=worker-${queues%% *}
-  daemon "$name" $PY manage.py rqworker $queues --job-class django_tasks_rq.backend.Job --with-scheduler \
-    --name "$name-$$"
+  supervise "$name" $PY manage.py rqworker $queues --job-class django_tasks_rq.backend.Job --with-scheduler
 done
-daemon scheduler $PY manage.py scheduler
+supervise scheduler $PY manage.py scheduler
 
 daemon gunicorn "$VENV/bin/gunicorn" masthead.wsgi:application --bind "127.0.0.1:$PROD_APP_PORT" \
   --workers "$PROD_WEB_WORKERS" --worker-class gthread --threads "$PROD_WEB_THREADS" --keep-alive 75 \

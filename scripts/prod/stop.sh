@@ -8,9 +8,10 @@ stop_pid() {  # stop_pid NAME: TERM, then KILL after 20 s
   [ -s "$file" ] || return 0
   pid=$(cat "$file")
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
+    # Each part leads its own process group (setsid): a supervisor and its worker go together.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
     echo "stopped $1 ($pid)"
   fi
   rm -f "$file"

@@ -57,6 +57,17 @@ class Profile:
     def pid(self, name: str) -> int:
         return int((Path(self.env["PROD_RUN"]) / f"{name}.pid").read_text())
 
+    def supervised_pid(self, name: str) -> int:
+        """The process a supervisor (start.sh's `supervise`) runs now, the worker itself; 0 between runs."""
+        supervisor = self.pid(name)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == supervisor:
+                    return int(stat.parent.name)
+            except (OSError, IndexError, ValueError):
+                continue
+        return 0  # between two runs
+
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
@@ -74,13 +85,6 @@ class Profile:
         log = open(Path(self.env["PROD_LOGS"]) / f"{name}.log", "ab")  # noqa: SIM115 (the child keeps it)
         process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
         (Path(self.env["PROD_RUN"]) / f"{name}.pid").write_text(str(process.pid))
-
-    def start_worker(self, *queues: str) -> None:
-        name = f"worker-{queues[0]}"
-        self.start_daemon(
-            name, sys.executable, "manage.py", "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job",
-            "--with-scheduler", "--name", f"{name}-{time.monotonic_ns()}",
-        )  # fmt: skip
 
     def get(self, path: str, *, session: str = "", headers: dict | None = None) -> HTTPAnswer:
         request = urllib.request.Request(self.url + path, headers=headers or {})  # noqa: S310 (127.0.0.1)

@@ -54,21 +54,27 @@ print(json.dumps([str(pk) for pk in model.objects.filter(status="running").value
 """
 
 
-def kill_worker_during(profile, kind: str, worker: str, queues: tuple[str, ...], start_job: str = "") -> str:
-    """SIGKILL the worker the moment a job of `kind` runs, and start a new one; returns the abandoned job's pk.
+def kill_worker_during(profile, kind: str, worker: str, start_job: str = "") -> str:
+    """SIGKILL the worker the moment a job of `kind` runs (its supervisor starts another); returns the job's pk.
 
     A job seen running may still finish before the kill lands; then the next one is caught.
     """
     for _ in range(5):
-        abandoned = profile.python(start_job + KILL_WHEN_RUNNING.format(kind=kind, pid=profile.pid(worker)))
-        profile.start_worker(*queues)
+        worker_pid = wait_for(lambda: profile.supervised_pid(worker), seconds=30, what=f"{worker} to run")
+        abandoned = profile.python(start_job + KILL_WHEN_RUNNING.format(kind=kind, pid=worker_pid))
+        # Its supervisor starts the worker again, as systemd would.
+        wait_for(
+            lambda killed=worker_pid: profile.supervised_pid(worker) not in (0, killed),
+            seconds=30,
+            what=f"{worker} to start again",
+        )
         if abandoned:
             return abandoned[0]
     raise AssertionError(f"no {kind} was caught running by the kill in five tries")
 
 
 def test_a_narration_whose_worker_is_killed_finishes_after_the_lease(profile):
-    pk = kill_worker_during(profile, "narration", "worker-audio", ("audio",))
+    pk = kill_worker_during(profile, "narration", "worker-audio")
 
     profile.python(LEASE_RUNS_OUT.format(kind="narration", pk=pk))
 
@@ -95,7 +101,7 @@ print(json.dumps(issue.pk))
 
 
 def test_an_edition_build_whose_worker_is_killed_finishes_after_the_lease(profile):
-    pk = kill_worker_during(profile, "edition", "worker-editions", ("editions",), start_job=REBUILD)
+    pk = kill_worker_during(profile, "edition", "worker-editions", start_job=REBUILD)
 
     profile.python(LEASE_RUNS_OUT.format(kind="edition", pk=pk))
 
@@ -154,8 +160,8 @@ def test_a_renewal_run_whose_worker_is_killed_charges_each_subscription_once_aft
         every=0.2,
         what="the renewal run to be under way",
     )
-    os.kill(profile.pid("worker-billing"), signal.SIGKILL)
-    profile.start_worker("billing", "default")
+    worker_pid = wait_for(lambda: profile.supervised_pid("worker-billing"), seconds=30, what="the billing worker")
+    os.kill(worker_pid, signal.SIGKILL)  # its supervisor starts it again
     profile.python(RENEW)  # the scheduler's next hourly run
 
     charged = wait_for(
