@@ -574,6 +574,9 @@ NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)  # messages 
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
 # A sending worker renews its claim every quarter of this; a dead one's mailing is taken over after it.
 NEWSLETTER_SEND_LEASE_SECONDS = env_int("NEWSLETTER_SEND_LEASE_SECONDS", 120)
+# A sending task hands the rest to a new task after this long (under the email queue's RQ timeout, 300 s).
+NEWSLETTER_TASK_SECONDS = env_int("NEWSLETTER_TASK_SECONDS", 240)
+TASK_QUEUE_ROUTES["masthead.newsletters"] = "email"
 NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH = env_bool("NEWSLETTER_ISSUE_EMAIL_ON_PUBLISH", True)
 NEWSLETTER_SECTION_ALERTS = env_bool("NEWSLETTER_SECTION_ALERTS", True)
 NEWSLETTER_DIGEST_WEEKDAY = env_int("NEWSLETTER_DIGEST_WEEKDAY", 5)  # ISO: 1 Monday … 7 Sunday

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import itertools
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +19,17 @@ from masthead.newsletters.models import Recipient, Send
 
 @task()
 def run_send(send_id: int) -> str:
-    """Send a requested mailing to everyone still pending; a failure comes back with back-off (retry_due_sends)."""
-    return sending.run_send(send_id).result
+    """Send a requested mailing to everyone still pending; a failure comes back with back-off (retry_due_sends).
+
+    A task stops between two copies after NEWSLETTER_TASK_SECONDS and queues the rest as a new task,
+    so no queue's job timeout (RQ's) ever kills a send in the middle of handing a copy over.
+    """
+    deadline = time.monotonic() + settings.NEWSLETTER_TASK_SECONDS
+    asked = itertools.count()  # the first copy always goes, so every task makes progress
+    outcome = sending.run_send(send_id, stop=lambda: next(asked) > 0 and time.monotonic() > deadline)
+    if outcome.result == "stopped":
+        run_send.enqueue(send_id)
+    return outcome.result
 
 
 @task()

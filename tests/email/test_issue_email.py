@@ -161,3 +161,19 @@ def test_the_editors_subject_and_preheader_are_the_ones_sent(
     _, text, html = parts(received)
     assert received.message["Subject"] == "Harbours: our spring issue"
     assert "Ports, coins and more" in html
+
+
+def test_a_sending_task_past_its_time_hands_the_rest_to_a_new_task(
+    issue, subscriber, make_user, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    readers = [subscriber]
+    for name in ("tess", "theo"):
+        readers.append(make_user(name))
+        subscribe(readers[-1])
+    settings.NEWSLETTER_TASK_SECONDS = 0  # each task sends one copy, then queues the next task
+
+    publish(issue, django_capture_on_commit_callbacks)
+
+    assert [len(smtp_server.to(reader.email)) for reader in readers] == [1, 1, 1]
+    send = Send.objects.get(key=f"issue:{issue.pk}")
+    assert send.state_for_staff == "Sent" and send.counts()["sent"] == 3
