@@ -24,7 +24,7 @@ from masthead.circulation.services import (
     store_printer_file,
 )
 from masthead.editions.models import Issue
-from masthead.subscriptions.admin_views import CirculationOnlyMixin, can_manage_subscriptions, forbidden, staff_actor
+from masthead.subscriptions.staff_access import CirculationOnlyMixin, can_manage_subscriptions, forbidden, staff_actor
 
 ISSUES_PER_PAGE = 24  # a year of issues
 ROWS_PER_PAGE = 100

@@ -1,7 +1,11 @@
-"""Circulation staff's side of the ledger in the Wagtail admin: plans, subscribers, staff actions, reasons.
+"""Circulation staff's subscribers in the Wagtail admin: finding one, everything about one, acting for them.
+
+Plans are in plans_admin.py, the cancellation reasons in reasons_admin.py, dunning in dunning_admin.py,
+offer codes in offers_admin.py; who may see any of it in staff_access.py.
 
 Views are thin: each reads the request, checks the circulation permission on the server, calls one
-function of `services.py` and shows a Wagtail message. Nothing here writes a ledger row itself.
+function of `services` and shows a Wagtail message. Reads are named queries in `queries.py`;
+nothing here writes a ledger row itself.
 """
 
 from __future__ import annotations
@@ -11,16 +15,14 @@ import secrets
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
@@ -29,12 +31,18 @@ from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRe
 from masthead.subscriptions.models import (
     Payment,
     Plan,
-    PostalAddress,
     Subscription,
-    SubscriptionEvent,
 )
-from masthead.subscriptions.money import MoneyError, currency_problem, exponent, format_money, format_units, parse_money
-from masthead.subscriptions.queries import address_on
+from masthead.subscriptions.money import MoneyError, format_money, format_units, parse_money
+from masthead.subscriptions.queries import (
+    address_on,
+    addresses_of,
+    events_of,
+    payments_of,
+    readers_by_latest_subscription,
+    subscriptions_by_id,
+    subscriptions_of,
+)
 from masthead.subscriptions.services import (
     CANCEL_REASONS,
     BillingError,
@@ -43,24 +51,12 @@ from masthead.subscriptions.services import (
     do_grant_complimentary,
     do_staff_refund,
 )
-
-# The one permission that lets staff see subscribers and act for them (superusers have it too).
-CIRCULATION_PERMISSION = "subscriptions.change_subscription"
+from masthead.subscriptions.staff_access import CirculationOnlyMixin, staff_actor
 
 # What a staff action can fail with: the ledger's refusals and the gateway's.
 STAFF_ACTION_ERRORS = (BillingError, CardDeclined, GatewayError, RefundRefused)
 
 CANCEL_REASON_LABELS = dict(CANCEL_REASONS)
-
-
-def can_manage_subscriptions(user) -> bool:
-    """Whether `user` may see subscribers and refund, grant, extend or cancel for them."""
-    return user.is_active and user.has_perm(CIRCULATION_PERMISSION)
-
-
-def staff_actor(user) -> str:
-    """How a staff member is named in the event log, as the services name them."""
-    return f"staff:{user.email or user.get_username()}"
 
 
 def reader_name(reader) -> str:
@@ -96,113 +92,6 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 
 def new_request_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-SUBSCRIBERS_ARE_PRIVATE = "Subscribers, their payments and the cancellation reasons are for circulation staff."
-
-
-def forbidden(request, why: str = SUBSCRIBERS_ARE_PRIVATE) -> TemplateResponse:
-    """A 403 in the admin's own chrome (Wagtail itself would redirect home, hiding the refusal's status)."""
-    context = {
-        "page_title": "Permission denied",
-        "header_title": "Permission denied",
-        "header_icon": "warning",
-        "why": why,
-    }
-    return TemplateResponse(request, "subscriptions/admin/forbidden.html", context, status=403)
-
-
-class CirculationOnlyMixin:
-    """Refuse (403) anyone without the circulation permission, before any object is looked up."""
-
-    forbidden_because = SUBSCRIBERS_ARE_PRIVATE
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_manage_subscriptions(request.user):
-            return forbidden(request, self.forbidden_because)
-        return super().dispatch(request, *args, **kwargs)
-
-
-# -- plans -------------------------------------------------------------------------------------
-
-
-# Stripe's largest charge (eight digits of minor units); the ledger's columns hold more.
-LARGEST_PRICE = 99_999_999
-
-
-def smallest_price(currency: str) -> int:
-    """0.50 of a currency with cents, the smallest charge card gateways take; one unit of one without (¥1)."""
-    return max(1, 50 * 10 ** exponent(currency) // 100)
-
-
-class PlanForm(WagtailAdminModelForm):
-    """The plan snippet's form: the price in currency units, and no switching the terms under live subscribers."""
-
-    price = forms.CharField(
-        label="Price",
-        max_length=20,
-        help_text=(
-            "Per billing period, in the plan's currency as you would write it (9.99 for USD, 1200 for JPY). "
-            "A new price applies to existing subscribers from their next renewal; nobody is charged again mid-period."
-        ),
-    )
-
-    # Changing these under a live subscriber would change what they bought; make a new plan instead.
-    TERMS = ("interval", "includes_print", "currency")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["price"].initial = format_units(self.instance.price_cents, self.instance.currency)
-
-    def clean(self):
-        cleaned = super().clean()
-        currency = (cleaned.get("currency") or "").strip().upper()
-        if "currency" in cleaned and currency_problem(currency):
-            self.add_error("currency", currency_problem(currency))
-        elif cleaned.get("price") is not None:
-            cleaned["currency"] = currency
-            self.instance.price_cents = self.price_in_minor_units(cleaned["price"], currency)
-        changed_terms = [name for name in self.TERMS if name in self.changed_data]
-        if self.instance.pk is not None and changed_terms:
-            live = Subscription.objects.filter(
-                Q(plan=self.instance) | Q(next_plan=self.instance), status__in=Subscription.LIVE_STATUSES
-            ).count()
-            if live:
-                for name in changed_terms:
-                    self.add_error(
-                        name,
-                        f"{live} live subscription(s) use this plan, so this cannot change under them. "
-                        "Make a new plan instead and untick Active on this one.",
-                    )
-        return cleaned
-
-    def price_in_minor_units(self, text: str, currency: str) -> int:
-        """The typed price in the currency's minor units (1200 JPY is 1200, 9.99 USD is 999); errors on the form."""
-        try:
-            minor_units = parse_money(text, currency)
-        except MoneyError as error:
-            self.add_error("price", str(error))
-            return self.instance.price_cents
-        if minor_units < smallest_price(currency):
-            self.add_error(
-                "price",
-                f"The smallest price is {format_money(smallest_price(currency), currency)}; "
-                "a free subscription is a complimentary grant.",
-            )
-        elif minor_units > LARGEST_PRICE:
-            self.add_error("price", f"The largest price is {format_money(LARGEST_PRICE, currency)}.")
-        return minor_units
-
-
-def plans_in_use(plans) -> list[Plan]:
-    """The plans among `plans` that any subscription has held or will switch to."""
-    used = Subscription.objects.filter(Q(plan__in=plans) | Q(next_plan__in=plans)).values_list("plan", "next_plan")
-    used_ids = {plan_id for pair in used for plan_id in pair if plan_id}
-    return [plan for plan in plans if plan.pk in used_ids]
-
-
-# -- finding a subscriber ------------------------------------------------------------------------
 
 
 class SubscriberIndexView(CirculationOnlyMixin, BaseListingView):
@@ -245,16 +134,8 @@ class SubscriberIndexView(CirculationOnlyMixin, BaseListingView):
         ]
 
     def get_base_queryset(self):
-        latest = Subscription.objects.filter(reader=OuterRef("pk")).order_by("-started_at", "-pk")
-        readers = get_user_model().objects.annotate(
-            latest_subscription_id=Subquery(latest.values("pk")[:1]),
-            latest_period_end=Subquery(latest.values("current_period_end")[:1]),
-            has_subscribed=Exists(Subscription.objects.filter(reader=OuterRef("pk"))),
-        )
-        if not self.is_searching:
-            # Staff search to find someone who never subscribed (to grant them a subscription).
-            readers = readers.filter(has_subscribed=True)
-        return readers
+        # Staff search to find someone who never subscribed (to grant them a subscription).
+        return readers_by_latest_subscription(subscribed_only=not self.is_searching)
 
     def order_queryset(self, queryset):
         # Readers who never subscribed (found by a search) sort last either way; pk keeps pages stable.
@@ -280,15 +161,12 @@ class SubscriberIndexView(CirculationOnlyMixin, BaseListingView):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         readers = list(object_list)
         # One query for the page's subscriptions rather than one per row.
-        subscriptions = Subscription.objects.select_related("plan").in_bulk(
+        subscriptions = subscriptions_by_id(
             [reader.latest_subscription_id for reader in readers if reader.latest_subscription_id]
         )
         for reader in readers:
             reader.subscription = subscriptions.get(reader.latest_subscription_id)
         return paginator, page, readers, is_paginated
-
-
-# -- one subscriber ----------------------------------------------------------------------------
 
 
 class RefundForm(forms.Form):
@@ -382,26 +260,17 @@ class SubscriberDetailView(SubscriberMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reader, now = self.reader, timezone.now()
-        subscriptions = list(
-            Subscription.objects.filter(reader=reader)
-            .select_related("plan", "next_plan")
-            .order_by("-started_at", "-pk")
-        )
+        subscriptions = list(subscriptions_of(reader))
         # A reader has at most one live subscription, and it is the latest one.
         current = subscriptions[0] if subscriptions else None
         live = current if current is not None and current.is_live else None
-        payments = list(
-            Payment.objects.filter(subscription__reader=reader)
-            .select_related("receipt", "subscription__plan")
-            .prefetch_related("refunds")
-            .order_by("-created_at", "-pk")
-        )
+        payments = list(payments_of(reader))
         for payment in payments:
             payment.refundable = payment.status == Payment.SUCCEEDED and payment.refunded_cents < payment.amount_cents
             if payment.refundable:
                 payment.refund_form = self.bound_forms.get(f"refund-{payment.pk}") or RefundForm(payment)
         current_address = address_on(reader, now)
-        addresses = list(PostalAddress.objects.filter(reader=reader))
+        addresses = list(addresses_of(reader))
         for address in addresses:
             address.is_current = current_address is not None and address.pk == current_address.pk
         context.update(
@@ -414,9 +283,7 @@ class SubscriberDetailView(SubscriberMixin, TemplateView):
                 "earlier_subscriptions": subscriptions[1:],
                 "payments": payments,
                 "addresses": addresses,
-                "events": SubscriptionEvent.objects.filter(subscription__reader=reader)
-                .select_related("subscription__plan")
-                .order_by("-created_at", "-pk"),
+                "events": events_of(reader),
                 "card": reader.gateway_customers.first(),
                 "extend_form": self.bound_forms.get("extend") or ExtendForm(),
                 "complimentary_form": self.bound_forms.get("complimentary") or ComplimentaryForm(),
@@ -555,75 +422,3 @@ class CancelView(SubscriberMixin, TemplateView):
                     f"Cancelled. No further charges; access lasts until {subscription.current_period_end:%-d %B %Y}.",
                 )
         return redirect(self.detail_url)
-
-
-# -- cancellation reasons --------------------------------------------------------------------------
-
-
-class ReasonsWindowForm(forms.Form):
-    since = forms.DateField(label="From", widget=AdminDateInput)
-    until = forms.DateField(label="To", widget=AdminDateInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            raise forms.ValidationError("The window must start before it ends.")
-        return cleaned
-
-
-class CancellationReasonsView(CirculationOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
-    """How many readers cancelled for each reason over a window, and the latest reasons in their words."""
-
-    template_name = "subscriptions/admin/cancellation_reasons.html"
-    page_title = "Cancellation reasons"
-    header_icon = "comment"
-    breadcrumbs_items = [
-        {"url": reverse_lazy("wagtailadmin_home"), "label": "Home"},
-        {"url": "", "label": "Reports"},
-    ]
-    latest_texts = 20
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
-
-    def window(self) -> tuple[ReasonsWindowForm, datetime.date, datetime.date]:
-        today = timezone.localdate()
-        default_since, default_until = today - datetime.timedelta(days=30), today
-        form = ReasonsWindowForm(self.request.GET or {"since": default_since, "until": default_until})
-        if form.is_valid():
-            return form, form.cleaned_data["since"], form.cleaned_data["until"]
-        return form, default_since, default_until
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form, since, until = self.window()
-        # A resumed subscription has no canceled_at, so only cancellations that stood are counted.
-        cancelled = Subscription.objects.filter(
-            canceled_at__gte=end_of_day(since - datetime.timedelta(days=1)), canceled_at__lt=end_of_day(until)
-        )
-        texts = list(
-            cancelled.exclude(cancel_reason_text="")
-            .select_related("reader", "plan")
-            .order_by("-canceled_at", "-pk")[: self.latest_texts]
-        )
-        for subscription in texts:
-            subscription.reason_label = cancel_reason_label(subscription.cancel_reason)
-        counts = dict(cancelled.values_list("cancel_reason").annotate(count=Count("pk")).order_by())
-        total = sum(counts.values())
-        rows = [(code, label, counts.pop(code, 0)) for code, label in CANCEL_REASONS]
-        rows.append(("", "Not given", counts.pop("", 0)))
-        rows += [(code, code, count) for code, count in sorted(counts.items())]  # codes no longer offered
-        context.update(
-            {
-                "form": form,
-                "since": since,
-                "until": until,
-                "total": total,
-                "rows": [
-                    {"code": code, "label": label, "count": count, "share": round(100 * count / total) if total else 0}
-                    for code, label, count in rows
-                ],
-                "texts": texts,
-            }
-        )
-        return context

@@ -14,11 +14,12 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from masthead.subscriptions.admin_views import CirculationOnlyMixin, reader_name, short_date, staff_actor
+from masthead.subscriptions.admin_views import reader_name, short_date
 from masthead.subscriptions.gateways import GatewayError
 from masthead.subscriptions.models import Subscription, retry_schedule
 from masthead.subscriptions.money import format_money
 from masthead.subscriptions.services.dunning import dunning_row, past_due_subscriptions, retry_now
+from masthead.subscriptions.staff_access import CirculationOnlyMixin, staff_actor
 
 
 class RetryNowForm(forms.Form):

@@ -16,10 +16,11 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.subscriptions.admin_views import CirculationOnlyMixin, reader_name, subscription_status
+from masthead.subscriptions.admin_views import reader_name, subscription_status
 from masthead.subscriptions.models import Offer
 from masthead.subscriptions.money import format_money
 from masthead.subscriptions.queries import offer_redemptions, offer_revenue
+from masthead.subscriptions.staff_access import CirculationOnlyMixin
 
 
 def money_by_currency(amounts: dict[str, int]) -> str:

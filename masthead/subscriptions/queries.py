@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from masthead.subscriptions.models import RENEWAL_GRACE, Offer, Payment, Plan, PostalAddress, Refund, Subscription
+from masthead.subscriptions.models import (
+    RENEWAL_GRACE,
+    Offer,
+    Payment,
+    Plan,
+    PostalAddress,
+    Refund,
+    Subscription,
+    SubscriptionEvent,
+)
 
 
 def offered_plans() -> QuerySet[Plan]:
@@ -141,3 +151,62 @@ def offer_revenue(offer: Offer) -> dict[str, int]:
     for currency, total in refunds.values_list("payment__currency").annotate(total=Sum("amount_cents")):
         revenue[currency] = revenue.get(currency, 0) - total
     return revenue
+
+
+def live_subscriptions_on(plan: Plan) -> int:
+    """How many live subscriptions hold `plan` or switch to it at their renewal."""
+    return Subscription.objects.filter(Q(plan=plan) | Q(next_plan=plan), status__in=Subscription.LIVE_STATUSES).count()
+
+
+def plans_in_use(plans) -> list[Plan]:
+    """The plans among `plans` that any subscription has held or will switch to."""
+    used = Subscription.objects.filter(Q(plan__in=plans) | Q(next_plan__in=plans)).values_list("plan", "next_plan")
+    used_ids = {plan_id for pair in used for plan_id in pair if plan_id}
+    return [plan for plan in plans if plan.pk in used_ids]
+
+
+def readers_by_latest_subscription(*, subscribed_only: bool) -> QuerySet:
+    """Readers with their latest subscription's id and period end (for staff's list of subscribers)."""
+    latest = Subscription.objects.filter(reader=OuterRef("pk")).order_by("-started_at", "-pk")
+    readers = get_user_model().objects.annotate(
+        latest_subscription_id=Subquery(latest.values("pk")[:1]),
+        latest_period_end=Subquery(latest.values("current_period_end")[:1]),
+        has_subscribed=Exists(Subscription.objects.filter(reader=OuterRef("pk"))),
+    )
+    return readers.filter(has_subscribed=True) if subscribed_only else readers
+
+
+def subscriptions_by_id(ids) -> dict[int, Subscription]:
+    return Subscription.objects.select_related("plan").in_bulk(ids)
+
+
+def subscriptions_of(reader) -> QuerySet[Subscription]:
+    """Every subscription of the reader, the latest (the only one that can be live) first."""
+    return Subscription.objects.filter(reader=reader).select_related("plan", "next_plan").order_by("-started_at", "-pk")
+
+
+def payments_of(reader) -> QuerySet[Payment]:
+    """Every payment attempt of the reader, with receipts and refunds, newest first."""
+    return (
+        Payment.objects.filter(subscription__reader=reader)
+        .select_related("receipt", "subscription__plan")
+        .prefetch_related("refunds")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def addresses_of(reader) -> QuerySet[PostalAddress]:
+    return PostalAddress.objects.filter(reader=reader)
+
+
+def events_of(reader) -> QuerySet[SubscriptionEvent]:
+    return (
+        SubscriptionEvent.objects.filter(subscription__reader=reader)
+        .select_related("subscription__plan")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def cancellations_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[Subscription]:
+    """Subscriptions cancelled in [start, end); a resumed one has no canceled_at, so only cancellations that stood."""
+    return Subscription.objects.filter(canceled_at__gte=start, canceled_at__lt=end)

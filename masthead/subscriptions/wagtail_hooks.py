@@ -10,8 +10,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.subscriptions import admin_views, dunning_admin, offers_admin
+from masthead.subscriptions import admin_views, dunning_admin, offers_admin, plans_admin, reasons_admin, staff_access
 from masthead.subscriptions.models import Plan
+from masthead.subscriptions.queries import plans_in_use
 
 
 class PlanViewSet(SnippetViewSet):
@@ -32,7 +33,7 @@ class PlanViewSet(SnippetViewSet):
             FieldPanel("description"),
             FieldRowPanel([FieldPanel("is_active"), FieldPanel("sort_order")]),
         ],
-        base_form_class=admin_views.PlanForm,
+        base_form_class=plans_admin.PlanForm,
     )
 
 
@@ -43,7 +44,7 @@ register_snippet(offers_admin.OfferViewSet)
 @hooks.register("before_delete_snippet")
 def refuse_deleting_plans_in_use(request, instances):
     """A plan anyone has held stays in the ledger; staff untick Active to stop offering it."""
-    in_use = admin_views.plans_in_use([instance for instance in instances if isinstance(instance, Plan)])
+    in_use = plans_in_use([instance for instance in instances if isinstance(instance, Plan)])
     if in_use:
         names = ", ".join(plan.name for plan in in_use)
         messages.error(request, f"{names} cannot be deleted: readers have subscribed to it. Untick Active instead.")
@@ -53,7 +54,7 @@ def refuse_deleting_plans_in_use(request, instances):
 
 class CirculationMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.can_manage_subscriptions(request.user)
+        return staff_access.can_manage_subscriptions(request.user)
 
 
 class OfferMenuItem(MenuItem):
@@ -66,7 +67,7 @@ def register_subscriber_urls():
     urlpatterns = [
         path("", admin_views.SubscriberIndexView.as_view(), name="index"),
         path("results/", admin_views.SubscriberIndexView.as_view(results_only=True), name="index_results"),
-        path("cancellation-reasons/", admin_views.CancellationReasonsView.as_view(), name="cancellation_reasons"),
+        path("cancellation-reasons/", reasons_admin.CancellationReasonsView.as_view(), name="cancellation_reasons"),
         path("dunning/", dunning_admin.DunningView.as_view(), name="dunning"),
         path("dunning/<id:subscription_id>/retry/", dunning_admin.RetryNowView.as_view(), name="retry_now"),
         path("offers/<id:offer_id>/", offers_admin.OfferRedemptionsView.as_view(), name="offer_redemptions"),
@@ -111,5 +112,5 @@ def register_cancellation_reasons_menu_item():
 @hooks.register("register_permissions")
 def register_circulation_permission():
     """Offer the circulation permission on Wagtail's group editing page."""
-    app_label, codename = admin_views.CIRCULATION_PERMISSION.split(".")
+    app_label, codename = staff_access.CIRCULATION_PERMISSION.split(".")
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
