@@ -33,10 +33,6 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import of {self.source} ({self.started_at:%Y-%m-%d %H:%M})"
 
-    @property
-    def changed_nothing(self) -> bool:
-        return all(set(outcomes) <= {"unchanged", "skipped"} for outcomes in self.counts.values())
-
 
 class ImportedRecord(models.Model):
     """An old site's record (a Ghost post, a WordPress author, a member) and the row it became here.
