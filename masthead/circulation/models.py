@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models, transaction
 
-from masthead.subscriptions.addresses import country_name
+from masthead.subscriptions.addresses import country_name, label_lines
 
 
 class MailingList(models.Model):
@@ -63,8 +63,15 @@ class MailingListRow(models.Model):
 
     def label_lines(self) -> list[str]:
         """The lines printed on the address label, as PostalAddress.lines() writes them."""
-        city_line = " ".join(part for part in [self.city, self.region, self.postal_code] if part)
-        return [line for line in [self.name, self.line1, self.line2, city_line, self.country_name] if line]
+        return label_lines(
+            name=self.name,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
 
 
 class UnmailedSubscriber(models.Model):

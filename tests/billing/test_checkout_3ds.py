@@ -158,7 +158,7 @@ def test_a_print_subscription_confirmed_at_the_bank_keeps_its_address(reader_cli
 
     done = reader_client.post(answer["Location"], {"answer": "confirm"}, follow=True)
 
-    assert "Print address Pat Print 12 Court Street Brooklyn NY 11201 United States" in visible_text(done)
+    assert "Print address Pat Print 12 Court Street BROOKLYN, NY 11201 UNITED STATES" in visible_text(done)
     assert PostalAddress.objects.filter(reader=reader).count() == 1
 
 
