@@ -34,8 +34,10 @@ PARAGRAPH = (
 def ghost_export(count: int) -> dict:
     """A Ghost 5 export as Settings → Import/Export writes it, with `count` published posts."""
     stamp = "2023-12-01T09:00:00.000Z"
-    users = [{"id": f"u{n:023d}", "name": f"Writer Number {n}", "slug": f"writer-{n}", "bio": f"Writer {n} covers the city."}
-             for n in range(AUTHORS)]  # fmt: skip
+    users = [
+        {"id": f"u{n:023d}", "name": f"Writer Number {n}", "slug": f"writer-{n}", "bio": f"Writer {n} covers the city."}
+        for n in range(AUTHORS)
+    ]
     tags = [
         {"id": f"t{n:023d}", "name": f"Section {n}", "slug": f"section-{n}", "visibility": "public"}
         for n in range(TAGS)
