@@ -21,7 +21,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from masthead.subscriptions.forms import AddressForm, CardForm, CardSetupForm, new_checkout_token
 from masthead.subscriptions.gateways import CardDeclined, GatewayError, get_gateway
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
-from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, format_money
+from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, format_money, normalise_code
 from masthead.subscriptions.queries import live_subscription, offered_plans
 from masthead.subscriptions.services import (
     AlreadySubscribed,
@@ -43,6 +42,7 @@ from masthead.subscriptions.services import (
     begin_card_setup,
     begin_renewal_authentication,
     check_offer,
+    check_offer_open,
     checkout_key,
     complete_renewal_authentication,
     do_subscribe,
@@ -67,12 +67,20 @@ def plans(request):
     offer = session_offer(request)
     plans = list(offered_plans())
     for plan in plans:
-        plan.offer_terms = offer_terms(offer, plan) if offer and offer.applies_to(plan) else ""
+        plan.offer_terms = offer_terms(offer, plan) if offer and offer_open_for(offer, plan, request.user) else ""
     return render(
         request,
         "subscriptions/plans.html",
         {"plans": plans, "offer": offer, "subscription": live_subscription(request.user)},
     )
+
+
+def offer_open_for(offer: Offer, plan: Plan, reader) -> bool:
+    try:
+        check_offer(offer, plan, reader)
+    except OfferUnavailable:
+        return False
+    return True
 
 
 def session_offer(request) -> Offer | None:
@@ -92,9 +100,15 @@ def offer_for_checkout(request, plan: Plan) -> tuple[Offer | None, str]:
 
 
 def posted_offer(request) -> Offer | None:
-    """The offer the checkout form was shown with (raises OfferUnavailable for a code that is gone)."""
-    code = request.POST.get("offer_code", "")
-    return find_offer(code) if code else None
+    """The offer the checkout form was shown with: the session's, which the form names.
+
+    Codes are looked up only at the rate-limited door (`apply_offer`); a form naming another code
+    than the session's (another tab, or a guess sent by hand) is refused, charging nothing.
+    """
+    offer = session_offer(request)
+    if normalise_code(request.POST.get("offer_code", "")) != (offer.code if offer else ""):
+        raise OfferUnavailable("The offer on this page has changed since it was shown.")
+    return offer
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,8 +129,8 @@ def apply_offer(request):
         offer = find_offer(code)
         if plan:
             check_offer(offer, plan, request.user)
-        elif not offer.open_at(timezone.now()):
-            raise OfferUnavailable(f"The offer {offer.code} is not open.")
+        else:
+            check_offer_open(offer)
     except OfferUnavailable as refused:
         messages.error(request, str(refused))
         return back
@@ -264,8 +278,15 @@ def ask_the_bank(request, plan: Plan, token: str, asked: AuthenticationRequired)
     bank_page = get_gateway().authentication_url(action_secret=asked.action_secret, return_url=confirm_url)
     if bank_page:
         return redirect(bank_page)
+    charge = asked.checkout
     return checkout_page(
-        request, plan, card_form_for(request, token), payment_secret=asked.action_secret, checkout_token=token
+        request,
+        plan,
+        card_form_for(request, token),
+        payment_secret=asked.action_secret,
+        checkout_token=token,
+        # What the bank is asked about: this checkout's charge, whatever offer the session holds now.
+        **({"first_charge": format_money(charge.amount_cents, charge.currency)} if charge else {}),
     )
 
 

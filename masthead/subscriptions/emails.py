@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks import task
 
 from masthead.subscriptions.models import GatewayCustomer, Receipt, Subscription, SubscriptionEvent
@@ -90,21 +92,26 @@ def send_renewal_reminder(subscription_id: int) -> None:
 def send_trial_reminder(subscription_id: int) -> None:
     subscription = load(subscription_id)
     card = GatewayCustomer.objects.filter(reader=subscription.reader, gateway=subscription.gateway).first()
-    send_to_reader(subscription, "trial_ending", "your free trial ends in 3 days", {"card": card}, once="trial_ending")
+    ends = date_format(timezone.localtime(subscription.trial_ends_at), "F j")
+    subject = f"your free trial ends on {ends}"
+    send_to_reader(
+        subscription,
+        "trial_ending",
+        subject,
+        {"card": card},
+        once=f"trial_ending:{subscription.trial_ends_at.isoformat()}",
+    )
 
 
 @task()
-def send_payment_failed(subscription_id: int) -> None:
+def send_payment_failed(subscription_id: int, payment_id: int | None = None) -> None:
+    """About one failed renewal charge (named when enqueued, so a late task cannot take a later one's place)."""
     subscription = load(subscription_id)
     if subscription.awaits_authentication():
         send_authentication_needed(subscription)
         return
-    send_to_reader(
-        subscription,
-        "payment_failed",
-        "we could not take your payment",
-        once=f"payment_failed:{subscription.current_period_end.isoformat()}:{subscription.failed_renewal_attempts}",
-    )
+    attempt = payment_id or f"{subscription.current_period_end.isoformat()}:{subscription.failed_renewal_attempts}"
+    send_to_reader(subscription, "payment_failed", "we could not take your payment", once=f"payment_failed:{attempt}")
 
 
 def send_authentication_needed(subscription: Subscription) -> None:
@@ -119,7 +126,7 @@ def send_authentication_needed(subscription: Subscription) -> None:
         "authentication_needed",
         "please confirm your payment with your bank",
         {"payment": payment},
-        once=f"authentication_needed:{payment.pk if payment else ''}",
+        once=f"authentication_needed:{payment.pk if payment else subscription.current_period_end.isoformat()}",
     )
 
 
@@ -129,10 +136,12 @@ def send_ended_unpaid(subscription_id: int) -> None:
 
 
 @task()
-def send_cancellation(subscription_id: int) -> None:
+def send_cancellation(subscription_id: int, canceled_at: str = "") -> None:
+    """About one cancellation, named by its moment when enqueued; a cancellation resumed since is not confirmed."""
     subscription = load(subscription_id)
-    cancelled = subscription.canceled_at.isoformat() if subscription.canceled_at else ""
-    send_to_reader(subscription, "cancellation", "your cancellation is confirmed", once=f"cancellation:{cancelled}")
+    if subscription.status == Subscription.ACTIVE and not subscription.cancel_at_period_end:
+        return  # resumed before this task ran
+    send_to_reader(subscription, "cancellation", "your cancellation is confirmed", once=f"cancellation:{canceled_at}")
 
 
 @task()

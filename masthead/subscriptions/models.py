@@ -178,13 +178,17 @@ class Offer(models.Model):
             return self.currency == plan.currency and self.amount_off_cents < plan.price_cents
         return True
 
+    def discount_terms(self, plan: Plan) -> dict:
+        """The discount as a subscription keeps it when the code is redeemed for `plan` (empty for a trial)."""
+        if self.kind == self.PERCENT:
+            return {"percent": self.percent_off, "interval": plan.interval}
+        if self.kind == self.AMOUNT:
+            return {"amount": self.amount_off_cents, "currency": self.currency, "interval": plan.interval}
+        return {}
+
     def discounted_price(self, plan: Plan) -> int:
         """What one discounted period of `plan` costs (a trial discounts nothing: it delays the first charge)."""
-        if self.kind == self.PERCENT:
-            return plan.price_cents - (plan.price_cents * self.percent_off + 50) // 100
-        if self.kind == self.AMOUNT:
-            return max(plan.price_cents - self.amount_off_cents, 0)
-        return plan.price_cents
+        return discounted(plan, self.discount_terms(plan))
 
     def first_charge(self, plan: Plan) -> int:
         """What checkout charges for `plan` with this code: nothing for a trial."""
@@ -196,6 +200,15 @@ class Offer(models.Model):
             and (self.starts_at is None or self.starts_at <= now)
             and (self.ends_at is None or now < self.ends_at)
         )
+
+
+def discounted(plan: Plan, discount: dict) -> int:
+    """`plan`'s price less a discount kept as Offer.discount_terms makes it; the full price if it cannot apply."""
+    if "percent" in discount:
+        return plan.price_cents - (plan.price_cents * discount["percent"] + 50) // 100
+    if "amount" in discount and discount.get("currency") == plan.currency and discount["amount"] < plan.price_cents:
+        return plan.price_cents - discount["amount"]
+    return plan.price_cents
 
 
 def normalise_code(code: str) -> str:
@@ -270,6 +283,12 @@ class Subscription(models.Model):
         help_text="The offer code redeemed at checkout.",
     )
     trial_ends_at = models.DateTimeField(null=True, blank=True, help_text="A trial's end: its first charge.")
+    # The offer's discount as it was when redeemed (staff editing the code later change nothing here):
+    # {"percent": 25} or {"amount": 300, "currency": "USD"}, with the interval it was given on.
+    discount = models.JSONField(default=dict, blank=True)
+    discount_periods_left = models.PositiveSmallIntegerField(
+        default=0, help_text="Renewals still discounted; a switch to another interval ends the discount."
+    )
 
     class Meta:
         constraints = [
@@ -320,22 +339,20 @@ class Subscription(models.Model):
     @property
     def on_trial(self) -> bool:
         """In a free trial (or its first charge failing): nothing has been paid, so nothing can be refunded."""
-        return self.trial_ends_at is not None and self.current_period_end <= self.trial_ends_at
+        return self.trial_ends_at is not None and self.current_period_start < self.trial_ends_at
 
     def next_period_price(self) -> int:
-        """What the next renewal charges: the renewal plan's price, or the offer's while its periods last."""
-        paid = self.payments.filter(status=Payment.SUCCEEDED).count() if self.offer_id else 0
-        return self.price_of_period(self.renewal_plan, paid)
+        """What the next renewal charges: the renewal plan's price, or the discounted one while it lasts."""
+        return self.price_of_period(self.renewal_plan)
 
     @property
     def next_charge(self) -> str:
         return format_money(self.next_period_price(), self.renewal_plan.currency)
 
-    def price_of_period(self, plan: Plan, periods_paid: int) -> int:
-        """What the next period on `plan` costs after `periods_paid` paid ones: the offer's price while it lasts."""
-        offer = self.offer
-        if offer and not offer.is_trial and periods_paid < offer.periods and offer.applies_to(plan):
-            return offer.discounted_price(plan)
+    def price_of_period(self, plan: Plan) -> int:
+        """What a renewal on `plan` costs: discounted while discounted periods are left on the same interval."""
+        if self.discount_periods_left and plan.interval == self.discount.get("interval"):
+            return discounted(plan, self.discount)
         return plan.price_cents
 
     @property

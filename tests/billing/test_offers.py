@@ -184,6 +184,7 @@ def test_a_checkout_opened_with_a_code_cannot_be_paid_without_it(reader_client, 
     token = hidden_value(reader_client.get("/subscribe/digital-monthly/"), "checkout_token")
     declined = card_fields("4000 0000 0000 0002", token)
     reader_client.post("/subscribe/digital-monthly/", {**declined, "offer_code": "SPRING25"})
+    reader_client.post("/subscribe/offer/", {"plan": "digital-monthly", "remove": "1"})
 
     # The same form sent again by hand, without the code and with another card: the token stands for the offer.
     replay = card_fields("4242 4242 4242 4242", token)
@@ -240,3 +241,38 @@ def test_payments_of_a_discounted_subscription_are_what_the_ledger_says(reader_c
 
     [payment] = Payment.objects.filter(subscription__reader=reader)
     assert (payment.amount_cents, payment.status) == (675, Payment.SUCCEEDED)
+
+
+def test_a_code_is_looked_up_only_at_its_door_not_from_a_form_sent_by_hand(reader_client, reader):
+    make_offer()
+    page = reader_client.get("/subscribe/digital-monthly/")  # no code applied
+    data = {**card_fields("4242 4242 4242 4242", hidden_value(page, "checkout_token")), "offer_code": "SPRING25"}
+
+    text = visible_text(reader_client.post("/subscribe/digital-monthly/", data))
+
+    assert "The offer on this page has changed since it was shown. Nothing was charged" in text
+    assert charged() == []
+
+
+def test_a_switch_to_another_interval_ends_the_discount(reader_client, reader, clock, run_renewals):
+    make_offer(periods=3)
+    apply(reader_client, "SPRING25")
+    pay_shown_price(reader_client)
+    reader_client.post("/account/plan/", {"interval": "year"})
+
+    clock.move_to(MONTH_END + datetime.timedelta(minutes=5))
+    run_renewals()
+
+    assert charged() == [675, 9000]
+
+
+def test_staff_editing_a_code_later_does_not_reprice_who_redeemed_it(reader_client, reader, clock, run_renewals):
+    offer = make_offer(periods=3)
+    apply(reader_client, "SPRING25")
+    pay_shown_price(reader_client)
+    Offer.objects.filter(pk=offer.pk).update(percent_off=90, periods=1)
+
+    clock.move_to(MONTH_END + datetime.timedelta(minutes=5))
+    run_renewals()
+
+    assert charged() == [675, 675]

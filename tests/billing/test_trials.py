@@ -1,4 +1,4 @@
-"""Free trials: a card kept, not charged; a reminder 3 days before; the first charge at the end, or none if cancelled."""
+"""Free trials: a card kept, not charged; a reminder 3 days before; the first charge at the end, none if cancelled."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_the_reader_is_reminded_three_days_before_the_first_charge_once(reader_c
     assert run_reminders() == 0
 
     [reminder] = mail.outbox
-    assert reminder.subject == "The Masthead Review: your free trial ends in 3 days"
+    assert reminder.subject == "The Masthead Review: your free trial ends on March 24"
     assert "ends on March 24, 2027. Then we charge $9.00 to your Visa card ending 4242" in reminder.body
     assert "/account/cancel/" in reminder.body
 

@@ -148,7 +148,8 @@ class Expected:
     pending: Pending | None = None
     awaiting: Awaiting | None = None
     offer: str | None = None
-    periods_paid: int = 0
+    discount_left: int = 0  # renewals still discounted, on the interval the code was redeemed for
+    discount_interval: str = ""
     trial_end: datetime.datetime | None = None
 
     @property
@@ -158,7 +159,7 @@ class Expected:
     @property
     def on_trial(self) -> bool:
         """Nothing paid yet: in the trial, or its first charge failing."""
-        return self.trial_end is not None and self.period_end <= self.trial_end
+        return self.trial_end is not None and self.period_start < self.trial_end
 
     @property
     def guarantee_ends(self) -> datetime.datetime:
@@ -187,8 +188,8 @@ class Model:
     guarantee_used: set[str] = field(default_factory=set)
 
     def price_for(self, sub: Expected, plan: str) -> int:
-        """The next period's price: 20% off while the discount's two periods last."""
-        if sub.offer == "TWENTY" and sub.periods_paid < 2:
+        """The next period's price: 20% off for the second of the discount's two periods, on the same interval."""
+        if sub.discount_left and self.intervals[plan] == sub.discount_interval:
             return discounted(self.prices[plan])
         return self.prices[plan]
 
@@ -263,12 +264,15 @@ class Model:
         return "failed"
 
     def renewed(self, sub: Expected, amount: int, period_end: datetime.datetime) -> None:
+        if sub.discount_left:
+            # A renewal on another interval (a switch) ends the discount instead of using it.
+            same = self.intervals[sub.next_plan or sub.plan] == sub.discount_interval
+            sub.discount_left = sub.discount_left - 1 if same else 0
         sub.plan, sub.next_plan = sub.next_plan or sub.plan, None
         sub.status = Subscription.ACTIVE
         sub.period_start, sub.period_end = sub.period_end, period_end
         sub.attempts, sub.next_retry_at, sub.awaiting = 0, None, None
         sub.kept_cents += amount
-        sub.periods_paid += 1
 
 
 def someone_subscribed(machine: LedgerMachine) -> bool:
@@ -407,7 +411,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 period_end=self.now + TRIAL_LENGTH if trial else model.period_end(plan, self.now),
                 kept_cents=0 if trial else first_charge,
                 offer=offer,
-                periods_paid=0 if trial else 1,
+                discount_left=1 if offer == "TWENTY" else 0,
+                discount_interval=model.intervals[plan] if offer == "TWENTY" else "",
                 trial_end=self.now + TRIAL_LENGTH if trial else None,
             )
         )

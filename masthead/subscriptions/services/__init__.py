@@ -76,7 +76,7 @@ from masthead.subscriptions.services.ledger import (
     save_address,
     store_card,
 )
-from masthead.subscriptions.services.offers import check_offer, find_offer, offer_terms
+from masthead.subscriptions.services.offers import check_offer, check_offer_open, find_offer, offer_terms
 from masthead.subscriptions.services.refunds import (
     do_refund_under_guarantee,
     do_staff_refund,
@@ -127,6 +127,7 @@ __all__ = [
     "begin_renewal_authentication",
     "card_subscription",
     "check_offer",
+    "check_offer_open",
     "checkout_key",
     "claim_checkout",
     "complete_renewal_authentication",

@@ -69,7 +69,7 @@ def do_cancel(
                 update_fields=["cancel_at_period_end", "canceled_at", "cancel_reason", "cancel_reason_text"]
             )
         record_event(subscription, "canceled", actor, reason=reason, text=reason_text[:2000])
-        transaction.on_commit(lambda: emails.send_cancellation.enqueue(subscription.pk))
+        transaction.on_commit(lambda: emails.send_cancellation.enqueue(subscription.pk, now.isoformat()))
     return subscription
 
 

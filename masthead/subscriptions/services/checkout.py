@@ -105,7 +105,9 @@ def do_subscribe(
         raise AlreadySubscribed(existing)
     if plan.includes_print and address is None:
         raise AddressRequired()
-    if offer is not None:
+    if offer is not None and not Checkout.objects.filter(idempotency_key=key, offer=offer).exists():
+        # Checked before its first use only: a retry of a checkout that may have charged already
+        # must finish it at the price shown (and charged), even if the code has ended since.
         check_offer(offer, plan, reader, now)
 
     checkout = claim_checkout(reader, plan, key, gateway.name, offer)
@@ -149,7 +151,7 @@ def begin_card_setup(
     existing = live_subscription(reader)
     if existing:
         raise AlreadySubscribed(existing)
-    if offer is not None:
+    if offer is not None and not Checkout.objects.filter(idempotency_key=key, offer=offer).exists():
         check_offer(offer, plan, reader)
     checkout = claim_checkout(reader, plan, key, gateway.name, offer)
     try:
@@ -359,11 +361,15 @@ def record_checkout(
     status_before = checkout.status
     try:
         with transaction.atomic():
+            offer = checkout.offer
             subscription = Subscription.objects.create(
                 reader=reader,
                 plan=plan,
                 gateway=gateway.name,
-                offer=checkout.offer,
+                offer=offer,
+                # The first period is this checkout's; renewals take the rest of the offer's discount.
+                discount=offer.discount_terms(plan) if offer else {},
+                discount_periods_left=offer.periods - 1 if offer and not offer.is_trial else 0,
                 started_at=now,
                 current_period_start=now,
                 current_period_end=plan.period_end(now),

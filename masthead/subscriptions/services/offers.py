@@ -29,6 +29,19 @@ def find_offer(code: str) -> Offer:
 
 def check_offer(offer: Offer, plan: Plan, reader, now: datetime.datetime | None = None) -> Offer:
     """Raise OfferUnavailable, saying why, unless `reader` may redeem `offer` for `plan` at `now`."""
+    check_offer_open(offer, now)
+    if not offer.applies_to(plan):
+        raise OfferUnavailable(f"The offer {offer.code} is not available for {plan.name}.{plans_hint(offer)}")
+    if getattr(reader, "is_authenticated", False):
+        if Subscription.objects.filter(reader=reader, offer=offer).exists():
+            raise OfferUnavailable(f"You have already used the offer {offer.code}.")
+        if offer.is_trial and Subscription.objects.filter(reader=reader).exists():
+            raise OfferUnavailable("Free trials are for readers subscribing for the first time.")
+    return offer
+
+
+def check_offer_open(offer: Offer, now: datetime.datetime | None = None) -> Offer:
+    """Raise OfferUnavailable unless the code may be redeemed at all now: on, started, not ended, not used up."""
     now = now or timezone.now()
     if not offer.is_active or (offer.ends_at is not None and offer.ends_at <= now):
         raise OfferUnavailable(f"The offer {offer.code} has ended.")
@@ -37,13 +50,6 @@ def check_offer(offer: Offer, plan: Plan, reader, now: datetime.datetime | None 
         raise OfferUnavailable(f"The offer {offer.code} starts on {starts}.")
     if offer.max_redemptions is not None and redemptions(offer) >= offer.max_redemptions:
         raise OfferUnavailable(f"The offer {offer.code} has been used up.")
-    if not offer.applies_to(plan):
-        raise OfferUnavailable(f"The offer {offer.code} is not available for {plan.name}.{plans_hint(offer)}")
-    if getattr(reader, "is_authenticated", False):
-        if Subscription.objects.filter(reader=reader, offer=offer).exists():
-            raise OfferUnavailable(f"You have already used the offer {offer.code}.")
-        if offer.is_trial and Subscription.objects.filter(reader=reader).exists():
-            raise OfferUnavailable("Free trials are for readers subscribing for the first time.")
     return offer
 
 

@@ -168,6 +168,11 @@ def record_renewal_result(
             if result.succeeded:
                 payment.status = Payment.SUCCEEDED
                 payment.save(update_fields=["status", "gateway_charge_ref"])
+                if subscription.discount_periods_left:
+                    # One discounted period used; a switch to another interval ends the discount.
+                    interval = Plan.objects.only("interval").get(pk=plan_id).interval
+                    same = interval == subscription.discount.get("interval")
+                    subscription.discount_periods_left = subscription.discount_periods_left - 1 if same else 0
                 subscription.plan_id = plan_id
                 subscription.next_plan = None
                 subscription.status = Subscription.ACTIVE
@@ -184,6 +189,7 @@ def record_renewal_result(
                         "current_period_end",
                         "failed_renewal_attempts",
                         "next_retry_at",
+                        "discount_periods_left",
                     ]
                 )
                 record_event(
@@ -222,7 +228,7 @@ def record_renewal_result(
                 asked_for=asked_for,
             )
             subscription.save(update_fields=["status", "failed_renewal_attempts", "next_retry_at"])
-            transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id))
+            transaction.on_commit(lambda: emails.send_payment_failed.enqueue(subscription_id, payment.pk))
             return "failed"
     except PeriodNoLongerOwed:
         return void_renewal_payment(payment_id, result)
@@ -327,11 +333,25 @@ def void_renewal_payment(payment_id: int, result, gateway: Gateway | None = None
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if not (payment.status == Payment.PENDING or (result.succeeded and payment.awaits_authentication)):
             return "already_recorded"
-        payment.status = Payment.SUCCEEDED if result.succeeded else Payment.FAILED
+        paid_already = (
+            Payment.objects.filter(
+                subscription_id=payment.subscription_id, period_start=payment.period_start, status=Payment.SUCCEEDED
+            )
+            .exclude(pk=payment.pk)
+            .exists()
+        )
+        # A second charge for a period another payment paid cannot be a succeeded payment (one per
+        # period): it is kept as failed, with the refund named, and reconciliation shows the pair.
+        recorded = result.succeeded and not paid_already
+        payment.status = Payment.SUCCEEDED if recorded else Payment.FAILED
         payment.gateway_charge_ref = result.charge_ref
-        payment.failure_message = result.message[:300]
+        payment.failure_message = (
+            f"Charged for a period already paid; refunded in full ({refund_ref})."
+            if result.succeeded and paid_already
+            else result.message
+        )[:300]
         payment.save(update_fields=["status", "gateway_charge_ref", "failure_message"])
-        if result.succeeded:
+        if recorded:
             Refund.objects.create(
                 payment=payment,
                 amount_cents=payment.amount_cents,

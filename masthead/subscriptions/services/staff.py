@@ -76,6 +76,10 @@ def do_extend_period(subscription: Subscription, days: int, *, staff) -> Subscri
             subscription.failed_renewal_attempts = 0
             fields += ["status", "next_retry_at", "failed_renewal_attempts"]
         subscription.current_period_end += datetime.timedelta(days=days)
+        if subscription.on_trial:
+            # A longer trial: its first charge, reminder and guarantee move with its end.
+            subscription.trial_ends_at = subscription.current_period_end
+            fields.append("trial_ends_at")
         subscription.save(update_fields=fields)
         record_event(
             subscription,
