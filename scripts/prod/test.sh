@@ -21,9 +21,9 @@ TEST_PROD=1 "$VENV/bin/pytest" tests/production -p no:randomly -p no:xdist --dur
 
 (
   source scripts/prod/env.sh
-  # The suite's own settings (masthead/settings_test.py) on the profile's database and bucket; files
+  # The suite's own settings (masthead/settings_test.py, its SITE_URL) on the profile's database and bucket; files
   # are sent by the app here, as these tests read their bodies.
-  unset FRONT_CACHE_PURGE_URLS AUDIO_SENDFILE_HEADER EDITIONS_SENDFILE_HEADER AWS_S3_CUSTOM_DOMAIN
+  unset FRONT_CACHE_PURGE_URLS AUDIO_SENDFILE_HEADER EDITIONS_SENDFILE_HEADER AWS_S3_CUSTOM_DOMAIN SITE_URL
   export AWS_QUERYSTRING_AUTH=true
   "$VENV/bin/pytest" -n 2 --durations=10 \
     tests/test_home_page.py tests/test_section_pages.py tests/test_article_pages.py tests/test_page_cache.py \
