@@ -133,18 +133,27 @@ def shared_database(
             admin.close()
 
 
-def copy_template(admin, template: str, name: str, wait_seconds: float = 30.0) -> None:
-    """CREATE DATABASE name TEMPLATE template, waiting while a session that is closing still holds the template.
+def copy_template(admin, template: str, name: str, wait_seconds: float = 5.0) -> None:
+    """CREATE DATABASE name TEMPLATE template, once no other session holds the template.
 
-    A connection the test run closed a moment ago (this process's, or a live server thread's) can
-    linger on the server for a while under load; PostgreSQL refuses to copy until it is gone.
+    A connection the test run has finished with can linger on the server (a live server's or a
+    racing test's thread that never closed its own): PostgreSQL refuses to copy while it is there.
+    Each pytest worker has its own test database, so a session still on it after a short wait is
+    one of this worker's leftovers, and is ended.
     """
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            return
-        except psycopg.errors.ObjectInUse:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    for attempt in range(2):
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+        if attempt == 0:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
