@@ -47,7 +47,7 @@ class MailingListRow(models.Model):
     line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100)
     region = models.CharField(max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20)
+    postal_code = models.CharField(max_length=20, blank=True)  # some countries have none
     country = models.CharField(max_length=2)
 
     class Meta:

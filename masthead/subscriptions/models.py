@@ -536,7 +536,7 @@ class PostalAddress(models.Model):
     line2 = models.CharField("Address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     region = models.CharField("State, province or region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20)
+    postal_code = models.CharField(max_length=20, blank=True)  # some countries have none (Hong Kong)
     country = models.CharField(max_length=2)
     valid_from = models.DateTimeField(default=timezone.now)
 
