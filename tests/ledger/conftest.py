@@ -119,7 +119,7 @@ def shared_database(
         connection.close()
         admin = psycopg.connect(conninfo(settings_dict, "postgres"), autocommit=True)
         try:
-            copy_template(admin, template, name)
+            copy_database(admin, settings_dict, template, name)
             # Commits wait for the server, not the disk: a killed client loses nothing either way,
             # and the renewal runs are not held to this disk's fsync rate (3.6 ms each here).
             admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
@@ -133,27 +133,29 @@ def shared_database(
             admin.close()
 
 
-def copy_template(admin, template: str, name: str, wait_seconds: float = 5.0) -> None:
-    """CREATE DATABASE name TEMPLATE template, once no other session holds the template.
+def copy_database(admin, settings_dict: dict, template: str, name: str, wait_seconds: float = 5.0) -> None:
+    """Make database `name` a copy of `template`: as a template when nobody else is on it, else by pg_dump.
 
-    A connection the test run has finished with can linger on the server (a live server's or a
-    racing test's thread that never closed its own): PostgreSQL refuses to copy while it is there.
-    Each pytest worker has its own test database, so a session still on it after a short wait is
-    one of this worker's leftovers, and is ended.
+    PostgreSQL copies a template only with no other session on it, and a connection this test run
+    has finished with can linger there (a live server's thread keeps its own); after a short wait
+    the copy is made with pg_dump and pg_restore instead, which do not mind company.
     """
-    for attempt in range(2):
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-                return
-            except psycopg.errors.ObjectInUse:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-        if attempt == 0:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [template],
-            )
-    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        try:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            time.sleep(0.2)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    dump = subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--dbname", conninfo(settings_dict, template)],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", conninfo(settings_dict, name)],
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+    )
