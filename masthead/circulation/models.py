@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models, transaction
 
-from masthead.subscriptions.addresses import country_name, label_lines
+from masthead.subscriptions.addresses import country_name, label_lines_of
 
 
 class MailingList(models.Model):
@@ -63,15 +63,7 @@ class MailingListRow(models.Model):
 
     def label_lines(self) -> list[str]:
         """The lines printed on the address label, as PostalAddress.lines() writes them."""
-        return label_lines(
-            name=self.name,
-            line1=self.line1,
-            line2=self.line2,
-            city=self.city,
-            region=self.region,
-            postal_code=self.postal_code,
-            country=self.country,
-        )
+        return label_lines_of(self)
 
 
 class UnmailedSubscriber(models.Model):

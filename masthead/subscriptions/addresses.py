@@ -102,6 +102,14 @@ def problem_words(field: str, kind: str, rules) -> str:
     return "Enter the street address."
 
 
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+
+
+def label_lines_of(address) -> list[str]:
+    """`label_lines` of anything with our address fields (a PostalAddress, a mailing-list row)."""
+    return label_lines(**{field: getattr(address, field) for field in ADDRESS_FIELDS})
+
+
 def label_lines(*, name="", line1="", line2="", city="", region="", postal_code="", country="") -> list[str]:
     """The label's lines in the country's own order: "12 Court Street", "BROOKLYN, NY 11201", "UNITED STATES"."""
     address = library_address(

@@ -544,17 +544,9 @@ class PostalAddress(models.Model):
         ordering = ["-valid_from", "-pk"]
 
     def lines(self) -> list[str]:
-        from masthead.subscriptions.addresses import label_lines
+        from masthead.subscriptions.addresses import label_lines_of
 
-        return label_lines(
-            name=self.name,
-            line1=self.line1,
-            line2=self.line2,
-            city=self.city,
-            region=self.region,
-            postal_code=self.postal_code,
-            country=self.country,
-        )
+        return label_lines_of(self)
 
 
 class WebhookEvent(models.Model):
