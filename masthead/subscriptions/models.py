@@ -194,13 +194,6 @@ class Offer(models.Model):
         """What checkout charges for `plan` with this code: nothing for a trial."""
         return 0 if self.is_trial else self.discounted_price(plan)
 
-    def open_at(self, now: datetime.datetime) -> bool:
-        return (
-            self.is_active
-            and (self.starts_at is None or self.starts_at <= now)
-            and (self.ends_at is None or now < self.ends_at)
-        )
-
 
 def discounted(plan: Plan, discount: dict) -> int:
     """`plan`'s price less a discount kept as Offer.discount_terms makes it; the full price if it cannot apply."""

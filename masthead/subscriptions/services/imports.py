@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from masthead.subscriptions.models import GatewayCustomer, Plan, Subscription, SubscriptionEvent, add_months
 from masthead.subscriptions.services.errors import AddressRequired, AlreadySubscribed, BillingError
-from masthead.subscriptions.services.ledger import AddressInput, record_event, save_address
+from masthead.subscriptions.services.ledger import AddressInput, keep_card_for_renewals, record_event, save_address
 
 IMPORTED = "imported"
 ACTOR = "system:import"
@@ -149,17 +149,14 @@ def keep_card_on_file(reader, migrated: MigratedSubscription) -> GatewayCustomer
         raise MigrationRefused(
             f"the reader is already customer {customer.customer_ref} at {migrated.gateway}, not {migrated.customer_ref}"
         )
-    customer, _ = GatewayCustomer.objects.update_or_create(
-        reader=reader,
-        gateway=migrated.gateway,
-        defaults={
-            "customer_ref": migrated.customer_ref,
-            "payment_method_ref": migrated.payment_method_ref,
-            "card_brand": migrated.card_brand[:20],
-            "card_last4": migrated.card_last4[-4:],
-        },
+    return keep_card_for_renewals(
+        reader,
+        migrated.gateway,
+        customer_ref=migrated.customer_ref,
+        payment_method_ref=migrated.payment_method_ref,
+        brand=migrated.card_brand[:20],
+        last4=migrated.card_last4[-4:],
     )
-    return customer
 
 
 def same_address(reader, address: AddressInput) -> bool:
