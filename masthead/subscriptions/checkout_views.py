@@ -38,6 +38,7 @@ from masthead.subscriptions.services import (
     ChargeNotConfirmed,
     CheckoutInProgress,
     CheckoutTokenUsed,
+    Door,
     OfferUnavailable,
     begin_card_setup,
     begin_renewal_authentication,
@@ -46,6 +47,7 @@ from masthead.subscriptions.services import (
     checkout_key,
     complete_renewal_authentication,
     do_subscribe,
+    door_from,
     find_offer,
     offer_terms,
     payment_awaiting_authentication,
@@ -61,9 +63,23 @@ UNREACHABLE = (
 
 # The offer code a reader applied (at /subscribe/offer/, the one rate-limited door where codes are looked up).
 OFFER_SESSION_KEY = "offer_code"
+# The last door the reader came to /subscribe/ through: {"name": "paywall", "article": 12}.
+DOOR_SESSION_KEY = "subscribe_door"
+
+
+def keep_door(request, door: Door | None) -> None:
+    """Remember the door a link named (the last one wins); a link that names none leaves the one before."""
+    if door is not None:
+        request.session[DOOR_SESSION_KEY] = {"name": door.name, "article": door.article_id}
+
+
+def session_door(request) -> Door | None:
+    kept = request.session.get(DOOR_SESSION_KEY) or {}
+    return door_from(kept.get("name"), kept.get("article"))
 
 
 def plans(request):
+    keep_door(request, door_from(request.GET.get("from"), request.GET.get("article")))
     offer = session_offer(request)
     plans = list(offered_plans())
     for plan in plans:
@@ -135,6 +151,9 @@ def apply_offer(request):
         messages.error(request, str(refused))
         return back
     request.session[OFFER_SESSION_KEY] = offer.code
+    if request.method == "GET":
+        # A link carrying a code is the offer door; a code typed into the form keeps the door the reader came by.
+        keep_door(request, Door("offer"))
     messages.success(request, f"Offer {offer.code} applied.")
     return back
 
@@ -200,6 +219,7 @@ def checkout(request, slug: str):
                 checkout_token=token,
                 address=address_form.address() if address_form else None,
                 offer=posted_offer(request),
+                door=session_door(request),
             ),
             card_form=card_form,
             address_form=address_form,
@@ -253,6 +273,7 @@ def checkout_answer(request, plan: Plan, token: str, attempt, *, card_form=None,
         messages.info(request, str(waiting))
         return redirect("account")
     else:
+        request.session.pop(DOOR_SESSION_KEY, None)  # a door brings one subscription: the next starts afresh
         if subscription.is_live:
             messages.success(request, f"Welcome! Your {subscription.plan.name} subscription is active.")
         else:
@@ -303,7 +324,13 @@ def checkout_card_setup(request, slug: str):
         # The page sends the form as it is, and shows what is missing.
         return JsonResponse({"submit": True})
     try:
-        setup = begin_card_setup(reader=request.user, plan=plan, checkout_token=token, offer=posted_offer(request))
+        setup = begin_card_setup(
+            reader=request.user,
+            plan=plan,
+            checkout_token=token,
+            offer=posted_offer(request),
+            door=session_door(request),
+        )
     except (AlreadySubscribed, CheckoutInProgress) as answered:
         messages.info(request, str(answered))
         return JsonResponse({"redirect": reverse("account")})

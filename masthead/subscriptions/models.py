@@ -32,6 +32,9 @@ MAX_RETRY_DAY = 30  # past-due readers keep access while retries last, so the wi
 # locked out in the minutes or hours before the next renewal run charges them (or moves them to
 # past-due, where access continues anyway). Cancelled and complimentary ones end exactly on time.
 RENEWAL_GRACE = datetime.timedelta(days=1)
+# The doors readers come to /subscribe/ through (the links' `?from=`): the last one before checkout is
+# kept on the checkout and its subscription for circulation's dashboard. It never changes a price.
+DOORS = [("paywall", "Paywall box"), ("footer", "Footer"), ("newsletter", "Newsletter"), ("offer", "Offer code link")]
 
 
 class Plan(models.Model):
@@ -282,6 +285,13 @@ class Subscription(models.Model):
     discount_periods_left = models.PositiveSmallIntegerField(
         default=0, help_text="Renewals still discounted; a switch to another interval ends the discount."
     )
+    door = models.CharField(
+        max_length=20, choices=DOORS, blank=True, help_text="Where the reader last clicked Subscribe before checkout."
+    )
+    # An article's id, not a foreign key: the ledger knows nothing of content (circulation looks titles up).
+    door_article_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The article whose subscribe link the reader came through."
+    )
 
     class Meta:
         constraints = [
@@ -455,6 +465,9 @@ class Checkout(models.Model):
     subscription = models.ForeignKey(
         Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="checkouts"
     )
+    # The door the reader came through, kept here so whoever records the payment (a webhook too) records it.
+    door = models.CharField(max_length=20, choices=DOORS, blank=True)
+    door_article_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

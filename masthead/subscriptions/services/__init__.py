@@ -8,6 +8,7 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 - `errors`: the refusals (BillingError and its kinds), in one place
 - `ledger`: the event log, row locks, addresses, stored cards, receipts
 - `checkout`: buying (`do_subscribe`; with Stripe.js, `begin_card_setup` first and `settle_checkout` after 3-D Secure)
+- `doors`: the door a reader came to checkout through (`door_from` a subscribe link's `?from=`)
 - `authentication`: charges the reader's bank wants confirmed: a renewal's, from the emailed link; the gateway's news
 - `renewals`: charging due subscriptions, retries, crashed runs, reminders
 - `changes`: cancel, resume, change plan, address or card
@@ -52,6 +53,7 @@ from masthead.subscriptions.services.checkout import (
     record_checkout,
     settle_checkout,
 )
+from masthead.subscriptions.services.doors import Door, door_from
 from masthead.subscriptions.services.dunning import past_due_subscriptions, retry_now
 from masthead.subscriptions.services.errors import (
     AddressRequired,
@@ -109,6 +111,7 @@ __all__ = [
     "BillingError",
     "CANCEL_REASONS",
     "CardChange",
+    "Door",
     "CHECKOUT_CLAIM",
     "CHECKOUT_POLL_SECONDS",
     "CHECKOUT_WAIT_SECONDS",
@@ -142,6 +145,7 @@ __all__ = [
     "do_resume",
     "do_staff_refund",
     "do_subscribe",
+    "door_from",
     "due_subscription_ids",
     "end_subscription",
     "finish_card_change",

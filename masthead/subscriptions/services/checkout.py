@@ -38,6 +38,7 @@ from masthead.subscriptions.models import (
     Subscription,
 )
 from masthead.subscriptions.queries import live_subscription
+from masthead.subscriptions.services.doors import Door
 from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
@@ -84,6 +85,7 @@ def do_subscribe(
     offer: Offer | None = None,
     now: datetime.datetime | None = None,
     gateway: Gateway | None = None,
+    door: Door | None = None,
 ) -> Subscription:
     """Charge the first period and start the subscription; a repeated token returns the first result.
 
@@ -92,7 +94,8 @@ def do_subscribe(
     refused. With an offer the first charge is the offer's (checked again here, before any
     charge); a trial keeps the card and charges nothing until it ends. When the reader's bank
     wants them to confirm the charge, raises AuthenticationRequired (and again for the same token
-    until the bank has answered; see `settle_checkout`).
+    until the bank has answered; see `settle_checkout`). `door` is where the reader came from,
+    kept for circulation's dashboard.
     """
     now = now or timezone.now()
     gateway = gateway or get_gateway()
@@ -110,7 +113,7 @@ def do_subscribe(
         # must finish it at the price shown (and charged), even if the code has ended since.
         check_offer(offer, plan, reader, now)
 
-    checkout = claim_checkout(reader, plan, key, gateway.name, offer)
+    checkout = claim_checkout(reader, plan, key, gateway.name, offer, door)
     try:
         if checkout.status != Checkout.OPEN:
             return finished_checkout(checkout, gateway=gateway, now=now)
@@ -136,7 +139,13 @@ def release_checkout(checkout: Checkout) -> None:
 
 
 def begin_card_setup(
-    *, reader, plan: Plan, checkout_token: str, offer: Offer | None = None, gateway: Gateway | None = None
+    *,
+    reader,
+    plan: Plan,
+    checkout_token: str,
+    offer: Offer | None = None,
+    gateway: Gateway | None = None,
+    door: Door | None = None,
 ) -> CardSetup | None:
     """Open the token's checkout and a card setup for Stripe.js to confirm in the reader's browser.
 
@@ -153,7 +162,7 @@ def begin_card_setup(
         raise AlreadySubscribed(existing)
     if offer is not None and not Checkout.objects.filter(idempotency_key=key, offer=offer).exists():
         check_offer(offer, plan, reader)
-    checkout = claim_checkout(reader, plan, key, gateway.name, offer)
+    checkout = claim_checkout(reader, plan, key, gateway.name, offer, door)
     try:
         if checkout.status != Checkout.OPEN or checkout.has_card:
             return None
@@ -169,7 +178,9 @@ def begin_card_setup(
         release_checkout(checkout)
 
 
-def claim_checkout(reader, plan: Plan, key: str, gateway_name: str, offer: Offer | None = None) -> Checkout:
+def claim_checkout(
+    reader, plan: Plan, key: str, gateway_name: str, offer: Offer | None = None, door: Door | None = None
+) -> Checkout:
     """The checkout of `key`, claimed for this request or already finished; waits while another request has it."""
     deadline = time.monotonic() + CHECKOUT_WAIT_SECONDS
     while True:
@@ -184,6 +195,8 @@ def claim_checkout(reader, plan: Plan, key: str, gateway_name: str, offer: Offer
                 "currency": plan.currency,
                 "gateway": gateway_name,
                 "claimed_until": now + CHECKOUT_CLAIM,
+                "door": door.name if door else "",
+                "door_article_id": door.article_id if door else None,
             },
         )
         if created:
@@ -373,6 +386,8 @@ def record_checkout(
                 started_at=now,
                 current_period_start=now,
                 current_period_end=plan.period_end(now),
+                door=checkout.door,
+                door_article_id=checkout.door_article_id,
             )
             payment = Payment.objects.create(
                 subscription=subscription,
@@ -456,6 +471,8 @@ def start_trial(
                 current_period_start=now,
                 current_period_end=trial_ends,
                 trial_ends_at=trial_ends,
+                door=checkout.door,
+                door_article_id=checkout.door_article_id,
             )
             keep_checkout_card(checkout)
             close_checkout(checkout, Checkout.TRIAL, subscription=subscription)
