@@ -140,8 +140,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before the page cache: a cached page too is sent to https, and with fresh security headers.
     "django.middleware.security.SecurityMiddleware",
-    # Then at once, so a cached anonymous page is answered before any other work.
-    "masthead.core.page_cache.AnonymousPageCacheMiddleware",
+    # Then at once, so a stored page is answered before any other work (core/page_cache.py).
+    "masthead.core.page_cache.PageCacheMiddleware",
     "masthead.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,8 +153,10 @@ MIDDLEWARE = [
     "masthead.core.ratelimits.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    # Late, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Last, right before the view: the page cache's audience, and a watch on what the view reads of the person.
+    "masthead.access.page_audience.PageAudienceMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"

@@ -6,3 +6,8 @@ class AccessConfig(AppConfig):
 
     name = "masthead.access"
     label = "access"
+
+    def ready(self):
+        from masthead.access import page_audience
+
+        page_audience.connect_invalidation()

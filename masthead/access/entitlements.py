@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -18,6 +18,8 @@ class Entitlements:
     editions: bool = False  # EPUB and PDF downloads
     print: bool = False  # on the printer's mailing list
     staff: bool = False
+    # When these may change with no one touching the ledger (a paid period running out); None: not by time.
+    valid_until: datetime.datetime | None = field(default=None, compare=False)
 
     @property
     def any(self) -> bool:
@@ -43,6 +45,7 @@ def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements
         editions=reads,
         print=paid_up and subscription.plan.includes_print,
         staff=is_staff,
+        valid_until=subscription.access_ends if paid_up and subscription.status == subscription.ACTIVE else None,
     )
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from masthead.access.entitlements import entitlements_for, request_entitlements
 from masthead.access.models import MeteredRead, PaywallSettings
-from masthead.core.page_cache import mark_user_dependent
 
 FREE_ARTICLE, ENTITLED, METERED, GATED = "free", "entitled", "metered", "gated"
 
@@ -102,11 +101,8 @@ def request_article_access(request, article, *, count_meter: bool = False) -> Ar
 def offer_subscription_to(request) -> bool:
     """Whether a page should offer this reader a subscription: not once they are entitled to read.
 
-    Every anonymous visitor gets the offer, so their pages stay shareable in the page cache; a
-    signed-in reader's page depends on their entitlements and is theirs alone.
+    Decided by entitlements alone, so the page is shared by every reader of the same audience.
     """
-    if request.user.is_authenticated:
-        mark_user_dependent(request)
     return not request_entitlements(request).digital
 
 

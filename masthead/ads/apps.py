@@ -10,8 +10,8 @@ class AdsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from masthead.core.page_cache import clear_page_cache
+        from masthead.core.page_cache import clear_now_and_on_commit
 
-        for model in ("ads.HouseAd", "access.PaywallSettings"):
-            post_save.connect(clear_page_cache, sender=model, dispatch_uid=f"ads_cache_save_{model}")
-            post_delete.connect(clear_page_cache, sender=model, dispatch_uid=f"ads_cache_delete_{model}")
+        # The ad-free switch is a paywall setting: access clears the page cache when those change.
+        post_save.connect(clear_now_and_on_commit, sender="ads.HouseAd", dispatch_uid="ads_cache_save")
+        post_delete.connect(clear_now_and_on_commit, sender="ads.HouseAd", dispatch_uid="ads_cache_delete")

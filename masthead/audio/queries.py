@@ -8,6 +8,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from masthead.audio.models import ArticleNarration, ListeningPosition, PodcastFeedToken
+from masthead.core.page_tags import shows
+
+NARRATIONS = "narrations"  # the page-cache tag of lists of narrations (feeds, an issue's playlist)
 
 
 def audio_of(article) -> ArticleNarration | None:
@@ -20,6 +23,7 @@ def narrated_articles() -> QuerySet[ArticleNarration]:
     from masthead.content.models import ArticleAuthor
     from masthead.content.queries import public_articles
 
+    shows(NARRATIONS)
     return (
         ArticleNarration.objects.exclude(file_name="")
         .filter(article__in=public_articles())
@@ -108,6 +112,7 @@ def issue_narrations(issue_id: int) -> list[ArticleNarration]:
     """
     from masthead.content.queries import public_articles
 
+    shows(NARRATIONS)
     return list(
         ArticleNarration.objects.exclude(file_name="")
         .filter(

@@ -271,7 +271,9 @@ def retag(narration: ArticleNarration, article, tags_key: str, token: str) -> No
 
 def install(narration_id: int, token: str, **fields) -> None:
     """Make a finished file the article's audio, if our claim still holds; the old file is removed."""
-    from masthead.core.page_cache import clear_page_cache
+    from masthead.audio.queries import NARRATIONS
+    from masthead.core.page_cache import forget_pages_showing
+    from masthead.core.page_tags import page_tag
 
     with transaction.atomic():
         try:
@@ -283,8 +285,8 @@ def install(narration_id: int, token: str, **fields) -> None:
         if old_file and old_file != fields["file_name"]:
             # Readers mid-download keep their open file; new requests get the new one.
             transaction.on_commit(lambda: (conf.audio_root() / old_file).unlink(missing_ok=True))
-        # Anonymous pages and the public feed show the player and the episode now.
-        transaction.on_commit(clear_page_cache)
+        # The article's pages show the player now, and the feeds and playlists the episode.
+        transaction.on_commit(lambda: forget_pages_showing(page_tag(previous.article_id), NARRATIONS))
 
 
 def text_changed_meanwhile(article_id: int, narrated_fingerprint: str) -> bool:

@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE, ArticleBodyBlock
+from masthead.core.page_tags import RecordsWhereShown
 
 # Section slugs live at the top of the URL space, beside these site paths.
 RESERVED_SLUGS = {
@@ -106,7 +107,7 @@ class Author(index.Indexed, models.Model):
         return reverse("author", args=[self.slug])
 
 
-class HomePage(Page):
+class HomePage(RecordsWhereShown, Page):
     """The front page: latest articles, the current issue, the sections."""
 
     max_count = 1
@@ -121,7 +122,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(RecordsWhereShown, Page):
     """One of the magazine's sections; its articles are its children, so URLs are /<section>/<article>/."""
 
     intro = models.TextField(blank=True)
@@ -161,7 +162,7 @@ class ArticleAdminForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class ArticlePage(RoutablePageMixin, Page):
+class ArticlePage(RecordsWhereShown, RoutablePageMixin, Page):
     """An article; page-break blocks split its body into web pages that each repeat title and byline."""
 
     standfirst = models.TextField(max_length=600, blank=True, help_text="The summary under the headline.")

@@ -15,6 +15,7 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Page, PageViewRestriction
 
 from masthead.content.models import ArticleAuthor, ArticlePage, Author, SectionPage
+from masthead.core.page_tags import LISTS, shows
 
 
 def behind_page_privacy() -> QuerySet[Page]:
@@ -32,6 +33,7 @@ def behind_page_privacy() -> QuerySet[Page]:
 
 def public_articles() -> QuerySet[ArticlePage]:
     """Live articles that no page privacy hides, in no particular order: what any surface but their own page shows."""
+    shows(LISTS)  # a newly published article would appear here: the page cache rebuilds this render then
     return ArticlePage.objects.live().exclude(pk__in=behind_page_privacy())
 
 

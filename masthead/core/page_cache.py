@@ -1,25 +1,44 @@
-"""Whole-page cache for anonymous readers, cleared whenever anything published changes.
+"""The page cache: one stored copy of a page per audience, rebuilt only when what it shows changes.
 
-Anonymous readers see the same page for the same URL, so their GET responses are stored under
-the URL and served before sessions, auth or the CMS are touched. A request carrying a session
-cookie (a logged-in reader, an editor) always goes through, as does any response that sets a
-cookie or says it is private. Publishing, unpublishing or editing pages, issues, authors or
-images, or changing a page's privacy, clears the whole cache: simple, and correct for a site that
-publishes a few times a day.
+An audience is what a group of readers may see: everyone without a session (`ANONYMOUS`), or a
+signed-in reader's entitlements as `access` decides them. The page for a subscriber is the same for
+every subscriber; what is personal (where they stopped listening) comes from small requests of its own.
+
+A GET is answered like this:
+1. `PageCacheMiddleware`, first of all: without a session cookie the audience is anonymous; with
+   one, it is the audience remembered for that session (`core.page_readers`), if any. The stored
+   copy for that audience and address is served at once, before sessions, auth or the CMS.
+2. Otherwise the whole stack runs. `access.page_audience.PageAudienceMiddleware`, last, decides the
+   audience with the one gate (`request.page_cache_audience`), watches the view for personal reads
+   (`core.personal_reads`) and gathers what the page shows (`core.page_tags`).
+3. On the way back the response is stored under its audience if it is a plain 200, sets no cookie,
+   is not private and read nothing of the person (else `mark_user_dependent` was called).
+
+A missing page is rendered once: requests for it meanwhile wait for that render's copy.
+
+Publishing or editing a page, or a narration finishing, deletes only the stored pages that show it
+(`forget_pages_showing`); structural changes (a page moved, deleted or made private, an issue
+published, an author or image saved) clear everything (`clear_page_cache`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
+from masthead.core import page_readers, page_tags
+
 CACHE_ALIAS = "pages"
+ANONYMOUS = "anonymous"
 UNCACHED_PATH_PREFIXES = (
     "/admin/",
     "/django-admin/",
@@ -32,7 +51,11 @@ UNCACHED_PATH_PREFIXES = (
     "/readyz",
     "/metrics",
 )
-# Sent after every clear, so caches in front of ours (nginx's, a CDN's) are purged on the same events.
+RENDER_LOCK_SECONDS = 30
+WAIT_FOR_RENDER_SECONDS = 10
+EPOCH_KEY = "page-cache:epoch"
+# Sent after every clear with `addresses` ("host path" of each page removed, or None for all), so
+# caches in front of ours (nginx's, a CDN's) are purged on the same events.
 page_cache_cleared = Signal()
 
 
@@ -40,17 +63,26 @@ def page_cache():
     return caches[CACHE_ALIAS]
 
 
-def cache_key(request: HttpRequest) -> str:
-    url = request.get_host() + request.get_full_path()
-    return "page:" + hashlib.sha256(url.encode()).hexdigest()
+def address_of(request: HttpRequest) -> str:
+    return f"{request.get_host()} {request.get_full_path()}"
+
+
+def cache_key(request: HttpRequest, audience: str = ANONYMOUS) -> str:
+    digest = hashlib.sha256((request.get_host() + request.get_full_path()).encode()).hexdigest()
+    return f"page:{audience}:{digest}"
+
+
+def has_session_cookie(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(UNCACHED_PATH_PREFIXES)
         and "preview" not in request.GET
+        # A flash message waits for the next page ("You are signed in"): that page is rendered for them.
+        and CookieStorage.cookie_name not in request.COOKIES
     )
 
 
@@ -65,35 +97,105 @@ def is_cacheable_response(response: HttpResponse) -> bool:
     )
 
 
-class AnonymousPageCacheMiddleware:
+def mark_user_dependent(request: HttpRequest) -> None:
+    """Keep this response out of the shared cache: it depends on who asked."""
+    request.user_dependent_response = True
+
+
+def served_from_cache(request: HttpRequest, response: HttpResponse, audience: str) -> HttpResponse:
+    request.page_cache_audience = audience
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def stored_copy(request: HttpRequest, audience: str) -> HttpResponse | None:
+    """The stored copy for an audience decided only now (a session's first request), if there is one."""
+    cached = page_cache().get(cache_key(request, audience))
+    return served_from_cache(request, cached, audience) if cached is not None else None
+
+
+class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
-        key = cache_key(request)
-        cached = page_cache().get(key)
+        if not has_session_cookie(request):
+            audience = ANONYMOUS
+            cached = page_cache().get(cache_key(request, audience))
+        else:
+            audience, cached = self.signed_in_copy(request)
+            if audience is None:
+                return self.render(request)
         if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return cached
+            return served_from_cache(request, cached, audience)
+        return self.render_once(request, cache_key(request, audience), audience)
+
+    def signed_in_copy(self, request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
+        """The session's remembered audience and its stored copy, if the record is still current."""
+        record = page_readers.remembered_record(request)
+        if record is None or record.audience == page_readers.NO_SHARED_COPY:
+            return None, None
+        generation_key, key = page_readers.generation_key(record.user_id), cache_key(request, record.audience)
+        found = page_cache().get_many([generation_key, key])
+        if not page_readers.is_current(record, found.get(generation_key)):
+            return None, None
+        return record.audience, found.get(key)
+
+    def render_once(self, request: HttpRequest, key: str, audience: str) -> HttpResponse:
+        """Render a missing page once: requests for it meanwhile wait for that copy instead of rendering too."""
+        locks, lock_key = caches["default"], f"render:{key}"
+        if locks.add(lock_key, 1, RENDER_LOCK_SECONDS):
+            try:
+                return self.render(request)
+            finally:
+                locks.delete(lock_key)
+        deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            cached = page_cache().get(key)
+            if cached is not None:
+                return served_from_cache(request, cached, audience)
+            if not locks.has_key(lock_key):
+                break  # rendered and not stored (a 404, a page of the person's own): render it ourselves
+        return self.render(request)
+
+    def render(self, request: HttpRequest) -> HttpResponse:
+        epoch = current_epoch()
         response = self.get_response(request)
-        if is_cacheable_response(response) and not getattr(request, "user_dependent_response", False):
+        if response.get("X-Page-Cache") == "hit":
+            return response  # the audience, decided further in, had a stored copy
+        audience = getattr(request, "page_cache_audience", None)
+        if (
+            audience
+            and is_cacheable_response(response)
+            and not getattr(request, "user_dependent_response", False)
+            # A change committed during the render: what was read may be from before it.
+            and current_epoch() == epoch
+        ):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
+            key = cache_key(request, audience)
             page_cache().set(key, response, settings.PAGE_CACHE_SECONDS)
+            page_tags.add_to_indexes(key, address_of(request), getattr(request, "page_cache_tags", ()))
         response["X-Page-Cache"] = "miss"
         return response
 
 
-def mark_user_dependent(request: HttpRequest) -> None:
-    """Keep this response out of the shared cache: it depends on who asked."""
-    request.user_dependent_response = True
+def current_epoch() -> str | None:
+    return caches["default"].get(EPOCH_KEY)
+
+
+def _new_epoch() -> None:
+    caches["default"].set(EPOCH_KEY, secrets.token_hex(8), None)
 
 
 def clear_page_cache(**kwargs) -> None:
+    """Forget every stored page (and every remembered audience: they are decided again)."""
     from django.core.cache.backends.redis import RedisCache
 
+    _new_epoch()
     cache = page_cache()
     if isinstance(cache, RedisCache):
         # Redis's clear() is FLUSHDB: it would also empty the default cache and task queues there.
@@ -103,40 +205,99 @@ def clear_page_cache(**kwargs) -> None:
             client.unlink(*keys)
     else:
         cache.clear()
-    page_cache_cleared.send(sender=clear_page_cache)
+    page_cache_cleared.send(sender=clear_page_cache, addresses=None)
+
+
+def forget_pages_showing(*tags: str) -> None:
+    """Forget the stored pages that show any of `tags` (see core.page_tags); the rest stay."""
+    _new_epoch()
+    addresses = page_tags.forget_pages_tagged(tags)
+    page_cache_cleared.send(sender=forget_pages_showing, addresses=addresses)
+
+
+def now_and_on_commit(forget, *args) -> None:
+    """Forget now, and again when the transaction commits: a reader's request in between reads the rows
+    as they were and could store the page again."""
+    forget(*args)
+    transaction.on_commit(lambda: forget(*args))
+
+
+def clear_now_and_on_commit(**kwargs) -> None:
+    now_and_on_commit(clear_page_cache)
+
+
+def note_whether_page_was_live(sender, instance, **kwargs) -> None:
+    """Before a page is saved: was it live? Publishing one that was not puts it on lists."""
+    from wagtail.models import Page
+
+    if isinstance(instance, Page) and instance.pk:
+        # A page made in code may be saved live before its first revision is published.
+        was_live = Page.objects.filter(pk=instance.pk, live=True, live_revision__isnull=False).exists()
+        instance._page_cache_was_live = was_live
+
+
+def forget_pages_showing_published_page(instance, **kwargs) -> None:
+    tags = [page_tags.page_tag(instance.pk)]
+    if not getattr(instance, "_page_cache_was_live", False):
+        tags.append(page_tags.LISTS)
+    now_and_on_commit(forget_pages_showing, *tags)
+
+
+def forget_pages_showing_unpublished_page(instance, **kwargs) -> None:
+    # Lists too: every later article moves up a place on the paginated lists.
+    now_and_on_commit(forget_pages_showing, page_tags.page_tag(instance.pk), page_tags.LISTS)
+
+
+# Wagtail fills these in on an image the first time a page shows it: nothing a reader sees changes.
+IMAGE_BOOKKEEPING_FIELDS = frozenset({"file_size", "file_hash"})
+
+
+def clear_on_save(update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= IMAGE_BOOKKEEPING_FIELDS:
+        return
+    clear_now_and_on_commit()
+
+
+def clear_for_published_snippet(instance, **kwargs) -> None:
+    """Wagtail sends `published` for pages too: those are handled by `page_published`."""
+    from wagtail.models import Page
+
+    if not isinstance(instance, Page):
+        clear_now_and_on_commit()
 
 
 def clear_page_cache_for_deleted_page(instance, **kwargs) -> None:
     from wagtail.models import Page
 
     if isinstance(instance, Page):
-        clear_page_cache()
-
-
-def clear_page_cache_now_and_on_commit(**kwargs) -> None:
-    """Clear now, and again when the transaction commits: a reader's request in between reads the rows as
-    they were and could store the page again."""
-    clear_page_cache()
-    transaction.on_commit(clear_page_cache)
+        clear_now_and_on_commit()
 
 
 def connect_invalidation() -> None:
-    """Clear the cache when anything a public page shows is published, edited, moved, removed or made private."""
+    """Forget stored pages when anything they show is published, edited, moved, removed or made private."""
     from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
-    for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
-        signal.connect(clear_page_cache, dispatch_uid=f"page_cache_{id(signal)}")
+    pre_save.connect(note_whether_page_was_live, dispatch_uid="page_cache_was_live")
+    page_published.connect(forget_pages_showing_published_page, dispatch_uid="page_cache_page_published")
+    page_unpublished.connect(forget_pages_showing_unpublished_page, dispatch_uid="page_cache_page_unpublished")
+    # A move changes addresses everywhere.
+    post_page_move.connect(clear_now_and_on_commit, dispatch_uid="page_cache_page_moved")
+    # Issues (snippets) show on most pages and are published twice a month.
+    for signal in (published, unpublished):
+        signal.connect(clear_for_published_snippet, dispatch_uid=f"page_cache_{id(signal)}")
     post_delete.connect(clear_page_cache_for_deleted_page, dispatch_uid="page_cache_page_deleted")
     # Authors and images are not published through Wagtail's workflow: any save shows at once.
     for model_label in ("content.Author", "content.CreditedImage"):
-        post_save.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_save_{model_label}")
-        post_delete.connect(clear_page_cache, sender=model_label, dispatch_uid=f"page_cache_delete_{model_label}")
+        post_save.connect(clear_on_save, sender=model_label, dispatch_uid=f"page_cache_save_{model_label}")
+        post_delete.connect(
+            clear_now_and_on_commit, sender=model_label, dispatch_uid=f"page_cache_delete_{model_label}"
+        )
     # Page privacy is set in its own dialog, not by publishing. A page made private must leave every
-    # cached page at once (its own, and the lists, feeds and search results that showed it); one made
+    # stored page at once (its own, and the lists, feeds and search results that showed it); one made
     # public again must come back.
     for signal in (post_save, post_delete):
         signal.connect(
-            clear_page_cache_now_and_on_commit,
+            clear_now_and_on_commit,
             sender="wagtailcore.PageViewRestriction",
             dispatch_uid=f"page_cache_privacy_{id(signal)}",
         )

@@ -58,10 +58,7 @@ def archive(request):
 def issue_detail(request, year: int, number: int):
     """The issue's cover and contents for everyone; its EPUB and PDF for subscribers, the offer for others."""
     issue = live_issue_or_404(year, number)
-    entitled = request_entitlements(request).editions
-    if request.user.is_authenticated:
-        # Anonymous visitors all see the offer, so their page may be cached; a reader's page is theirs.
-        mark_user_dependent(request)
+    entitled = request_entitlements(request).editions  # the page cache keeps one copy per audience
     articles = issue_contents(issue)
     context = {"issue": issue, "articles": articles, "entitled": entitled}
     if entitled and articles:

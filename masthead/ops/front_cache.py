@@ -1,11 +1,14 @@
-"""nginx's cache of anonymous pages in front of ours: filled from what our page cache would keep,
-and purged on the same events that clear our page cache (`core.page_cache.page_cache_cleared`).
+"""nginx's cache of anonymous pages in front of ours: filled from what our page cache keeps for
+anonymous readers, and purged on the same events that forget pages in ours
+(`core.page_cache.page_cache_cleared`).
 
-A response our page cache would keep gets `X-Accel-Expires` (nginx caches it that long, and strips
-the header) and its host and path are remembered in Redis. Clearing our cache sends nginx one
-`PURGE` per remembered URL, after the transaction commits, to each of FRONT_CACHE_PURGE_URLS.
-Debian's purge module takes exact keys only, hence the list. If a purge cannot reach nginx, the
-page still leaves its cache within PAGE_CACHE_SECONDS.
+An anonymous response our page cache keeps gets `X-Accel-Expires` (nginx caches it that long, and
+strips the header) and its host and path are remembered in Redis. When our cache forgets pages,
+nginx gets one `PURGE` per forgotten address (or, when ours was cleared, per remembered one), after
+the transaction commits, at each of FRONT_CACHE_PURGE_URLS. Debian's purge module takes exact keys
+only, hence the list. If a purge cannot reach nginx, the page still leaves its cache within
+PAGE_CACHE_SECONDS. nginx passes every request with a session cookie through (deploy/nginx.conf):
+signed-in readers' audiences are our page cache's alone.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
-from masthead.core.page_cache import is_cacheable_request, is_cacheable_response
+from masthead.core.page_cache import ANONYMOUS, has_session_cookie, is_cacheable_request, is_cacheable_response
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ def _redis():
 
 
 class FrontCacheMiddleware:
-    """Lets nginx keep what our page cache keeps, for as long, and remembers it for the purge."""
+    """Lets nginx keep what our page cache keeps for anonymous readers, for as long, and remembers it for the purge."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,6 +47,8 @@ class FrontCacheMiddleware:
         if (
             enabled()
             and is_cacheable_request(request)
+            and not has_session_cookie(request)
+            and getattr(request, "page_cache_audience", None) == ANONYMOUS
             and is_cacheable_response(response)
             and not getattr(request, "user_dependent_response", False)
         ):
@@ -56,19 +61,24 @@ class FrontCacheMiddleware:
         return response
 
 
-def purge_on_commit(**kwargs) -> None:
+def purge_on_commit(addresses: list[str] | None = None, **kwargs) -> None:
     """Purge nginx once the change is committed (earlier, nginx could fetch and keep the old page again)."""
     if enabled():
-        transaction.on_commit(purge)
+        transaction.on_commit(lambda: purge(addresses))
 
 
-def purge() -> int:
-    """Send PURGE for every remembered page to every front server; returns how many entries went."""
+def purge(addresses: list[str] | None = None) -> int:
+    """Send PURGE for these pages ("host path"), or every remembered one, to every front server; returns how many."""
     client = _redis()
-    pipe = client.pipeline()
-    pipe.smembers(URLS_KEY)
-    pipe.delete(URLS_KEY)
-    members, _ = pipe.execute()
+    if addresses is None:
+        pipe = client.pipeline()
+        pipe.smembers(URLS_KEY)
+        pipe.delete(URLS_KEY)
+        members, _ = pipe.execute()
+    else:
+        members = addresses
+        if addresses:
+            client.srem(URLS_KEY, *addresses)
     entries = sorted(member.decode() if isinstance(member, bytes) else member for member in members)
     unreached = False
     for base_url in settings.FRONT_CACHE_PURGE_URLS:

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from masthead.audio.models import ListeningPosition
-from tests.conftest import logged_in_client
+from tests.conftest import logged_in_client, subscribe
 from tests.factories import ArticleFactory, AuthorFactory
 
 
@@ -46,21 +46,46 @@ def save(client, article, position, version="v1", **headers):
     return client.post(f"/audio/articles/{article.pk}/position/", {"position": position, "version": version}, **headers)
 
 
+def saved_place(client, article):
+    response = client.get(f"/audio/articles/{article.pk}/position/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    return response.json()
+
+
 def test_a_place_saved_on_the_phone_is_where_the_laptop_resumes(subscriber, long_article, long_audio):
     phone, laptop = logged_in_client(subscriber), logged_in_client(subscriber)
 
     assert save(phone, long_article, "21.5", long_audio.version).status_code == 204
 
     player = player_of(laptop, long_article)
-    assert player["data-saved-position"] == "21.500"
-    assert player["data-saved-version"] == long_audio.version
     assert player["data-position-url"] == f"/audio/articles/{long_article.pk}/position/"
+    place = saved_place(laptop, long_article)
+    assert (place["position"], place["version"]) == (21.5, long_audio.version)
+
+
+def test_the_shared_page_carries_no_place_and_no_token_and_each_reader_gets_their_own(
+    subscriber, make_user, long_article, long_audio
+):
+    other = make_user("sol")
+    subscribe(other, checkout="sol")
+    sam, sol = logged_in_client(subscriber), logged_in_client(other)
+    save(sam, long_article, "40", long_audio.version)
+
+    sams_page, sols_page = sam.get(long_article.url), sol.get(long_article.url)
+
+    assert sols_page["X-Page-Cache"] == "hit"  # one copy for every subscriber...
+    assert "40" not in str(player_of(sol, long_article)) and "data-csrf" not in sols_page.content.decode()
+    assert saved_place(sam, long_article)["position"] == 40.0  # ...and each reader's own place beside it
+    assert saved_place(sol, long_article)["position"] is None
+    assert saved_place(sam, long_article)["csrf"] != saved_place(sol, long_article)["csrf"]
+    assert sams_page.content == sols_page.content
 
 
 def test_the_player_saves_with_its_csrf_token_and_a_post_without_one_is_refused(subscriber, long_article, long_audio):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(subscriber)
-    token = player_of(browser, long_article)["data-csrf"]
+    token = saved_place(browser, long_article)["csrf"]
 
     assert save(browser, long_article, "30").status_code == 403
     assert not ListeningPosition.objects.exists()
@@ -73,7 +98,8 @@ def test_only_a_logged_in_reader_who_may_listen_can_save_a_place(anonymous, read
     assert save(reader_client, long_article, "12").status_code == 403  # no subscription: the audio is not theirs
     assert save(reader_client, long_article, "12").json() == {"error": "This article’s audio is for subscribers."}
     assert not ListeningPosition.objects.exists()
-    assert anonymous.get(f"/audio/articles/{long_article.pk}/position/").status_code == 405
+    assert anonymous.get(f"/audio/articles/{long_article.pk}/position/").status_code == 403
+    assert reader_client.get(f"/audio/articles/{long_article.pk}/position/").status_code == 403
 
 
 @pytest.mark.parametrize("position", ["", "soon", "-3", "nan", "inf"])
@@ -105,23 +131,21 @@ def test_the_home_page_offers_to_continue_what_the_reader_half_heard(
     save(subscriber_client, long_article, "21", long_audio.version)
 
     page = BeautifulSoup(subscriber_client.get("/").content, "html.parser")
-
     section = page.select_one("section.continue-listening")
+    listing = subscriber_client.get(section["data-source"])
+
     assert section.select_one("h2").get_text() == "Continue listening"
-    [item] = section.select("li")
-    assert item.select_one("a")["href"] == long_article.url
-    assert item.select_one("a").get_text() == "The River Inquiry"
-    assert "stopped at 0:21" in item.get_text()
+    assert listing["Cache-Control"] == "private, no-store"
+    [item] = listing.json()["positions"]
+    assert (item["url"], item["title"], item["at"]) == (long_article.url, "The River Inquiry", "0:21")
 
 
 def test_a_narration_heard_to_the_end_is_not_offered_again(subscriber_client, home_page, long_article, long_audio):
     save(subscriber_client, long_article, str(long_audio.duration_ms / 1000 - 2))
 
-    page = BeautifulSoup(subscriber_client.get("/").content, "html.parser")
-
     assert ListeningPosition.objects.get().finished
-    assert page.select_one("section.continue-listening") is None
-    assert player_of(subscriber_client, long_article)["data-saved-position"] == ""
+    assert subscriber_client.get("/audio/continue.json").json() == {"positions": []}
+    assert saved_place(subscriber_client, long_article)["position"] is None
 
 
 def test_anonymous_readers_get_the_same_cached_page_with_their_list_left_to_the_browser(anonymous, home_page):

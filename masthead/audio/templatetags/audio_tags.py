@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django import template
-from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from masthead.access.entitlements import request_entitlements
 from masthead.access.paywall import request_article_access
 from masthead.audio import queries, services
 from masthead.audio.views import file_url
-from masthead.core.page_cache import mark_user_dependent
 
 register = template.Library()
 
@@ -33,8 +31,6 @@ def audio_player(request, article):
     if narration is None:
         return {"show": False}
     access = request_article_access(request, article)
-    if access.gated:
-        mark_user_dependent(request)
     context = {
         "show": True,
         "allowed": access.allowed,
@@ -60,14 +56,9 @@ def audio_player(request, article):
             ],
         )
         if request.user.is_authenticated:
-            # Logged-in pages are never cached, so the reader's own place and a CSRF token can go in them.
-            position = queries.listening_position(request.user, article)
-            context.update(
-                position_url=reverse("audio:listening_position", args=[article.pk]),
-                csrf=get_token(request),
-                saved_position=f"{position.position_ms / 1000:.3f}" if position and position.half_heard else "",
-                saved_version=position.version if position else "",
-            )
+            # The page is shared by the reader's whole audience: the player asks this address for the
+            # reader's own place (and a CSRF token to save it with).
+            context["position_url"] = reverse("audio:listening_position", args=[article.pk])
     return context
 
 
@@ -75,22 +66,11 @@ def audio_player(request, article):
 def continue_listening(request):
     """`{% continue_listening request %}` on the home page: narrations the reader began and did not finish.
 
-    A logged-in reader's come from the server (any device); an anonymous reader's from the browser's
-    local storage, filled in by a script, so the cached page is the same for every anonymous reader.
+    Filled in by a script, so the page is the same for every reader of its audience: a logged-in
+    reader's list comes from the server (any device), an anonymous reader's from the browser's
+    local storage.
     """
-    if not request.user.is_authenticated:
-        return {"anonymous": True}
-    return {
-        "anonymous": False,
-        "positions": [
-            {
-                "article": position.article,
-                "at": minutes_and_seconds(position.position_ms),
-                "left": spoken_duration(max(0, position.article.narration.duration_ms - position.position_ms)),
-            }
-            for position in queries.half_heard(request.user)
-        ],
-    }
+    return {"source": reverse("audio:continue_listening") if request.user.is_authenticated else ""}
 
 
 @register.inclusion_tag("audio/account_feed.html", takes_context=True)

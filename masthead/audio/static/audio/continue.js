@@ -1,11 +1,40 @@
-// "Continue listening" on the home page for a reader who is not logged in: the narrations this
-// browser began and did not finish, read from the player's local storage (the page itself is
-// cached and the same for everyone). Logged-in readers get the list from the server instead.
+// "Continue listening" on the home page: the narrations this reader began and did not finish. The
+// page is shared by every reader of its audience, so the list is filled in here: a logged-in
+// reader's from the server (data-source: every device), anyone else's from this browser's storage.
 (function () {
   "use strict";
 
   var section = document.querySelector("[data-continue-listening]");
   if (!section) return;
+  var list = section.querySelector("[data-role=list]");
+
+  function show(title, url, text) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = url;
+    link.textContent = title;
+    var left = document.createElement("span");
+    left.className = "continue-listening__left";
+    left.textContent = " " + text;
+    item.appendChild(link);
+    item.appendChild(left);
+    list.appendChild(item);
+    section.hidden = false;
+  }
+
+  if (section.dataset.source) {
+    if (!window.fetch) return;
+    window.fetch(section.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { positions: [] }; })
+      .then(function (answer) {
+        answer.positions.forEach(function (position) {
+          show(position.title, position.url, "stopped at " + position.at + ", " + position.left + " left");
+        });
+      })
+      .catch(function () { /* offline: no list */ });
+    return;
+  }
+
   var entries = [];
   try {
     for (var index = 0; index < window.localStorage.length; index++) {
@@ -26,18 +55,5 @@
   }
 
   entries.sort(function (a, b) { return (b.s || 0) - (a.s || 0); });
-  var list = section.querySelector("[data-role=list]");
-  entries.slice(0, 3).forEach(function (entry) {
-    var item = document.createElement("li");
-    var link = document.createElement("a");
-    link.href = entry.url;
-    link.textContent = entry.title;
-    var left = document.createElement("span");
-    left.className = "continue-listening__left";
-    left.textContent = " stopped at " + clock(entry.t);
-    item.appendChild(link);
-    item.appendChild(left);
-    list.appendChild(item);
-  });
-  section.hidden = false;
+  entries.slice(0, 3).forEach(function (entry) { show(entry.title, entry.url, "stopped at " + clock(entry.t)); });
 })();

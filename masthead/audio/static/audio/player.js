@@ -51,6 +51,7 @@
     var duration = parseFloat(player.dataset.duration) || 0;
     var lastSaved = 0;
     var seeking = false;
+    var csrfToken = null; // from the position address: the page itself is shared by many readers
 
     audio.removeAttribute("controls");
     controls.hidden = false;
@@ -84,11 +85,11 @@
 
     // A logged-in reader's place also goes to the server, so their other devices resume there too.
     function sendPosition(seconds) {
-      if (!player.dataset.positionUrl || !window.fetch) return;
+      if (!player.dataset.positionUrl || !csrfToken || !window.fetch) return;
       var body = new URLSearchParams({ position: seconds.toFixed(3), version: player.dataset.version });
       window.fetch(player.dataset.positionUrl, {
         method: "POST", body: body, credentials: "same-origin", keepalive: true,
-        headers: { "X-CSRFToken": player.dataset.csrf }
+        headers: { "X-CSRFToken": csrfToken }
       }).catch(function () { /* offline: the next save carries the place */ });
     }
 
@@ -156,21 +157,32 @@
       audio.playbackRate = rate;
       speed.value = String(rate);
     }
-    var saved = load(positionKey);
-    if (player.dataset.positionUrl && player.dataset.savedVersion === player.dataset.version) {
-      // The server knows this reader's place in this narration, from whichever device played last
-      // (none when they finished it there).
-      var server = parseFloat(player.dataset.savedPosition);
-      saved = server ? { t: server, v: player.dataset.version } : null;
+    function resumeAt(saved) {
+      if (saved && saved.v === player.dataset.version && saved.t > 5 && saved.t < total() - 10 && !audio.currentTime) {
+        audio.currentTime = saved.t;
+        lastSaved = saved.t;
+        resumeText.textContent = "Resuming where you stopped, at " + clock(saved.t) + ".";
+        resume.hidden = false;
+        showPosition();
+      }
     }
-    if (saved && saved.v === player.dataset.version && saved.t > 5 && saved.t < total() - 10) {
-      audio.currentTime = saved.t;
-      lastSaved = saved.t;
-      resumeText.textContent = "Resuming where you stopped, at " + clock(saved.t) + ".";
-      resume.hidden = false;
-    }
+
     showPlaying();
     showPosition();
+    if (player.dataset.positionUrl && window.fetch) {
+      // A logged-in reader's place comes from the server, from whichever device played last (none
+      // when they finished it there); the answer also brings the token that saves the next one.
+      window.fetch(player.dataset.positionUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) { resumeAt(load(positionKey)); return; }
+          csrfToken = answer.csrf;
+          resumeAt(answer.version === player.dataset.version && answer.position ? { t: answer.position, v: answer.version } : null);
+        })
+        .catch(function () { resumeAt(load(positionKey)); });
+    } else {
+      resumeAt(load(positionKey));
+    }
   }
 
   function start() {
