@@ -14,12 +14,14 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.html import strip_tags
 
-from masthead.audio.lexicon import Lexicon
-from masthead.audio.spoken import speakable, spoken_date
 from masthead.content import blocks as body
+
+if TYPE_CHECKING:
+    from masthead.audio.lexicon import Lexicon
 
 TITLE, BYLINE, HEADING, PARAGRAPH, QUOTE = "title", "byline", "heading", "paragraph", "quote"
 
@@ -76,6 +78,11 @@ def as_sentence(text: str) -> str:
 
 def build_script(article, lexicon: Lexicon | None = None) -> NarrationScript:
     """The narration script of `article` (an ArticlePage), with the editors' lexicon applied."""
+    # The text front end (its rule classes, num2words) loads when a script is built, not in every
+    # web process that imports the audio app for its player (tests/test_web_process_imports.py).
+    from masthead.audio.lexicon import Lexicon
+    from masthead.audio.spoken import speakable, spoken_date
+
     lexicon = lexicon if lexicon is not None else Lexicon.load()
     used: set[int] = set()
 

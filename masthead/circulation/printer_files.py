@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from masthead.circulation.models import MailingListFile, MailingListRow
 from masthead.editions.models import Issue
@@ -238,6 +236,11 @@ def mailing_labels_pdf(rows: Iterable[MailingListRow], issue: Issue, *, sheet: L
             "line_height": LINE_HEIGHT,
         },
     )
+    # WeasyPrint (some 20 MB) loads when labels are made, not in every web process, which imports
+    # this module with the admin's hooks at start (tests/test_web_process_imports.py).
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     # Nothing on a label sheet is fetched: a refusing fetcher keeps it so.
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=set()), media_type="print").write_pdf()
 

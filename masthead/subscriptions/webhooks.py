@@ -6,14 +6,17 @@ gateway gets its ledger row; a checkout or renewal that waited for the reader's 
 once the bank has confirmed it, here or by the reader's page, whichever comes first). Reading
 the state rather than the event makes order and duplicates irrelevant. Events about anything
 else are stored and acknowledged.
+
+The Stripe library (some 8 MB) is imported by the functions that use it, so the web processes of a
+site that never gets a webhook do not carry it (tests/test_web_process_imports.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
-import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -22,7 +25,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from masthead.subscriptions.gateways import ChargeResult, GatewayError
-from masthead.subscriptions.gateways.stripe import StripeGateway, charge_result, metadata_key
 from masthead.subscriptions.models import Payment, WebhookEvent
 from masthead.subscriptions.services import (
     record_gateway_refund,
@@ -30,6 +32,9 @@ from masthead.subscriptions.services import (
     settle_authenticated_charge,
     void_renewal_payment,
 )
+
+if TYPE_CHECKING:
+    from masthead.subscriptions.gateways.stripe import StripeGateway
 
 GATEWAY = "stripe"
 # What refund_payment's idempotency keys start with, so a refund the webhook records first keeps its reason.
@@ -43,6 +48,8 @@ log = logging.getLogger(__name__)
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Verify, store, then handle one event; a replay of a handled event is acknowledged and ignored."""
+    import stripe
+
     try:
         event = stripe.Webhook.construct_event(
             request.body, request.headers.get("Stripe-Signature"), settings.STRIPE_WEBHOOK_SECRET
@@ -74,6 +81,8 @@ def store_event(event_id: str, event_type: str, payload: dict) -> WebhookEvent:
 
 def process_event(webhook_event_id: int, gateway: StripeGateway | None = None) -> str:
     """Handle a stored event (safe to repeat) and mark it processed; returns what happened."""
+    from masthead.subscriptions.gateways.stripe import StripeGateway
+
     row = WebhookEvent.objects.get(pk=webhook_event_id)
     gateway = gateway or StripeGateway()
     intent_ref = payment_intent_ref(row.payload.get("data", {}).get("object", {}), gateway)
@@ -97,6 +106,8 @@ def payment_intent_ref(obj: dict, gateway: StripeGateway) -> str:
 
 def sync_payment_intent(intent_ref: str, gateway: StripeGateway) -> str:
     """Bring the ledger in line with a PaymentIntent's current state at the gateway."""
+    from masthead.subscriptions.gateways.stripe import charge_result, metadata_key
+
     intent = gateway.payment_intent(intent_ref)
     payment = ledger_payment_for(intent)
     outcome = "confirmed"
@@ -115,6 +126,8 @@ def sync_payment_intent(intent_ref: str, gateway: StripeGateway) -> str:
 
 def ledger_payment_for(intent) -> Payment | None:
     """The ledger's payment for a PaymentIntent: by its id, else by the idempotency key in its metadata."""
+    from masthead.subscriptions.gateways.stripe import metadata_key
+
     payment = Payment.objects.filter(gateway_charge_ref=intent.id).select_related("subscription").first()
     key = metadata_key(intent)
     if payment is None and key:
@@ -135,6 +148,8 @@ def settle_pending_payment(payment: Payment, result: ChargeResult, gateway: Stri
 
 def record_gateway_refunds(payment: Payment, refunds) -> int:
     """Give every refund the gateway made on this payment a ledger row; returns how many were new."""
+    from masthead.subscriptions.gateways.stripe import metadata_key
+
     new = 0
     for refund in refunds:
         if refund.status in ("failed", "canceled"):
