@@ -3,8 +3,8 @@
 Each web server process imports the whole site (the admin's hooks, every view, every template tag
 library) before its first request; a library imported at the top of any of those modules is paid
 for in every web process, on every start (bench/README.md, "Memory and restart"). Those below are
-used only by narrations, edition builds, label sheets, Stripe's webhooks or the benchmarks: the
-functions that use them import them.
+used only by narrations, edition builds, label sheets, Stripe's webhooks, the RQ backend or the
+benchmarks: the functions that use them import them.
 """
 
 import os
@@ -28,6 +28,7 @@ BACKGROUND_ONLY = {
     "pypdf": "PDF editions",
     "stripe": "the Stripe gateway and its webhooks (some 8 MB)",
     "faster_whisper": "the intelligibility benchmark",
+    "rq": "the RQ task backend (with Redis's client), only when TASK_BACKEND names it",
 }
 
 WHAT_A_WEB_PROCESS_LOADS = """
@@ -44,7 +45,7 @@ print(" ".join(name for name in sys.argv[1:] if name in sys.modules))
 
 @pytest.mark.slow
 def test_a_web_process_loads_none_of_the_libraries_only_background_jobs_use(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
     env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-c", WHAT_A_WEB_PROCESS_LOADS, *BACKGROUND_ONLY],

@@ -9,8 +9,6 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from masthead.ops import task_queues
-
 
 def _timed(check) -> dict:
     started = time.perf_counter()
@@ -39,6 +37,9 @@ def _cache():
 
 
 def _task_queue():
+    # Imported here: task_queues brings RQ and Redis's client, which a site on the database backend never uses.
+    from masthead.ops import task_queues
+
     return {"depth": task_queues.depths()}
 
 

@@ -14,8 +14,6 @@ from django.db.models import Count
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from masthead.ops import task_queues
-
 REQUESTS = Counter(
     "masthead_http_requests", "Requests answered by the app, by view and status.", ["view", "method", "status"]
 )
@@ -47,6 +45,7 @@ class StateCollector:
     def collect(self):
         from masthead.audio.models import ArticleNarration
         from masthead.editions.models import EditionFile
+        from masthead.ops import task_queues  # RQ and Redis's client, loaded at the first scrape only
         from masthead.subscriptions.models import Payment
 
         depth = GaugeMetricFamily("masthead_task_queue_depth", "Tasks waiting in each queue.", labels=["queue"])
