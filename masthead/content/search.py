@@ -1,5 +1,8 @@
 """Archive search: a forgiving form, ranked full-text results, filters, highlighted snippets.
 
+Words in quotes ("energy minister") must appear together, in that order. Results are ranked by
+relevance, the newest first among equals (`search_ranking`, docs/search.md).
+
 A reader matches only words they may read: a search must not tell which words are in gated text.
 Readers entitled to subscriber articles search every word (the article's own index entry); others
 search an `ArticleSearchText` of each article, what the paywall shows them (docs/paywall.md).
@@ -13,25 +16,50 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.access.entitlements import request_entitlements
 from masthead.access.paywall import article_is_gated, paywall_settings, public_text
 from masthead.content.models import FREE, ArticlePage, ArticleSearchText, Author, SectionPage
 from masthead.content.queries import attach_sections, published_articles
+from masthead.content.search_ranking import RankedHits, Words
 
 MAX_TERMS = 12
 SNIPPET_CHARS = 240
 EVERY_WORD = "every word"  # the reach of an entitled reader's search: the article's own index entry
 
 
+class QuickSelect(forms.Select):
+    """A <select> written in one pass: Django renders each option through a template, about half a
+    millisecond each, and an archive's author list has hundreds."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option, mark_safe(" selected") if str(option) in chosen else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html(
+            "<select{}>{}</select>", flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name})), options
+        )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search the archive", max_length=500, required=False)
     section = forms.ChoiceField(required=False)
     author = forms.ModelChoiceField(
-        queryset=Author.objects.all(), to_field_name="slug", required=False, empty_label="Any author"
+        queryset=Author.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any author",
+        widget=QuickSelect,
     )
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -47,13 +75,28 @@ class SearchForm(forms.Form):
         if date_from and date_to and date_from > date_to:
             raise forms.ValidationError("The “from” date must come before the “to” date.")
         cleaned["section_page"] = self.sections.get(cleaned.get("section") or "")
-        cleaned["terms"] = query_terms(cleaned.get("q", ""))
+        cleaned["words"] = query_words(cleaned.get("q", ""))
+        cleaned["terms"] = cleaned["words"].every_word
         return cleaned
 
 
-def query_terms(query: str) -> list[str]:
-    """The words of a query; punctuation and operators are dropped so no input can break the engine."""
-    return re.findall(r"\w+", query.lower())[:MAX_TERMS]
+QUOTES = '"“”„'
+
+
+def query_words(query: str) -> Words:
+    """The words of a query, those in quotes kept as phrases; punctuation and operators are dropped so no
+    input can break the engine."""
+    loose: list[str] = []
+    phrases: list[str] = []
+    room = MAX_TERMS
+    for position, part in enumerate(re.split(f"[{QUOTES}]", query.lower())):
+        words = re.findall(r"\w+", part)[:room]
+        room -= len(words)
+        if position % 2 and len(words) > 1:  # between an opening quote and its closing one (or the end)
+            phrases.append(" ".join(words))
+        else:
+            loose += [word for word in words if word not in loose]
+    return Words(loose=tuple(loose), phrases=tuple(dict.fromkeys(phrases)))
 
 
 def search_reach(request) -> str:
@@ -71,61 +114,41 @@ def search_reach(request) -> str:
     return ArticleSearchText.OPEN
 
 
-class ArticleHits:
-    """Ranked hits on articles' search texts, read as the articles: countable and sliceable for a Paginator."""
-
-    def __init__(self, texts):
-        self.texts = texts
-
-    def count(self) -> int:
-        return self.texts.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, page: slice) -> list[ArticlePage]:
-        article_ids = [text.article_id for text in self.texts[page]]
-        articles = published_articles().in_bulk(article_ids)
-        return [articles[article_id] for article_id in article_ids if article_id in articles]
-
-
 @dataclass
 class SearchResults:
     terms: list[str]
-    hits: object  # a sliceable, countable sequence of ArticlePage, ranked
+    hits: RankedHits
+    words: Words
     broadened: bool = False
 
     @property
     def query(self) -> str:
-        return " ".join(self.terms)
+        """The query as searched: the loose words, then each phrase in quotes."""
+        return " ".join([*self.words.loose, *(f'"{phrase}"' for phrase in self.words.phrases)])
 
 
 def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
     """Ranked live articles for cleaned SearchForm data, matching the words `reach` allows; None without words."""
-    terms = criteria["terms"]
+    terms, words = criteria["terms"], criteria["words"]
     if not terms:
         return None
-    articles = published_articles().order_by()  # relevance orders the results
+    articles = published_articles()
     if criteria.get("section_page"):
         articles = articles.descendant_of(criteria["section_page"])
     if criteria.get("author"):
-        articles = articles.filter(id__in=list(criteria["author"].article_links.values_list("article_id", flat=True)))
+        articles = articles.filter(article_authors__author=criteria["author"])
     if criteria.get("date_from"):
         articles = articles.filter(date__gte=criteria["date_from"])
     if criteria.get("date_to"):
         articles = articles.filter(date__lte=criteria["date_to"])
-    query = " ".join(terms)
-    if reach == EVERY_WORD:
-        searched, as_articles = articles, lambda hits: hits
-    else:
-        searched = ArticleSearchText.objects.filter(reach=reach, article__in=articles.values("pk"))
-        as_articles = ArticleHits
-    hits = searched.search(query, operator="and")
+    texts = None if reach == EVERY_WORD else ArticleSearchText.objects.filter(reach=reach)
+    hits = RankedHits(words, articles, texts=texts)
     if len(terms) > 1 and hits.count() == 0:
-        # No article has every word: rank those having any of them, and say so.
-        hits = searched.search(query, operator="or")
-        return SearchResults(terms=terms, hits=as_articles(hits), broadened=True)
-    return SearchResults(terms=terms, hits=as_articles(hits))
+        # No article has every word (or phrase): rank those having any of the words, and say so.
+        broader = RankedHits(Words(loose=tuple(dict.fromkeys(terms)), any_word=True), articles, texts=texts)
+        if broader.count():
+            return SearchResults(terms=terms, hits=broader, words=words, broadened=True)
+    return SearchResults(terms=terms, hits=hits, words=words)
 
 
 def highlighted_snippet(text: str, terms: list[str]) -> SafeString:

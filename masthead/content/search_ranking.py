@@ -1,0 +1,132 @@
+"""One page of ranked search hits, read from Wagtail's search index in one query (docs/search.md).
+
+Wagtail's `queryset.search()` joins each article to its index entry through a cast of the
+article's key, so the database reads the whole archive to answer one word, then ranks every match
+before it can return the first twenty, by relevance alone. Here the query starts from the index
+entries that hold the words, in order of relevance (PostgreSQL: the RUM index of content/0006; SQLite:
+FTS5's bm25), keeps those whose article the reader may find (checked row by row, not by listing the
+archive), and stops after the page: relevance first, the newest article first among equals.
+
+Counting every match of a common word costs as much as ranking them all, so counts stop at
+`MOST_COUNTED`; beyond it the page says "more than".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import CombinedExpression, RawSQL
+from django.db.models.functions import Cast
+
+MOST_COUNTED = 1000
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a reader asked for: loose words (all, or with `any_word` at least one) and quoted phrases."""
+
+    loose: tuple[str, ...]
+    phrases: tuple[str, ...] = ()
+    any_word: bool = False
+
+    @property
+    def every_word(self) -> list[str]:
+        """The loose words, then each phrase's words: what the snippets highlight."""
+        return [*self.loose, *(word for phrase in self.phrases for word in phrase.split())]
+
+
+class Distance(Func):
+    """RUM's `<=>`: how far a document is from a query, 0 for the most relevant; read from the index's order."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+def postgres_query(words: Words):
+    """A tsquery of the words: all of them (or any), and each phrase as a phrase."""
+    from django.contrib.postgres.search import SearchQuery
+
+    # Without a config, as Wagtail indexes: the server's default_text_search_config stems both sides alike.
+    parts = [SearchQuery(word) for word in words.loose] if words.any_word else []
+    if words.loose and not words.any_word:
+        parts.append(SearchQuery(" ".join(words.loose)))
+    parts += [SearchQuery(phrase, search_type="phrase") for phrase in words.phrases]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined | part if words.any_word else combined & part
+    return combined
+
+
+def sqlite_match(words: Words) -> str:
+    """An FTS5 query over the title and body columns; words are \\w+ only, so quoting them is enough."""
+    terms = [f'"{word}"' for word in words.loose] + [f'"{phrase}"' for phrase in words.phrases]
+    return "{title body} : (" + (" OR " if words.any_word else " AND ").join(terms) + ")"
+
+
+def matching_entries(words: Words, model) -> QuerySet:
+    """`model`'s index entries holding the words, annotated with `distance` (lower is more relevant) and `key`."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search import models as search_models
+
+    content_type = ContentType.objects.get_for_model(model)
+    if connection.vendor == "postgresql":
+        document = CombinedExpression(F("title"), "||", F("body"))  # the expression content/0006 indexes
+        query = postgres_query(words)
+        entries = search_models.IndexEntry.objects.filter(content_type=content_type)
+        entries = entries.annotate(document=document).filter(document=query)
+        return entries.annotate(distance=Distance(F("document"), query), key=Cast("object_id", BigIntegerField()))
+    # The FTS table by its own name: MATCH and bm25() name the table, not an alias. Column weights
+    # follow the table's order (autocomplete, body, title): a word in the title counts double.
+    entries = search_models.SQLiteFTSIndexEntry.objects.filter(index_entry__content_type=content_type)
+    match = RawSQL("wagtailsearch_indexentry_fts MATCH %s", [sqlite_match(words)], output_field=BooleanField())
+    entries = entries.filter(match)
+    return entries.annotate(
+        distance=RawSQL("bm25(wagtailsearch_indexentry_fts, 0, 1, 2)", [], output_field=FloatField()),
+        key=Cast("index_entry__object_id", BigIntegerField()),
+    )
+
+
+class RankedHits:
+    """Articles matching the words, ranked; countable (up to MOST_COUNTED) and sliceable, for a Paginator.
+
+    `texts` are the ArticleSearchText rows of one reach (readers without a subscription), or None to
+    search the articles' own entries, every word. `articles` holds the articles the reader may find.
+    """
+
+    def __init__(self, words: Words, articles: QuerySet, *, texts: QuerySet | None = None):
+        from masthead.content.models import ArticlePage, ArticleSearchText
+
+        self.articles = articles
+        if texts is None:
+            entries = matching_entries(words, ArticlePage).annotate(article_id=F("key"))
+        else:
+            entries = matching_entries(words, ArticleSearchText)
+            entries = entries.annotate(article_id=Subquery(texts.filter(pk=OuterRef("key")).values("article_id")))
+        findable = articles.order_by().filter(pk=OuterRef("article_id"))
+        newest = ArticlePage.objects.filter(pk=OuterRef("article_id"))
+        self.entries = entries.filter(Exists(findable)).annotate(
+            date=Subquery(newest.values("date")), published=Subquery(newest.values("first_published_at"))
+        )
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.entries.order_by().values("pk")[: MOST_COUNTED + 1].count()
+        return min(self._count, MOST_COUNTED)
+
+    @property
+    def more_than_counted(self) -> bool:
+        self.count()
+        return self._count > MOST_COUNTED
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list:
+        ranked = self.entries.order_by("distance", F("date").desc(), F("published").desc(), F("article_id").desc())
+        article_ids = list(ranked.values_list("article_id", flat=True)[page])
+        articles = self.articles.in_bulk(article_ids)
+        return [articles[article_id] for article_id in article_ids if article_id in articles]

@@ -1,0 +1,125 @@
+"""Search order and phrases: the most relevant article first, the newest first among equals, quoted words together."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from masthead.content import search_ranking
+from masthead.content.models import SUBSCRIBERS
+from tests.factories import ArticleFactory, AuthorFactory, paragraphs
+from tests.reading import headlines, parsed, words
+
+
+def result_count(response) -> str:
+    return words(parsed(response).select_one(".result-count"))
+
+
+def twin(title: str, date: datetime.date, author):
+    """An article whose every word is the same as its twin's: equally relevant to any search."""
+    return ArticleFactory(
+        title=title,
+        date=date,
+        authors=[author],
+        standfirst="Melting ice in the high valleys.",
+        pages=[paragraphs("Measurements of the glacier were taken in spring.", "The results surprised nobody.")],
+    )
+
+
+def test_equally_relevant_articles_come_newest_first(sections, anonymous):
+    author = AuthorFactory(name="Ines Halvorsen")
+    twin("Glacier report", datetime.date(2019, 5, 1), author)
+    twin("Glacier report", datetime.date(2024, 5, 1), author)
+    twin("Glacier report", datetime.date(2021, 5, 1), author)
+
+    response = anonymous.get("/search/", {"q": "glacier"})
+
+    dates = [words(time) for time in parsed(response).select(".search-results article time")]
+    assert result_count(response) == "3 results for “glacier”."
+    assert [date[-4:] for date in dates] == ["2024", "2021", "2019"]
+
+
+def test_a_more_relevant_older_article_comes_before_a_less_relevant_newer_one(sections, anonymous):
+    ArticleFactory(
+        title="Budget talks resume",
+        date=datetime.date(2025, 3, 1),
+        standfirst="Ministers meet again.",
+        pages=[paragraphs("A glacier was mentioned once, in passing.", "Then the talks went on.")],
+    )
+    ArticleFactory(
+        title="The glacier that moved",
+        date=datetime.date(2015, 3, 1),
+        standfirst="A glacier in retreat, measured for a decade.",
+        pages=[paragraphs("The glacier lost a third of its mass.", "Glacier scientists expect more.")],
+    )
+
+    response = anonymous.get("/search/", {"q": "glacier"})
+
+    assert headlines(response, ".search-results h3") == ["The glacier that moved", "Budget talks resume"]
+
+
+@pytest.fixture
+def minister_articles(sections):
+    together = ArticleFactory(
+        title="A visit to Oslo",
+        standfirst="Talks on gas supplies.",
+        pages=[paragraphs("The energy minister arrived on Tuesday.", "She met her counterpart.")],
+    )
+    apart = ArticleFactory(
+        title="Prices at the pump",
+        standfirst="Drivers pay more.",
+        pages=[paragraphs("Energy prices rose again.", "The minister said nothing.")],
+    )
+    return together, apart
+
+
+def test_words_in_quotes_find_only_articles_with_them_side_by_side(minister_articles, anonymous):
+    phrase = anonymous.get("/search/", {"q": '"energy minister"'})
+    loose = anonymous.get("/search/", {"q": "energy minister"})
+
+    assert result_count(phrase) == '1 result for “"energy minister"”.'
+    assert headlines(phrase, ".search-results h3") == ["A visit to Oslo"]
+    assert [words(mark) for mark in parsed(phrase).select(".snippet mark")] == ["energy", "minister"]
+    assert set(headlines(loose, ".search-results h3")) == {"A visit to Oslo", "Prices at the pump"}
+
+
+def test_curly_quotes_typed_on_a_phone_make_a_phrase_too(minister_articles, anonymous):
+    response = anonymous.get("/search/", {"q": "“energy minister” Tuesday"})
+
+    assert headlines(response, ".search-results h3") == ["A visit to Oslo"]
+
+
+def test_a_phrase_and_a_word_must_both_match(minister_articles, anonymous):
+    response = anonymous.get("/search/", {"q": '"energy minister" pump'})
+
+    # No article has both: the search falls back to any of the words, and says so.
+    assert "no article has all of those words" in result_count(response)
+    assert set(headlines(response, ".search-results h3")) == {"A visit to Oslo", "Prices at the pump"}
+
+
+def test_a_phrase_from_the_subscribers_part_finds_the_article_only_for_subscribers(
+    sections, anonymous, subscriber_client
+):
+    ArticleFactory(
+        title="Inside the ministry",
+        access_level=SUBSCRIBERS,
+        pages=[paragraphs("An open first paragraph.", "A second one.", "The secret pipeline deal was signed.")],
+    )
+
+    by_anonymous = anonymous.get("/search/", {"q": '"secret pipeline"'})
+    by_subscriber = subscriber_client.get("/search/", {"q": '"secret pipeline"'})
+
+    assert result_count(by_anonymous) == '0 results for “"secret pipeline"”.'
+    assert headlines(by_subscriber, ".search-results h3") == ["Inside the ministry"]
+
+
+def test_beyond_the_counted_limit_the_page_says_more_than(sections, anonymous, monkeypatch):
+    monkeypatch.setattr(search_ranking, "MOST_COUNTED", 3)
+    for day in range(1, 6):
+        ArticleFactory(title=f"Avalanche warning {day}", date=datetime.date(2024, 2, day))
+
+    response = anonymous.get("/search/", {"q": "avalanche"})
+
+    assert result_count(response) == "More than 3 results for “avalanche”."
+    assert len(headlines(response, ".search-results h3")) == 3
