@@ -250,6 +250,7 @@ PERIODIC_TASKS = {
     "masthead.subscriptions.tasks.run_renewals": env_int("RENEWAL_INTERVAL_SECONDS", 3600),
     "masthead.audio.tasks.retry_due_narrations": 600,
     "masthead.circulation.tasks.close_due_issues": 3600,
+    "masthead.circulation.tasks.store_circulation_days": 3600,
     "masthead.editions.tasks.retry_failed_editions": 600,
 }
 # Split each renewal run over this many jobs, for as many workers (each subscription is still charged once).

@@ -124,3 +124,37 @@ def delete_stored_file(sender, instance: MailingListFile, **kwargs) -> None:
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+class CirculationDay(models.Model):
+    """One day's changes to the ledger as the circulation dashboard counts them (a day in the magazine's time zone).
+
+    Drawn from the ledger (`subscriptions.queries`) once the day is over, so the dashboard reads a
+    row a day instead of every payment; drawn again by the hourly job until it is settled (a
+    renewal paid on a late retry counts from its period's start, days before). See
+    `days.store_days`; the ledger stays the truth, and the rows can be drawn again at any time.
+    """
+
+    day = models.DateField(unique=True)
+    started = models.PositiveIntegerField(
+        default=0, help_text="Subscriptions begun: checkouts, trials, grants, imports."
+    )
+    new = models.PositiveIntegerField(default=0, help_text="Readers' own checkouts and trials.")
+    renewed = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    refunded = models.PositiveIntegerField(default=0, help_text="Refunded under the money-back guarantee.")
+    lapsed = models.PositiveIntegerField(default=0, help_text="Ended after dunning's last retry failed.")
+    ended = models.PositiveIntegerField(default=0, help_text="Ended for any reason, refunds included.")
+    lifetime_days = models.FloatField(
+        default=0, help_text="The summed length, in days, of the subscriptions that ended."
+    )
+    yearly_revenue_change = models.JSONField(
+        default=dict, blank=True, help_text="Currency -> change in the yearly value of paid periods, in minor units."
+    )
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"Circulation on {self.day:%Y-%m-%d}"

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from masthead.circulation.days import store_days
 from masthead.circulation.services import close_due_issues as close_issues_due
 from masthead.circulation.services import store_missing_printer_files
 
@@ -21,3 +22,13 @@ def close_due_issues() -> dict:
         "issues": [mailing_list.issue_id for mailing_list in closed],
         "files_stored": len(files),
     }
+
+
+@task()
+def store_circulation_days() -> dict:
+    """Periodic (hourly): keep each day's figures for the circulation dashboard, drawing the unsettled days again.
+
+    Safe to run twice. A page view draws only days that are missing; this job also draws the last
+    days again, whose money can still change while their renewals are retried (days.SETTLE_DAYS).
+    """
+    return {"days_drawn": store_days()}

@@ -1,17 +1,18 @@
-"""Circulation's admin: the Print runs menu item and views, and a Print run button on each issue."""
+"""Circulation's admin: the dashboard (menu item, CSV files, a panel on the admin home), the Print runs menu item and
+views, and a Print run button on each issue."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 
-from masthead.circulation import admin_views
+from masthead.circulation import admin_views, dashboard_views
 from masthead.circulation.panels import PrintRunPanel
 from masthead.editions.models import Issue
 from masthead.editions.wagtail_hooks import ISSUE_PANELS_HOOK
 
 
-class PrintRunsMenuItem(MenuItem):
+class CirculationStaffMenuItem(MenuItem):
     def is_shown(self, request):
         return admin_views.can_see_mailing_lists(request.user)
 
@@ -27,9 +28,32 @@ def register_print_run_urls():
     return [path("print-runs/", include((urlpatterns, "print_runs"), namespace="print_runs"))]
 
 
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    urlpatterns = [
+        path("", dashboard_views.DashboardView.as_view(), name="dashboard"),
+        path("<slug:slug>.csv", dashboard_views.dashboard_csv, name="csv"),
+    ]
+    return [path("circulation/", include((urlpatterns, "circulation"), namespace="circulation"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return CirculationStaffMenuItem(
+        "Circulation", reverse("circulation:dashboard"), name="circulation", icon_name="table", order=289
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def circulation_on_the_admin_home(request, panels):
+    """The circulation manager's figures first thing, for those allowed to see them."""
+    if admin_views.can_see_mailing_lists(request.user):
+        panels.append(dashboard_views.CirculationHomePanel(request))
+
+
 @hooks.register("register_admin_menu_item")
 def register_print_runs_menu_item():
-    return PrintRunsMenuItem(
+    return CirculationStaffMenuItem(
         "Print runs", reverse("print_runs:index"), name="print-runs", icon_name="doc-full", order=295
     )
 

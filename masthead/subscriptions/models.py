@@ -301,7 +301,11 @@ class Subscription(models.Model):
                 name="one_live_subscription_per_reader",
             )
         ]
-        indexes = [models.Index(fields=["status", "current_period_end"], name="subscription_due")]
+        indexes = [
+            models.Index(fields=["status", "current_period_end"], name="subscription_due"),
+            # Circulation's dashboard reads the day's endings and paid periods by date.
+            models.Index(fields=["ended_at"], name="subscription_ended"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} for {self.reader}"
@@ -401,6 +405,11 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Circulation's dashboard reads the periods that began or ended on a day.
+            models.Index(fields=["period_start"], name="payment_period_start"),
+            models.Index(fields=["period_end"], name="payment_period_end"),
+        ]
         constraints = [
             # A period is paid at most once, whatever retries or workers do.
             models.UniqueConstraint(

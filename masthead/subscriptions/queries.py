@@ -5,8 +5,22 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from masthead.subscriptions.models import (
@@ -210,3 +224,132 @@ def events_of(reader) -> QuerySet[SubscriptionEvent]:
 def cancellations_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[Subscription]:
     """Subscriptions cancelled in [start, end); a resumed one has no canceled_at, so only cancellations that stood."""
     return Subscription.objects.filter(canceled_at__gte=start, canceled_at__lt=end)
+
+
+# -- the circulation dashboard -----------------------------------------------------------------------
+
+# The event log's words (as the services write them) for what the dashboard counts.
+STARTED_KINDS = ("subscribed", "trial_started", "complimentary_granted", "imported")
+NEW_KINDS = ("subscribed", "trial_started")  # a reader's own checkout; staff's grants and imports are not "new"
+ENDED_KINDS = ("ended", "refunded_under_guarantee")  # a refund under the guarantee ends the subscription at once
+LAPSE_REASONS = ("renewal_failed", "authentication_not_completed")  # dunning's last retry failed
+DASHBOARD_KINDS = (*STARTED_KINDS, "renewed", "canceled", *ENDED_KINDS)
+# A period this long or longer is a year's; shorter ones are a month's (the plans have no other interval).
+YEARLY_PERIOD_AT_LEAST = datetime.timedelta(days=300)
+
+
+def live_subscriptions_by_plan() -> QuerySet:
+    """Live subscriptions counted by plan: all, complimentary, in a free trial, past due (one GROUP BY)."""
+    return (
+        Subscription.objects.filter(status__in=Subscription.LIVE_STATUSES)
+        .values("plan_id")
+        .annotate(
+            subscribers=Count("pk"),
+            complimentary=Count("pk", filter=Q(complimentary=True)),
+            on_trial=Count("pk", filter=Q(trial_ends_at__gt=F("current_period_start"))),
+            past_due=Count("pk", filter=Q(status=Subscription.PAST_DUE)),
+        )
+        .order_by()
+    )
+
+
+def ledger_changes_by_day(start: datetime.datetime, end: datetime.datetime, tz) -> dict[datetime.date, dict]:
+    """What the event log says happened on each day (in `tz`) of [start, end): one GROUP BY.
+
+    Per day: `started` (any new subscription: checkout, trial, staff's grant, import), `new` (a
+    reader's checkout or trial), `renewed` (a renewal paid, a trial's first charge included),
+    `cancelled` (cancellations as made; some are resumed later), `refunded` (under the guarantee),
+    `lapsed` (ended when dunning's last retry failed), `ended` (for any reason, refunds included)
+    and `lifetime` (the summed length of the subscriptions that ended, a timedelta).
+    """
+    ended = Q(kind__in=ENDED_KINDS)
+    lifetime = ExpressionWrapper(F("created_at") - F("subscription__started_at"), output_field=DurationField())
+    rows = (
+        SubscriptionEvent.objects.filter(created_at__gte=start, created_at__lt=end, kind__in=DASHBOARD_KINDS)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(
+            started=Count("pk", filter=Q(kind__in=STARTED_KINDS)),
+            new=Count("pk", filter=Q(kind__in=NEW_KINDS)),
+            renewed=Count("pk", filter=Q(kind="renewed")),
+            cancelled=Count("pk", filter=Q(kind="canceled")),
+            refunded=Count("pk", filter=Q(kind="refunded_under_guarantee")),
+            lapsed=Count("pk", filter=Q(kind="ended", detail__reason__in=LAPSE_REASONS)),
+            ended=Count("pk", filter=ended),
+            lifetime=Sum(lifetime, filter=ended),
+        )
+        .order_by()
+    )
+    return {row.pop("day"): row for row in rows}
+
+
+def recurring_revenue_changes_by_day(
+    start: datetime.datetime, end: datetime.datetime, tz
+) -> dict[tuple[datetime.date, str], int]:
+    """How the yearly value of paid periods changed on each day (in `tz`) of [start, end), by currency.
+
+    A successful payment counts from its period's start until the period ends, or until its
+    subscription ended if that came first (a refund under the guarantee, say), at its amount per
+    year: a monthly period's amount times 12, a yearly one's as it is. A day's change is what
+    started counting that day less what stopped. Minor units; the monthly figure is a twelfth.
+    Three grouped queries, each on an indexed range (period start, period end, subscription end).
+    """
+    paid = Payment.objects.filter(status=Payment.SUCCEEDED)
+    yearly = Case(
+        When(period_end__gte=F("period_start") + YEARLY_PERIOD_AT_LEAST, then=F("amount_cents")),
+        default=F("amount_cents") * 12,
+    )
+    # A period counts while it runs and its subscription lives: it is added on its first day, and taken
+    # away once, at its end or its subscription's, whichever comes first.
+    starts = (
+        paid.filter(period_start__gte=start, period_start__lt=end)
+        .filter(Q(subscription__ended_at__isnull=True) | Q(subscription__ended_at__gt=F("period_start")))
+        .annotate(day=TruncDate("period_start", tzinfo=tz))
+    )
+    # Ended on time: its subscription went on to the period's end or past it, or has not ended.
+    ends_on_time = paid.filter(period_end__gte=start, period_end__lt=end).filter(
+        Q(subscription__ended_at__isnull=True) | Q(subscription__ended_at__gte=F("period_end"))
+    )
+    ends_early = paid.filter(
+        subscription__ended_at__gte=start,
+        subscription__ended_at__lt=end,
+        period_start__lt=F("subscription__ended_at"),
+        period_end__gt=F("subscription__ended_at"),
+    )
+    changes: dict[tuple[datetime.date, str], int] = {}
+    for rows, sign in [
+        (starts, 1),
+        (ends_on_time.annotate(day=TruncDate("period_end", tzinfo=tz)), -1),
+        (ends_early.annotate(day=TruncDate("subscription__ended_at", tzinfo=tz)), -1),
+    ]:
+        for row in rows.values("day", "currency").annotate(total=Sum(yearly)).order_by():
+            key = (row["day"], row["currency"])
+            changes[key] = changes.get(key, 0) + sign * row["total"]
+    return changes
+
+
+def ledger_begins() -> datetime.datetime | None:
+    """The first moment the dashboard has anything to count: the first event, or the first paid period."""
+    first_event = SubscriptionEvent.objects.aggregate(first=Min("created_at"))["first"]
+    first_period = Payment.objects.filter(status=Payment.SUCCEEDED).aggregate(first=Min("period_start"))["first"]
+    return min((moment for moment in (first_event, first_period) if moment is not None), default=None)
+
+
+def subscriptions_by_door(since: datetime.datetime) -> QuerySet:
+    """Subscriptions started since `since` by the door their reader came through ("" for none), and how many live."""
+    return (
+        Subscription.objects.filter(started_at__gte=since)
+        .values("door")
+        .annotate(subscribed=Count("pk"), live=Count("pk", filter=Q(status__in=Subscription.LIVE_STATUSES)))
+        .order_by("-subscribed", "door")
+    )
+
+
+def subscriptions_by_article(since: datetime.datetime, *, limit: int) -> QuerySet:
+    """The articles whose links brought the most subscriptions since `since` (by id), and how many are live."""
+    return (
+        Subscription.objects.filter(started_at__gte=since, door_article_id__isnull=False)
+        .values("door_article_id")
+        .annotate(subscribed=Count("pk"), live=Count("pk", filter=Q(status__in=Subscription.LIVE_STATUSES)))
+        .order_by("-subscribed", "door_article_id")[:limit]
+    )

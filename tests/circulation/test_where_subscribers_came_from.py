@@ -15,6 +15,7 @@ from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import Offer, Subscription
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.billing.pages import GOOD_CARD, ReaderBrowser, card_fields, hidden_value, pay
+from tests.circulation.test_dashboard import table_rows
 from tests.conftest import PASSWORD
 
 
@@ -118,3 +119,15 @@ def test_the_next_subscription_does_not_inherit_the_door_of_the_last(rita):
 
     latest = Subscription.objects.filter(reader=rita).order_by("-pk").first()
     assert latest.pk != first.pk and latest.door == ""
+
+
+def test_circulation_staff_see_the_door_and_the_article_on_the_dashboard(gated_article, rita, circulation_client):
+    visitor = ReaderBrowser()
+    visitor.get(paywall_subscribe_link(visitor.get(gated_article.url)))
+    log_in(visitor, rita.email)
+    pay(visitor, "digital-monthly", GOOD_CARD)
+
+    page = circulation_client.get("/admin/circulation/")
+
+    assert table_rows(page, "doors") == {"Paywall box": ["1", "1"]}
+    assert table_rows(page, "articles") == {gated_article.title: ["1", "1", "1"]}  # numbered 1, as in the chart

@@ -1,0 +1,162 @@
+"""Each day's changes to the ledger as the circulation dashboard counts them, kept once the day is over.
+
+The dashboard's history (five years of days, summed into months and issues) would mean reading
+every payment and event on each view; instead each day is drawn from the ledger once it is over
+(`store_days`, by the hourly job or the first view that finds it missing) and kept as a
+`CirculationDay` row, and a view reads a row a day plus today's ledger. A day's money can still
+change while a renewal due that day is being retried (a renewal paid late counts from its
+period's start), so the hourly job draws the last `SETTLE_DAYS` days again. The ledger stays the
+truth: rows can be drawn again at any time. Days are the magazine's (`TIME_ZONE`), like close dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from masthead.circulation.models import CirculationDay
+from masthead.circulation.services import magazine_time_zone
+from masthead.subscriptions.models import MAX_RETRY_DAY
+from masthead.subscriptions.queries import ledger_begins, ledger_changes_by_day, recurring_revenue_changes_by_day
+
+SETTLE_DAYS = MAX_RETRY_DAY + 2
+COUNTS = ("started", "new", "renewed", "cancelled", "refunded", "lapsed", "ended")
+
+
+@dataclass
+class DayFigures:
+    """A day's changes, as drawn from the ledger (see `subscriptions.queries.ledger_changes_by_day`)."""
+
+    started: int = 0
+    new: int = 0
+    renewed: int = 0
+    cancelled: int = 0
+    refunded: int = 0
+    lapsed: int = 0
+    ended: int = 0
+    lifetime_days: float = 0.0
+    yearly_revenue_change: dict[str, int] = field(default_factory=dict)
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the magazine's time zone."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=magazine_time_zone())
+
+
+def today(now: datetime.datetime) -> datetime.date:
+    return timezone.localdate(now, magazine_time_zone())
+
+
+def days_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    return [first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def draw_days(start: datetime.datetime, end: datetime.datetime) -> dict[datetime.date, DayFigures]:
+    """Each day's figures in [start, end) from the ledger: four grouped queries, however many days."""
+    tz = magazine_time_zone()
+    days: dict[datetime.date, DayFigures] = {}
+    for day, counts in ledger_changes_by_day(start, end, tz).items():
+        lifetime = counts.pop("lifetime")
+        days[day] = DayFigures(**counts, lifetime_days=lifetime.total_seconds() / 86400 if lifetime else 0.0)
+    for (day, currency), change in recurring_revenue_changes_by_day(start, end, tz).items():
+        figures = days.setdefault(day, DayFigures())
+        figures.yearly_revenue_change[currency] = figures.yearly_revenue_change.get(currency, 0) + change
+    return days
+
+
+def first_day() -> datetime.date | None:
+    """The ledger's first day, or None while it is empty."""
+    begins = ledger_begins()
+    return timezone.localdate(begins, magazine_time_zone()) if begins else None
+
+
+def store_days(now: datetime.datetime | None = None, *, redraw_unsettled: bool = True) -> int:
+    """Keep every day from the ledger's first to yesterday that is not kept yet; returns how many were drawn.
+
+    With `redraw_unsettled` (the hourly job) the days not yet settled are drawn again too; a page
+    view leaves that to the job and draws only what is missing (after a quiet night, yesterday).
+    Safe to run twice or in two processes at once: the one-row-per-day constraint keeps one.
+    """
+    now = now or timezone.now()
+    first, last = first_day(), today(now) - datetime.timedelta(days=1)
+    if first is None or last < first:
+        return 0
+    kept = CirculationDay.objects.filter(day__range=(first, last))
+    if not redraw_unsettled and kept.count() == (last - first).days + 1:
+        return 0  # the common case for a page view: one count
+    drawn_at = dict(kept.values_list("day", "drawn_at"))
+    settled_before = today(now) - datetime.timedelta(days=SETTLE_DAYS)
+    wanted = [
+        day for day in days_between(first, last) if day not in drawn_at or (redraw_unsettled and day >= settled_before)
+    ]
+    if not wanted:
+        return 0
+    drawn = draw_days(start_of(wanted[0]), start_of(wanted[-1] + datetime.timedelta(days=1)))
+    rows = [CirculationDay(day=day, drawn_at=now, **vars(drawn.get(day, DayFigures()))) for day in wanted]
+    try:
+        with transaction.atomic():
+            CirculationDay.objects.filter(day__in=wanted).delete()
+            CirculationDay.objects.bulk_create(rows, batch_size=500)
+    except IntegrityError:
+        return 0  # another process kept them a moment ago
+    return len(rows)
+
+
+class History:
+    """Every day from the ledger's first to today, added up in order: a span's totals are two lookups.
+
+    Reads the kept days in one query (a row a day) and today's changes live from the ledger.
+    """
+
+    def __init__(self, now: datetime.datetime):
+        self.now, self.today = now, today(now)
+        store_days(now, redraw_unsettled=False)
+        rows = CirculationDay.objects.order_by("day").values_list(
+            "day", *COUNTS, "lifetime_days", "yearly_revenue_change"
+        )
+        days = {row[0]: row[1:] for row in rows}
+        live = draw_days(start_of(self.today), now).get(self.today)
+        if live is not None:
+            days[self.today] = (
+                *(getattr(live, name) for name in COUNTS),
+                live.lifetime_days,
+                live.yearly_revenue_change,
+            )
+        self.first = min(days, default=self.today)
+        self.currencies = sorted({currency for row in days.values() for currency in row[-1]})
+        width = len(COUNTS) + 1
+        # running[i]: the sums of every day before first + i (so running[0] is all zeros).
+        self.running: list[tuple] = [(0,) * width]
+        self.running_revenue: dict[str, list[int]] = {currency: [0] for currency in self.currencies}
+        for day in days_between(self.first, self.today):
+            row = days.get(day)
+            before = self.running[-1]
+            if row is None:
+                self.running.append(before)
+                for totals in self.running_revenue.values():
+                    totals.append(totals[-1])
+                continue
+            self.running.append(tuple(total + change for total, change in zip(before, row[:width], strict=True)))
+            for currency, totals in self.running_revenue.items():
+                totals.append(totals[-1] + row[-1].get(currency, 0))
+
+    def index(self, day: datetime.date) -> int:
+        """Where the sums of the days before `day` are kept (clamped to the history)."""
+        return min(max((day - self.first).days, 0), len(self.running) - 1)
+
+    def totals(self, since: datetime.date, until: datetime.date) -> dict[str, float]:
+        """The changes from `since` to `until`, both included, by name (and `lifetime_days`)."""
+        after, before = self.running[self.index(until + datetime.timedelta(days=1))], self.running[self.index(since)]
+        return dict(zip((*COUNTS, "lifetime_days"), (a - b for a, b in zip(after, before, strict=True)), strict=True))
+
+    def subscribers_on(self, day: datetime.date) -> int:
+        """Subscriptions live at the start of `day`, as the event log counts them (begun less ended)."""
+        sums = self.running[self.index(day)]
+        return sums[COUNTS.index("started")] - sums[COUNTS.index("ended")]
+
+    def yearly_revenue_on(self, day: datetime.date, currency: str) -> int:
+        """The yearly value of the periods paid for and running at the start of `day` (minor units)."""
+        return self.running_revenue[currency][self.index(day)]

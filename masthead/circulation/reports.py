@@ -1,0 +1,352 @@
+"""The circulation manager's dashboard: subscribers, who joined and left, recurring revenue, print runs, doors.
+
+Every figure comes from the ledger through `subscriptions.queries`, aggregated in SQL: today's
+subscribers by plan and the doors live, the history from the days kept in `days.py` (each day
+drawn from the ledger once it is over) plus today's ledger. Months and issues are the magazine's
+(`TIME_ZONE`), like close dates.
+
+The words (docs/circulation.md): subscribers are live subscriptions (active or past due,
+complimentary and trials included); monthly recurring revenue (MRR) is the money paid for the
+periods running at a moment, a yearly period counting a twelfth a month, each currency apart;
+churn is the share of a month's first-day subscribers whose subscription ended in the month; the
+average lifetime is the mean length of the subscriptions that ended in the last twelve months.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from wagtail.models import Page
+
+from masthead.circulation.days import History, start_of
+from masthead.circulation.models import MailingList
+from masthead.circulation.tables import (
+    Table,
+    count_column,
+    money_column,
+    percent_column,
+    signed_count_column,
+    text_column,
+)
+from masthead.editions.models import Issue
+from masthead.subscriptions.models import DOORS, Plan
+from masthead.subscriptions.money import format_money
+from masthead.subscriptions.queries import (
+    live_subscriptions_by_plan,
+    subscriptions_by_article,
+    subscriptions_by_door,
+)
+
+SPANS = (12, 24, 60)  # the months the dashboard can show
+DEFAULT_SPAN = 24
+TOP_ARTICLES = 20
+DAYS_PER_MONTH = 365.25 / 12
+DOOR_LABELS = dict(DOORS) | {"": "None recorded"}
+
+
+def monthly(yearly_minor_units: int) -> int:
+    """A yearly value's month, to the nearest minor unit."""
+    return (yearly_minor_units + 6) // 12
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def months_back(day: datetime.date, count: int) -> datetime.date:
+    """The first day of the month `count` months before `day`'s."""
+    month = month_start(day)
+    for _ in range(count):
+        month = month_start(month - datetime.timedelta(days=1))
+    return month
+
+
+@dataclass
+class MonthFigures:
+    """A month's changes, its subscribers at the start and end, and the yearly revenue at its end (this one's: now)."""
+
+    month: datetime.date
+    totals: dict[str, float]
+    subscribers_at_start: int
+    subscribers_at_end: int
+    yearly_revenue: dict[str, int]
+
+    @property
+    def churn(self) -> float | None:
+        """Per cent of the first day's subscribers whose subscription ended in the month."""
+        return 100 * self.totals["ended"] / self.subscribers_at_start if self.subscribers_at_start else None
+
+    def mrr(self, currency: str) -> int:
+        return monthly(self.yearly_revenue.get(currency, 0))
+
+
+def months_of(history: History, first_month: datetime.date) -> list[MonthFigures]:
+    """Every month from `first_month` (or the ledger's first) to this one, so far."""
+    month, months = max(first_month, month_start(history.first)), []
+    while month <= history.today:
+        end = next_month(month)
+        months.append(
+            MonthFigures(
+                month,
+                history.totals(month, end - datetime.timedelta(days=1)),
+                history.subscribers_on(month),
+                history.subscribers_on(end),
+                {currency: history.yearly_revenue_on(end, currency) for currency in history.currencies},
+            )
+        )
+        month = end
+    return months
+
+
+@dataclass
+class Headline:
+    """The figures at the top of the dashboard and on the admin home's panel."""
+
+    subscribers: int
+    print_subscribers: int
+    mrr: dict[str, int]  # currency -> minor units a month, now
+    mrr_change: dict[str, int]  # since the end of last month
+    churn_last_month: float | None
+    average_lifetime_months: float | None
+
+    @property
+    def digital_subscribers(self) -> int:
+        return self.subscribers - self.print_subscribers
+
+    def mrr_lines(self) -> list[tuple[str, str]]:
+        """(MRR, its change since the end of last month) for each currency, written as money."""
+        return [
+            (format_money(amount, currency), signed_money(self.mrr_change.get(currency), currency))
+            for currency, amount in sorted(self.mrr.items())
+        ]
+
+
+def signed_money(amount: int | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    if amount == 0:
+        return "no change"
+    return ("+" if amount > 0 else "\u2212") + format_money(abs(amount), currency)
+
+
+def headline_of(history: History, plan_rows: list[dict], plans: dict[int, Plan]) -> Headline:
+    months = months_of(history, months_back(history.today, 1))
+    this_month, last_month = months[-1], (months[-2] if len(months) > 1 else None)
+    year = history.totals(history.today - datetime.timedelta(days=364), history.today)
+    return Headline(
+        subscribers=sum(row["subscribers"] for row in plan_rows),
+        print_subscribers=sum(row["subscribers"] for row in plan_rows if plans[row["plan_id"]].includes_print),
+        mrr={currency: this_month.mrr(currency) for currency in history.currencies},
+        mrr_change=(
+            {currency: this_month.mrr(currency) - last_month.mrr(currency) for currency in history.currencies}
+            if last_month
+            else {}
+        ),
+        churn_last_month=last_month.churn if last_month else None,
+        average_lifetime_months=(year["lifetime_days"] / year["ended"] / DAYS_PER_MONTH if year["ended"] else None),
+    )
+
+
+def headline_figures(now: datetime.datetime | None = None) -> Headline:
+    """The admin home panel's figures."""
+    history = History(now or timezone.now())
+    return headline_of(history, list(live_subscriptions_by_plan()), Plan.objects.in_bulk())
+
+
+def plans_table(plan_rows: list[dict], plans: dict[int, Plan]) -> Table:
+    """Live subscribers per plan, and how many of them pay, are complimentary, in a trial or in dunning."""
+    rows = [
+        [
+            plans[row["plan_id"]].name,
+            "Print and digital" if plans[row["plan_id"]].includes_print else "Digital",
+            row["subscribers"],
+            row["subscribers"] - row["complimentary"] - row["on_trial"],
+            row["complimentary"],
+            row["on_trial"],
+            row["past_due"],
+        ]
+        for row in plan_rows
+    ]
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return Table(
+        "plans",
+        "Subscribers today by plan",
+        [
+            text_column("Plan"),
+            text_column("Edition"),
+            count_column("Subscribers"),
+            count_column("Paying"),
+            count_column("Complimentary"),
+            count_column("In a free trial"),
+            count_column("Past due (in dunning)"),
+        ],
+        rows,
+        note="Subscribers are live subscriptions; past-due ones keep access while dunning's retries last.",
+    )
+
+
+def months_table(months: list[MonthFigures], currencies: list[str], this_month: datetime.date) -> Table:
+    return Table(
+        "months",
+        "Month by month",
+        [
+            text_column("Month"),
+            count_column("Subscribers at the end"),
+            count_column("New"),
+            count_column("Renewed"),
+            count_column("Cancelled"),
+            count_column("Refunded under the guarantee"),
+            count_column("Lapsed after failed payments"),
+            count_column("Ended, all reasons"),
+            percent_column("Churn"),
+            *(money_column(f"MRR ({currency})", currency) for currency in currencies),
+        ],
+        [
+            [
+                f"{month.month:%B %Y}" + (" (so far)" if month.month == this_month else ""),
+                month.subscribers_at_end,
+                *(int(month.totals[name]) for name in ("new", "renewed", "cancelled", "refunded", "lapsed", "ended")),
+                month.churn,
+                *(month.mrr(currency) for currency in currencies),
+            ]
+            for month in months
+        ],
+        note=(
+            "Subscribers and MRR at each month's end (this month's: now). Churn: subscriptions ended in the "
+            "month over subscribers on its first day. Cancelled counts cancellations as made; some were resumed."
+        ),
+    )
+
+
+def issues_table(history: History, first_day: datetime.date) -> Table:
+    """Each issue closed since `first_day`: what changed from the close before to its own, and its print run."""
+    close_days = datetime.timedelta(days=settings.ISSUE_CLOSE_DAYS)
+    closed = list(
+        Issue.objects.filter(cover_date__gte=first_day, cover_date__lt=history.today + close_days).order_by(
+            "cover_date"
+        )
+    )
+    earlier = Issue.objects.filter(cover_date__lt=first_day).order_by("-cover_date").first()
+    runs = dict(
+        MailingList.objects.filter(issue__in=[*closed, *([earlier] if earlier else [])]).values_list(
+            "issue_id", "row_count"
+        )
+    )
+    rows = []
+    previous_close, previous_run = (earlier.close_date, runs.get(earlier.pk)) if earlier else (None, None)
+    for issue in closed:
+        since = previous_close + datetime.timedelta(days=1) if previous_close else first_day
+        totals = history.totals(since, issue.close_date)
+        run = runs.get(issue.pk)
+        rows.append(
+            [
+                str(issue),
+                f"{since:%-d %b %Y} to {issue.close_date:%-d %b %Y}",
+                *(int(totals[name]) for name in ("new", "renewed", "cancelled", "refunded", "lapsed")),
+                run,
+                run - previous_run if run is not None and previous_run is not None else None,
+            ]
+        )
+        previous_close, previous_run = issue.close_date, run
+    return Table(
+        "issues",
+        "Issue by issue",
+        [
+            text_column("Issue"),
+            text_column("Days counted"),
+            count_column("New"),
+            count_column("Renewed"),
+            count_column("Cancelled"),
+            count_column("Refunded under the guarantee"),
+            count_column("Lapsed after failed payments"),
+            count_column("Print run"),
+            signed_count_column("Change in print run"),
+        ],
+        rows,
+        note=(
+            "Each issue counts the days after the close before up to its own close date. The print run is the "
+            "stored mailing list's; one closed but not stored yet shows none until the hourly job stores it."
+        ),
+    )
+
+
+def door_tables(since: datetime.datetime) -> tuple[Table, Table]:
+    """Subscriptions started since `since` by the door their reader came through, and the articles that brought most."""
+    doors = Table(
+        "doors",
+        "Doors subscribers came through",
+        [text_column("Door"), count_column("Subscribed"), count_column("Still subscribed")],
+        [
+            [DOOR_LABELS.get(row["door"], row["door"]), row["subscribed"], row["live"]]
+            for row in subscriptions_by_door(since)
+        ],
+        note=(
+            "The last subscribe link a reader followed before checkout, as the server recorded it; "
+            "“None recorded” is a plain link, a staff grant or a subscription older than the record."
+        ),
+    )
+    by_article = list(subscriptions_by_article(since, limit=TOP_ARTICLES))
+    # Articles are Wagtail pages; one deleted since keeps its id in the ledger.
+    titles = dict(Page.objects.filter(pk__in=[row["door_article_id"] for row in by_article]).values_list("pk", "title"))
+    articles = Table(
+        "articles",
+        f"Articles that brought subscribers (the top {TOP_ARTICLES})",
+        [text_column("Article"), count_column("Subscribed"), count_column("Still subscribed")],
+        [
+            [
+                titles.get(row["door_article_id"], f"Page {row['door_article_id']} (deleted)"),
+                row["subscribed"],
+                row["live"],
+            ]
+            for row in by_article
+        ],
+        numbered=True,
+    )
+    return doors, articles
+
+
+@dataclass
+class Dashboard:
+    span: int
+    first_month: datetime.date
+    headline: Headline
+    currencies: list[str]
+    plans: Table
+    months: Table
+    issues: Table
+    doors: Table
+    articles: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        return [self.plans, self.months, self.issues, self.doors, self.articles]
+
+    def table(self, slug: str) -> Table | None:
+        return next((table for table in self.tables if table.slug == slug), None)
+
+
+def build_dashboard(*, span: int = DEFAULT_SPAN, now: datetime.datetime | None = None) -> Dashboard:
+    """Everything on the dashboard for the last `span` months (this one included), as of `now`."""
+    history = History(now or timezone.now())
+    first_month = months_back(history.today, span - 1)
+    plans = Plan.objects.in_bulk()
+    plan_rows = list(live_subscriptions_by_plan())
+    doors, articles = door_tables(start_of(first_month))
+    return Dashboard(
+        span=span,
+        first_month=first_month,
+        headline=headline_of(history, plan_rows, plans),
+        currencies=history.currencies,
+        plans=plans_table(plan_rows, plans),
+        months=months_table(months_of(history, first_month), history.currencies, month_start(history.today)),
+        issues=issues_table(history, first_month),
+        doors=doors,
+        articles=articles,
+    )
