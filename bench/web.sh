@@ -142,7 +142,15 @@ for entry in "${PAGES[@]}"; do
   bytes=$(curl -fsS -H "$header" "$BASE$path" | wc -c)
   echo "   $name $path: ${bytes} bytes, page cache: ${cache:-none}"
   [ "$cache" = hit ] || echo "   WARNING: $path is not served from the page cache${who:+ to the $who}" >&2
-  curl -fsS -H "$header" "$BASE$path" | grep -q 'isAccessibleForFree' || echo "   WARNING: $path did not render an article" >&2
+  body=$(curl -fsS -H "$header" "$BASE$path")
+  if [ -n "$who" ]; then
+    grep -q 'isAccessibleForFree' <<< "$body" || echo "   WARNING: $path did not render an article" >&2
+  fi
+  # The narrated subscriber-only article: the player for the subscriber, the offer for the others.
+  case "$name" in
+    "Subscriber-only article, subscriber") grep -q 'data-audio-player' <<< "$body" || echo "   WARNING: no audio player" >&2 ;;
+    "Subscriber-only article, "*) grep -q 'Subscribe to listen' <<< "$body" || echo "   WARNING: no offer to listen" >&2 ;;
+  esac
 done
 
 # Other work on the machine skews every figure: measure the CPU that neither the server nor wrk used.

@@ -93,6 +93,11 @@ def make_user(db):
     return make
 
 
+def work_queued_on_commit(callbacks) -> list:
+    """The on-commit callbacks that queue work, leaving out the page cache's forgetting of changed pages."""
+    return [callback for callback in callbacks if callback.__module__ != "masthead.core.page_cache"]
+
+
 def logged_in_client(user) -> Client:
     client = Client()
     client.force_login(user)

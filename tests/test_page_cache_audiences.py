@@ -51,6 +51,8 @@ def test_every_subscriber_is_served_one_stored_copy_with_the_whole_article(gated
     assert [r["X-Page-Cache"] for r in (first, again, sols)] == ["miss", "hit", "hit"]
     assert all(reads_the_whole_article(response) for response in (first, again, sols))
     assert "Your account" in account_link(sols) and "Sam" not in sols.content.decode()
+    # Shared among subscribers by us, never by a proxy or a CDN on the way.
+    assert all("private" in response["Cache-Control"] for response in (first, again, sols))
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reader", "lapsed"])

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from masthead.core import page_readers, page_tags
 
@@ -122,12 +123,15 @@ class PageCacheMiddleware:
         if not is_cacheable_request(request):
             return self.get_response(request)
         if not has_session_cookie(request):
-            audience = ANONYMOUS
-            cached = page_cache().get(cache_key(request, audience))
-        else:
-            audience, cached = self.signed_in_copy(request)
-            if audience is None:
-                return self.render(request)
+            return self.answer(request, ANONYMOUS, page_cache().get(cache_key(request, ANONYMOUS)))
+        audience, cached = self.signed_in_copy(request)
+        response = self.render(request) if audience is None else self.answer(request, audience, cached)
+        if "no-store" not in response.get("Cache-Control", ""):
+            # A copy for a signed-in audience is ours to share among its readers, never a proxy's or a CDN's.
+            patch_cache_control(response, private=True)
+        return response
+
+    def answer(self, request: HttpRequest, audience: str, cached: HttpResponse | None) -> HttpResponse:
         if cached is not None:
             return served_from_cache(request, cached, audience)
         return self.render_once(request, cache_key(request, audience), audience)
