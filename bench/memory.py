@@ -2,8 +2,8 @@
 """Memory and restart benchmark (issue 18): the web server as scripts/serve.sh starts it, under wrk's load.
 
 For each set-up (serve.sh's knobs, e.g. WEB_SERVER=gunicorn) and each checkout (this one by default;
-`--checkout DIR` adds another, e.g. a `git worktree` of an older commit, so before and after sit in
-one table):
+`--checkout DIR`, or `label@DIR` for one set-up, runs serve.sh from another, e.g. a `git worktree` of
+an older commit, so before and after sit in one table):
 1. starts `scripts/serve.sh` itself (web server, db_worker, scheduler) on a free port of 127.0.0.1;
 2. warms the pages, then runs `wrk -t2 -c32 -d<duration>` against each page in turn (web.sh's pages:
    cached anonymous pages and a subscriber's rendered article), sampling memory meanwhile;
@@ -11,17 +11,19 @@ one table):
    the scheduler) after the load, and their PSS from /proc/<pid>/smaps_rollup (RSS counts a page
    shared by several processes once in each; PSS divides it among them);
 4. restarts serve.sh (SIGTERM to its process group, as Ctrl-C or a service manager stops it, then
-   starts it again) and times SIGTERM -> the first 200 of `/`: three times with an idle worker,
-   then three times with a busy one (narrations queued, and the worker narrating when the restart
-   begins; the new serve.sh's worker takes the next one as it starts).
+   starts it again) and times SIGTERM -> the first 200 of `/`, with the CPU the new web processes
+   used by then: `--restarts` times (3) with an idle worker, then as many with a busy one
+   (narrations queued, the worker narrating when the restart begins; the new serve.sh's worker
+   takes the next one as it starts).
 
 Prints a markdown table with `uptime`'s load average and saves it as bench/results/memory-<date>.md.
 The data folder is the benchmark's own (BENCH_DATA_DIR, default /tmp/masthead-memory), prepared as
 web.sh prepares its own; SKIP_SETUP=1 reuses it as it is.
 
-    bench/memory.py                                   # serve.sh's default set-up and the alternatives below
-    bench/memory.py --setup "granian 2x2" --setup "gunicorn 2x2 preload:WEB_SERVER=gunicorn,WEB_PRELOAD=true"
-    bench/memory.py --checkout /tmp/before --checkout .   # the same set-ups on two checkouts
+    bench/memory.py                                  # serve.sh's default set-up and the alternatives in SETUPS
+    bench/memory.py --setup "granian 2x2" --setup "gunicorn preload:WEB_SERVER=gunicorn,WEB_PRELOAD=true"
+    bench/memory.py --checkout /tmp/before --checkout .  # every set-up on two checkouts (git worktree add /tmp/before)
+    bench/memory.py --setup "serve.sh default@/tmp/before" --setup "serve.sh default"   # one set-up on each
 """
 
 from __future__ import annotations
@@ -54,7 +56,6 @@ SETUPS = {
     "gunicorn gthread 2x2": {"WEB_SERVER": "gunicorn", "WEB_WORKERS": "2", "WEB_THREADS": "2"},
 }
 SEED_ARTICLE = "/foreign-affairs/china-boasts-of-closer-ties-with-russia-after-envoys-moscow-visit/"
-RESTARTS = 3
 BUSY_NARRATIONS = 8
 
 
@@ -305,25 +306,26 @@ def drop_queued_tasks(env: dict[str, str], checkout: Path) -> None:
     )
 
 
-def wait_until_busy(site: Site, timeout: float = 90) -> bool:
-    """True once the db_worker uses more than half a core over a second (it is narrating)."""
-    hz = os.sysconf("SC_CLK_TCK")
+def narrations_started(site: Site) -> int:
+    """How many narrations the site's workers have begun, from their log lines (no process start to ask)."""
+    return site.log.read_text().count("ensure_article_audio state=RUNNING")
+
+
+def wait_until_busy(site: Site, already: int, timeout: float = 120) -> bool:
+    """True once a worker has begun a narration since `already` were counted."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        pid = site.worker_pid()
-        if pid:
-            before = cpu_ticks(pid)
-            time.sleep(1)
-            if (cpu_ticks(pid) - before) / hz > 0.5:
-                return True
-        else:
-            time.sleep(0.2)
+        if narrations_started(site) > already:
+            return True
+        time.sleep(0.2)
     return False
 
 
-def measure(checkout: Path, label: str, overrides: dict[str, str], base_env: dict, pages: list, duration: str) -> dict:
+def measure(checkout: Path, label: str, overrides: dict[str, str], base_env: dict, pages: list, options) -> dict:
     env = {**base_env, **overrides, "HOST": "127.0.0.1", "PORT": str(free_port())}
-    log = Path(env["DATA_DIR"]) / f"serve-{label.replace(' ', '-')}.log"
+    log = Path(env["DATA_DIR"]) / f"serve-{checkout.name}-{re.sub(r'[^A-Za-z0-9.]+', '-', label)}.log"
+    log.unlink(missing_ok=True)
+    duration, restarts = options.duration, options.restarts
     site = Site(checkout, env, log)
     result = {"label": label, "checkout": describe(checkout), "load_before": load_average()}
     drop_queued_tasks(env, checkout)
@@ -343,15 +345,17 @@ def measure(checkout: Path, label: str, overrides: dict[str, str], base_env: dic
         result["peak_rss"] = peak
         result["rss"], result["pss"], result["per_process"] = site.memory()
         idle = []
-        for _ in range(RESTARTS):
+        for _ in range(restarts):
             site.settle()
             idle.append(site.restart())
+        counted = narrations_started(site)
         queue_narrations(env, checkout, BUSY_NARRATIONS)
         busy = []
-        for _ in range(RESTARTS):
+        for _ in range(restarts):
             site.settle()
-            if not wait_until_busy(site):
-                print("   WARNING: the worker never got busy; restart measured anyway", file=sys.stderr)
+            if not wait_until_busy(site, already=counted):
+                print("   WARNING: no narration began; restart measured anyway", file=sys.stderr)
+            counted = narrations_started(site)
             busy.append(site.restart())
         result["idle_restarts"], result["busy_restarts"] = idle, busy
     finally:
@@ -407,7 +411,7 @@ def report(results: list[dict], duration: str) -> str:
         " each page in turn",
         "- Web processes: the web server's parent and all its workers (not the db_worker or scheduler).",
         "- Restart: SIGTERM to serve.sh's process group -> first 200 of `/` from the new serve.sh;",
-        f"  median (max) of {RESTARTS} [median seconds stopping the old one; median CPU seconds the new web processes",
+        "  median (max) [median seconds stopping the old one; median CPU seconds the new web processes",
         "  had used at the first 200, which other work on the machine does not inflate]. Busy: the worker narrating",
         "  when the restart begins, more narrations queued. Each restart begins once the web server has started.",
         "",
@@ -457,6 +461,9 @@ def main() -> None:
     parser.add_argument("--setup", action="append", help="a name from SETUPS, or label:KEY=VALUE,...")
     parser.add_argument("--checkout", action="append", type=Path, help="run serve.sh from this checkout")
     parser.add_argument("--duration", default=os.environ.get("DURATION", "10s"), help="wrk's -d for each page")
+    parser.add_argument(
+        "--restarts", type=int, default=3, help="restarts timed with an idle worker, and with a busy one"
+    )
     parser.add_argument("--label", default="", help="added to the report's file name")
     args = parser.parse_args()
     checkouts = [path.resolve() for path in (args.checkout or [ROOT])]
@@ -478,7 +485,7 @@ def main() -> None:
     results = []
     for label, overrides, checkout in runs:
         print(f"== {label} on {checkout} (load {load_average()})", file=sys.stderr)
-        results.append(measure(checkout, label, overrides, env, pages, args.duration))
+        results.append(measure(checkout, label, overrides, env, pages, args))
         print(report(results[-1:], args.duration), file=sys.stderr)
     text = report(results, args.duration)
     print(text)

@@ -13,10 +13,18 @@ WEB_SERVER=${WEB_SERVER:-$default_server}
 WEB_WORKERS=${WEB_WORKERS:-$(nproc)}
 WEB_THREADS=${WEB_THREADS:-2}
 ACCESS_LOG=${ACCESS_LOG:-true}
+# gunicorn only: import the site once in the master and fork the workers from it.
+WEB_PRELOAD=${WEB_PRELOAD:-false}
+# A granian worker stopped while it is still loading the site never exits (the restart then hangs
+# for ever): it is killed after this many seconds (bench/README.md, "Memory and restart").
+WEB_KILL_TIMEOUT=${WEB_KILL_TIMEOUT:-5}
+# The worker and the scheduler run at this niceness, so a narration or an edition build gives the
+# web server the CPU first, at start and under load (bench/README.md, "Memory and restart").
+BACKGROUND_NICE=${BACKGROUND_NICE:-10}
 case "$WEB_SERVER" in
   granian)
     web=(.venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "$WEB_WORKERS"
-      --blocking-threads "$WEB_THREADS" --log-level warning)
+      --blocking-threads "$WEB_THREADS" --workers-kill-timeout "$WEB_KILL_TIMEOUT" --log-level warning)
     if [ "$ACCESS_LOG" = true ]; then web+=(--access-log); else web+=(--no-access-log); fi
     web+=(masthead.wsgi:application)
     ;;
@@ -25,12 +33,13 @@ case "$WEB_SERVER" in
     web=(.venv/bin/gunicorn masthead.wsgi:application --bind "$HOST:$PORT" --workers "$WEB_WORKERS"
       --worker-class gthread --threads "$WEB_THREADS" --keep-alive 5 --log-level warning)
     if [ "$ACCESS_LOG" = true ]; then web+=(--access-logfile -); fi
+    if [ "$WEB_PRELOAD" = true ]; then web+=(--preload); fi
     ;;
   *) echo "WEB_SERVER must be granian or gunicorn, not $WEB_SERVER" >&2; exit 2 ;;
 esac
-.venv/bin/python manage.py db_worker --queue-name "*" &
+nice -n "$BACKGROUND_NICE" .venv/bin/python manage.py db_worker --queue-name "*" &
 worker=$!
-.venv/bin/python manage.py scheduler &
+nice -n "$BACKGROUND_NICE" .venv/bin/python manage.py scheduler &
 scheduler=$!
 trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 echo "Masthead is serving on http://$HOST:$PORT/ (admin at http://$HOST:$PORT/admin/) with $WEB_SERVER"
