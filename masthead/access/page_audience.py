@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from masthead.access.entitlements import Entitlements, request_entitlements
@@ -123,6 +124,8 @@ def connect_invalidation() -> None:
         signal.connect(forget_user, sender=user_model, dispatch_uid=f"audience_user_{id(signal)}")
     # The paywall's rules (archive age, the meter) change what every audience sees.
     post_save.connect(paywall_rules_changed, sender="access.PaywallSettings", dispatch_uid="audience_paywall")
+    post_delete.connect(clear_now_and_on_commit, sender="access.PaywallSettings", dispatch_uid="audience_paywall_gone")
+    user_logged_out.connect(page_readers.forget_session, dispatch_uid="audience_logged_out")
     for through in (user_model.groups.through, user_model.user_permissions.through):
         m2m_changed.connect(forget_group_members, sender=through, dispatch_uid=f"audience_m2m_{through._meta.label}")
     # A group's permissions decide who is staff (and reads everything): rare, so everyone is decided afresh.

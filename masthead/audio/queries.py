@@ -8,9 +8,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from masthead.audio.models import ArticleNarration, ListeningPosition, PodcastFeedToken
-from masthead.core.page_tags import shows
-
-NARRATIONS = "narrations"  # the page-cache tag of lists of narrations (feeds, an issue's playlist)
+from masthead.core.page_tags import NARRATIONS, shows
 
 
 def audio_of(article) -> ArticleNarration | None:

@@ -271,9 +271,8 @@ def retag(narration: ArticleNarration, article, tags_key: str, token: str) -> No
 
 def install(narration_id: int, token: str, **fields) -> None:
     """Make a finished file the article's audio, if our claim still holds; the old file is removed."""
-    from masthead.audio.queries import NARRATIONS
     from masthead.core.page_cache import forget_pages_showing
-    from masthead.core.page_tags import page_tag
+    from masthead.core.page_tags import NARRATIONS, page_tag
 
     with transaction.atomic():
         try:

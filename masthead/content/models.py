@@ -107,7 +107,7 @@ class Author(index.Indexed, models.Model):
         return reverse("author", args=[self.slug])
 
 
-class HomePage(RecordsWhereShown, Page):
+class HomePage(Page):
     """The front page: latest articles, the current issue, the sections."""
 
     max_count = 1
@@ -122,7 +122,7 @@ class HomePage(RecordsWhereShown, Page):
         return context
 
 
-class SectionPage(RecordsWhereShown, Page):
+class SectionPage(Page):
     """One of the magazine's sections; its articles are its children, so URLs are /<section>/<article>/."""
 
     intro = models.TextField(blank=True)

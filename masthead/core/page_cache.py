@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -54,6 +55,7 @@ UNCACHED_PATH_PREFIXES = (
 )
 RENDER_LOCK_SECONDS = 30
 WAIT_FOR_RENDER_SECONDS = 10
+UNSTORABLE_SECONDS = 60  # a page found not storable is rendered by each reader, with no one waiting
 EPOCH_KEY = "page-cache:epoch"
 # Sent after every clear with `addresses` ("host path" of each page removed, or None for all), so
 # caches in front of ours (nginx's, a CDN's) are purged on the same events.
@@ -103,16 +105,41 @@ def mark_user_dependent(request: HttpRequest) -> None:
     request.user_dependent_response = True
 
 
-def served_from_cache(request: HttpRequest, response: HttpResponse, audience: str) -> HttpResponse:
+@dataclass
+class StoredPage:
+    """A stored copy, with the versions of the wide tags it showed (core/page_tags.py) and when it was made."""
+
+    response: HttpResponse
+    versions: dict[str, str | None]
+    stored_at: float
+
+    def seconds_left(self) -> int:
+        return max(0, int(self.stored_at + settings.PAGE_CACHE_SECONDS - time.time()))
+
+
+def usable(stored: StoredPage | None) -> StoredPage | None:
+    """The stored copy, unless a list or narration it showed has changed since (then it is rendered again)."""
+    if stored is None or not isinstance(stored, StoredPage) or not page_tags.versions_current(stored.versions):
+        return None
+    return stored
+
+
+def served_from_cache(request: HttpRequest, stored: StoredPage, audience: str) -> HttpResponse:
     request.page_cache_audience = audience
+    request.page_cache_seconds_left = stored.seconds_left()  # how long a cache in front may keep it
+    response = stored.response
     response["X-Page-Cache"] = "hit"
     return response
 
 
 def stored_copy(request: HttpRequest, audience: str) -> HttpResponse | None:
     """The stored copy for an audience decided only now (a session's first request), if there is one."""
-    cached = page_cache().get(cache_key(request, audience))
-    return served_from_cache(request, cached, audience) if cached is not None else None
+    stored = usable(page_cache().get(cache_key(request, audience)))
+    return served_from_cache(request, stored, audience) if stored is not None else None
+
+
+def unstorable_key(key: str) -> str:
+    return f"unstorable:{key}"
 
 
 class PageCacheMiddleware:
@@ -124,43 +151,45 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if not has_session_cookie(request):
             return self.answer(request, ANONYMOUS, page_cache().get(cache_key(request, ANONYMOUS)))
-        audience, cached = self.signed_in_copy(request)
-        response = self.render(request) if audience is None else self.answer(request, audience, cached)
+        audience, stored = self.signed_in_copy(request)
+        response = self.render(request) if audience is None else self.answer(request, audience, stored)
         if "no-store" not in response.get("Cache-Control", ""):
             # A copy for a signed-in audience is ours to share among its readers, never a proxy's or a CDN's.
             patch_cache_control(response, private=True)
         return response
 
-    def answer(self, request: HttpRequest, audience: str, cached: HttpResponse | None) -> HttpResponse:
-        if cached is not None:
-            return served_from_cache(request, cached, audience)
+    def answer(self, request: HttpRequest, audience: str, stored: StoredPage | None) -> HttpResponse:
+        if (stored := usable(stored)) is not None:
+            return served_from_cache(request, stored, audience)
         return self.render_once(request, cache_key(request, audience), audience)
 
-    def signed_in_copy(self, request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
+    def signed_in_copy(self, request: HttpRequest) -> tuple[str | None, StoredPage | None]:
         """The session's remembered audience and its stored copy, if the record is still current."""
         record = page_readers.remembered_record(request)
         if record is None or record.audience == page_readers.NO_SHARED_COPY:
             return None, None
-        generation_key, key = page_readers.generation_key(record.user_id), cache_key(request, record.audience)
-        found = page_cache().get_many([generation_key, key])
-        if not page_readers.is_current(record, found.get(generation_key)):
+        if not page_readers.is_current(record):
             return None, None
-        return record.audience, found.get(key)
+        return record.audience, page_cache().get(cache_key(request, record.audience))
 
     def render_once(self, request: HttpRequest, key: str, audience: str) -> HttpResponse:
         """Render a missing page once: requests for it meanwhile wait for that copy instead of rendering too."""
         locks, lock_key = caches["default"], f"render:{key}"
+        if locks.get(unstorable_key(key)):
+            return self.render(request)  # never stored (a reader's own answer, a 404): nothing to wait for
         if locks.add(lock_key, 1, RENDER_LOCK_SECONDS):
             try:
-                return self.render(request)
+                response = self.render(request)
+                if not getattr(request, "page_cache_stored", False):
+                    locks.set(unstorable_key(key), 1, UNSTORABLE_SECONDS)
+                return response
             finally:
                 locks.delete(lock_key)
         deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.01)
-            cached = page_cache().get(key)
-            if cached is not None:
-                return served_from_cache(request, cached, audience)
+            if (stored := usable(page_cache().get(key))) is not None:
+                return served_from_cache(request, stored, audience)
             if not locks.has_key(lock_key):
                 break  # rendered and not stored (a 404, a page of the person's own): render it ourselves
         return self.render(request)
@@ -178,13 +207,25 @@ class PageCacheMiddleware:
             # A change committed during the render: what was read may be from before it.
             and current_epoch() == epoch
         ):
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            key = cache_key(request, audience)
-            page_cache().set(key, response, settings.PAGE_CACHE_SECONDS)
-            page_tags.add_to_indexes(key, address_of(request), getattr(request, "page_cache_tags", ()))
+            self.store(request, response, audience, epoch)
         response["X-Page-Cache"] = "miss"
         return response
+
+    def store(self, request: HttpRequest, response: HttpResponse, audience: str, epoch: str | None) -> None:
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        tags = getattr(request, "page_cache_tags", set())
+        key = cache_key(request, audience)
+        # The versions are read before the store: a list changed meanwhile leaves this copy stale at once.
+        stored = StoredPage(response, page_tags.wide_tag_versions(tags), time.time())
+        page_cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
+        page_tags.add_to_indexes(key, address_of(request), tags)
+        if current_epoch() != epoch:
+            # A change was forgotten while we stored: it may have looked for this page before it was indexed.
+            page_cache().delete(key)
+            return
+        request.page_cache_stored = True
+        request.page_cache_seconds_left = settings.PAGE_CACHE_SECONDS
 
 
 def current_epoch() -> str | None:
@@ -196,7 +237,7 @@ def _new_epoch() -> None:
 
 
 def clear_page_cache(**kwargs) -> None:
-    """Forget every stored page (and every remembered audience: they are decided again)."""
+    """Forget every stored page."""
     from django.core.cache.backends.redis import RedisCache
 
     _new_epoch()
@@ -216,6 +257,8 @@ def forget_pages_showing(*tags: str) -> None:
     """Forget the stored pages that show any of `tags` (see core.page_tags); the rest stay."""
     _new_epoch()
     addresses = page_tags.forget_pages_tagged(tags)
+    if set(tags) & page_tags.WIDE_TAGS:
+        addresses = None  # pages showing lists are found stale when asked for: purge everything in front
     page_cache_cleared.send(sender=forget_pages_showing, addresses=addresses)
 
 
@@ -241,6 +284,9 @@ def note_whether_page_was_live(sender, instance, **kwargs) -> None:
 
 
 def forget_pages_showing_published_page(instance, **kwargs) -> None:
+    if not isinstance(instance, page_tags.RecordsWhereShown):
+        clear_now_and_on_commit()  # a section or the home page: in every page's navigation
+        return
     tags = [page_tags.page_tag(instance.pk)]
     if not getattr(instance, "_page_cache_was_live", False):
         tags.append(page_tags.LISTS)
@@ -248,6 +294,9 @@ def forget_pages_showing_published_page(instance, **kwargs) -> None:
 
 
 def forget_pages_showing_unpublished_page(instance, **kwargs) -> None:
+    if not isinstance(instance, page_tags.RecordsWhereShown):
+        clear_now_and_on_commit()
+        return
     # Lists too: every later article moves up a place on the paginated lists.
     now_and_on_commit(forget_pages_showing, page_tags.page_tag(instance.pk), page_tags.LISTS)
 

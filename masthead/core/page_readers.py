@@ -25,6 +25,8 @@ from django.core.cache import caches
 from django.db import transaction
 
 RECORD_SECONDS = 300
+# Outlives every record made under it; one that expired only sends its reader through a full render.
+GENERATION_SECONDS = 24 * 3600
 NO_SHARED_COPY = ""  # the audience of a reader whose pages are theirs alone (staff, a metered reader)
 
 
@@ -35,8 +37,10 @@ class ReaderRecord:
     generation: str
 
 
-def _pages():
-    return caches["pages"]
+def _records():
+    # The default cache, not the page cache: clearing the pages must not send every signed-in reader
+    # through a full render at once (they would all render the same missing pages).
+    return caches["default"]
 
 
 def session_digest(request) -> str | None:
@@ -54,20 +58,21 @@ def generation_key(user_id: int) -> str:
 
 def remembered_record(request) -> ReaderRecord | None:
     digest = session_digest(request)
-    return _pages().get(record_key(digest)) if digest else None
+    return _records().get(record_key(digest)) if digest else None
 
 
-def is_current(record: ReaderRecord, generation: str | None) -> bool:
+def is_current(record: ReaderRecord) -> bool:
+    generation = _records().get(generation_key(record.user_id))
     return generation is not None and generation == record.generation
 
 
 def current_generation(user_id: int) -> str:
     """The reader's generation, drawn now if they have none; read it before deciding their audience."""
-    pages = _pages()
-    generation = pages.get(generation_key(user_id))
+    records = _records()
+    generation = records.get(generation_key(user_id))
     if generation is None:
-        pages.add(generation_key(user_id), secrets.token_hex(8), None)
-        generation = pages.get(generation_key(user_id))
+        records.add(generation_key(user_id), secrets.token_hex(8), GENERATION_SECONDS)
+        generation = records.get(generation_key(user_id))
     return generation
 
 
@@ -77,9 +82,9 @@ def remember_audience(request, *, user_id: int, audience: str, generation: str, 
     if digest is None:
         return
     seconds = RECORD_SECONDS if until is None else min(RECORD_SECONDS, int(until - time.time()))
-    if seconds < 1 or _pages().get(generation_key(user_id)) != generation:
+    if seconds < 1 or _records().get(generation_key(user_id)) != generation:
         return
-    _pages().set(record_key(digest), ReaderRecord(audience, user_id, generation), seconds)
+    _records().set(record_key(digest), ReaderRecord(audience, user_id, generation), seconds)
 
 
 def forget_reader(user_id: int | None) -> None:
@@ -95,4 +100,10 @@ def forget_reader(user_id: int | None) -> None:
 
 
 def _new_generation(user_id: int) -> None:
-    _pages().set(generation_key(user_id), secrets.token_hex(8), None)
+    _records().set(generation_key(user_id), secrets.token_hex(8), GENERATION_SECONDS)
+
+
+def forget_session(request, **kwargs) -> None:
+    """On logout: this session's record goes with it (the cookie it was kept under may have been copied)."""
+    if digest := session_digest(request):
+        _records().delete(record_key(digest))

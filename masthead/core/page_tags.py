@@ -1,18 +1,23 @@
 """Which cached pages show what, so a change rebuilds only the pages that show it.
 
-While a page renders for the page cache, everything it shows leaves a tag: each page it links to
-or serves (`page:<id>`, recorded by `RecordsWhereShown`) and wider tags such as `lists` (any list
-of articles, where a newly published one would appear). A stored page joins the index of each of
-its tags; `forget_pages_tagged` deletes the pages in those indexes and answers their addresses
-(for the front cache's purge).
+While a page renders for the page cache, what it shows leaves tags:
+- each article it links to or serves (`page:<id>`, recorded by `RecordsWhereShown`). A stored page
+  joins the index of each of these tags; `forget_pages_tagged` deletes the pages in an index and
+  answers their addresses (for the front cache's purge). An article is shown on a handful of pages,
+  so each index stays small.
+- wide tags, `lists` (any list of articles, where a newly published one would appear) and
+  `narrations` (feeds and playlists). Many pages carry these, so they are versions instead of
+  indexes: a stored page keeps the version each had when it was rendered, a hit checks them, and
+  forgetting a wide tag draws a new version. A version that is missing counts as changed.
 
-The indexes live in the page cache beside the pages, one entry per tag, and are changed under one
-lock taken with the default cache's atomic add(): only a render that is stored, or a change, takes it.
+Sections and the home page are linked from every page's navigation; their changes clear the
+whole cache (core/page_cache.py) rather than tag every page with them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -21,8 +26,11 @@ from django.conf import settings
 from django.core.cache import caches
 
 LISTS = "lists"  # lists of articles: home, sections, authors, issues, search, feeds
+NARRATIONS = "narrations"  # lists of narrations: the podcast feeds, an issue's playlist
+WIDE_TAGS = frozenset({LISTS, NARRATIONS})
 INDEX_LOCK = "page-cache:index-lock"
 LOCK_SECONDS = 5
+VERSION_SECONDS = 7 * 24 * 3600  # far beyond any page's life; one missing only costs a render
 
 _collected: ContextVar[set[str] | None] = ContextVar("page_cache_tags", default=None)
 
@@ -50,7 +58,7 @@ def shows(*tags: str) -> None:
 
 
 class RecordsWhereShown:
-    """Mixin for page models: linking to the page, or serving it, tags the render with the page."""
+    """Mixin for article pages: linking to the article, or serving it, tags the render with it."""
 
     def get_url_parts(self, request=None):
         shows(page_tag(self.pk))
@@ -61,21 +69,49 @@ class RecordsWhereShown:
         return super().serve(request, *args, **kwargs)
 
 
-def _pages():
-    return caches["pages"]
+def _versions():
+    return caches["default"]
+
+
+def version_key(tag: str) -> str:
+    return f"page-cache:version:{tag}"
+
+
+def wide_tag_versions(tags: Iterable[str]) -> dict[str, str | None]:
+    """The current version of each wide tag among `tags` (drawn now if it has none)."""
+    wide = sorted(set(tags) & WIDE_TAGS)
+    found = _versions().get_many([version_key(tag) for tag in wide])
+    versions = {}
+    for tag in wide:
+        version = found.get(version_key(tag))
+        if version is None:
+            _versions().add(version_key(tag), secrets.token_hex(8), VERSION_SECONDS)
+            version = _versions().get(version_key(tag))
+        versions[tag] = version
+    return versions
+
+
+def versions_current(versions: dict[str, str | None]) -> bool:
+    if not versions:
+        return True
+    found = _versions().get_many([version_key(tag) for tag in versions])
+    return all(version is not None and found.get(version_key(tag)) == version for tag, version in versions.items())
 
 
 @contextlib.contextmanager
 def index_lock() -> Iterator[None]:
     locks = caches["default"]
     deadline = time.monotonic() + LOCK_SECONDS
-    # A holder that died leaves the lock to expire; past the deadline we go on rather than hang a reader.
-    while not locks.add(INDEX_LOCK, 1, timeout=LOCK_SECONDS) and time.monotonic() < deadline:
+    held = locks.add(INDEX_LOCK, 1, timeout=LOCK_SECONDS)
+    while not held and time.monotonic() < deadline:
         time.sleep(0.002)
+        held = locks.add(INDEX_LOCK, 1, timeout=LOCK_SECONDS)
     try:
+        # Past the deadline the holder is taken for dead (its lock expires by itself): go on without it.
         yield
     finally:
-        locks.delete(INDEX_LOCK)
+        if held:
+            locks.delete(INDEX_LOCK)
 
 
 def index_key(tag: str) -> str:
@@ -84,10 +120,10 @@ def index_key(tag: str) -> str:
 
 def add_to_indexes(key: str, address: str, tags: Iterable[str]) -> None:
     """Remember that the page stored under `key` (at `address`, "host path") shows `tags`."""
-    keys = [index_key(tag) for tag in tags]
+    keys = [index_key(tag) for tag in tags if tag not in WIDE_TAGS]
     if not keys:
         return
-    pages = _pages()
+    pages = caches["pages"]
     with index_lock():
         indexes = pages.get_many(keys)
         for name in keys:
@@ -97,9 +133,16 @@ def add_to_indexes(key: str, address: str, tags: Iterable[str]) -> None:
 
 
 def forget_pages_tagged(tags: Iterable[str]) -> list[str]:
-    """Delete every stored page that shows any of `tags`; answers their addresses ("host path")."""
-    keys = [index_key(tag) for tag in tags]
-    pages = _pages()
+    """Delete every stored page that shows any of `tags`; answers their addresses ("host path").
+
+    Wide tags get a new version (their pages are found stale when next asked for, so they have no
+    addresses to answer: the caller purges everything in front of us then).
+    """
+    tags = set(tags)
+    for tag in tags & WIDE_TAGS:
+        _versions().set(version_key(tag), secrets.token_hex(8), VERSION_SECONDS)
+    keys = [index_key(tag) for tag in tags - WIDE_TAGS]
+    pages = caches["pages"]
     with index_lock():
         indexes = pages.get_many(keys)
         pages.delete_many(keys)

@@ -49,10 +49,13 @@ class FrontCacheMiddleware:
             and is_cacheable_request(request)
             and not has_session_cookie(request)
             and getattr(request, "page_cache_audience", None) == ANONYMOUS
+            # Stored by us now, or served from our copy: never a render we refused (a change came meanwhile).
+            and getattr(request, "page_cache_seconds_left", 0) > 0
             and is_cacheable_response(response)
             and not getattr(request, "user_dependent_response", False)
         ):
-            response["X-Accel-Expires"] = str(settings.PAGE_CACHE_SECONDS)
+            # No longer than our copy lives: the purge reaches nginx only for pages we still hold.
+            response["X-Accel-Expires"] = str(request.page_cache_seconds_left)
             try:
                 _redis().sadd(URLS_KEY, f"{request.get_host()} {request.get_full_path()}")
             except Exception:  # Redis down: nginx's copy still expires on time

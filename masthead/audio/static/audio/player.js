@@ -177,7 +177,8 @@
         .then(function (answer) {
           if (!answer) { resumeAt(load(positionKey)); return; }
           csrfToken = answer.csrf;
-          resumeAt(answer.version === player.dataset.version && answer.position ? { t: answer.position, v: answer.version } : null);
+          if (answer.version !== player.dataset.version) resumeAt(load(positionKey)); // nothing saved for this narration there
+          else resumeAt(answer.position ? { t: answer.position, v: answer.version } : null); // null: finished elsewhere
         })
         .catch(function () { resumeAt(load(positionKey)); });
     } else {
