@@ -106,10 +106,7 @@ class RankedHits:
             entries = matching_entries(words, ArticleSearchText)
             entries = entries.annotate(article_id=Subquery(texts.filter(pk=OuterRef("key")).values("article_id")))
         findable = articles.order_by().filter(pk=OuterRef("article_id"))
-        newest = ArticlePage.objects.filter(pk=OuterRef("article_id"))
-        self.entries = entries.filter(Exists(findable)).annotate(
-            date=Subquery(newest.values("date")), published=Subquery(newest.values("first_published_at"))
-        )
+        self.entries = entries.filter(Exists(findable))
         self._count = None
 
     def count(self) -> int:
@@ -126,7 +123,47 @@ class RankedHits:
         return self.count()
 
     def __getitem__(self, page: slice) -> list:
-        ranked = self.entries.order_by("distance", F("date").desc(), F("published").desc(), F("article_id").desc())
-        article_ids = list(ranked.values_list("article_id", flat=True)[page])
+        start, stop = page.start or 0, page.stop
+        if connection.vendor == "postgresql":
+            article_ids = self.ranked_by_index(stop)[start:stop]
+        else:
+            article_ids = list(self.ranked_in_sql().values_list("article_id", flat=True)[start:stop])
         articles = self.articles.in_bulk(article_ids)
         return [articles[article_id] for article_id in article_ids if article_id in articles]
+
+    def ranked_in_sql(self) -> QuerySet:
+        """SQLite: every match ranked and ordered in one statement."""
+        from masthead.content.models import ArticlePage
+
+        newest = ArticlePage.objects.order_by().filter(pk=OuterRef("article_id"))
+        entries = self.entries.annotate(
+            date=Subquery(newest.values("date")), published=Subquery(newest.values("first_published_at"))
+        )
+        return entries.order_by("distance", F("date").desc(), F("published").desc(), F("article_id").desc())
+
+    def ranked_by_index(self, stop: int) -> list[int]:
+        """PostgreSQL: the first `stop` article ids, read from the RUM index in order of distance alone.
+
+        The index knows no dates, so articles as relevant as the page's last one may come after it:
+        read on until the distance changes, then put each group of equals newest first.
+        """
+        from masthead.content.models import ArticlePage
+
+        by_distance = self.entries.order_by("distance").values_list("article_id", "distance")
+        fetch = stop
+        while True:
+            rows = list(by_distance[: fetch + 1])
+            if len(rows) <= stop or len(rows) <= fetch or rows[fetch][1] != rows[stop - 1][1]:
+                break
+            fetch *= 4
+        if len(rows) > stop:
+            edge = rows[stop - 1][1]
+            rows = [row for row in rows if row[1] <= edge]
+        dates = {
+            pk: (date.toordinal(), published.timestamp() if published else 0.0)
+            for pk, date, published in ArticlePage.objects.filter(pk__in=[row[0] for row in rows])
+            .order_by()
+            .values_list("pk", "date", "first_published_at")
+        }
+        rows.sort(key=lambda row: (row[1], *(-part for part in dates.get(row[0], (0, 0.0))), -row[0]))
+        return [article_id for article_id, _ in rows[:stop]]

@@ -1,0 +1,262 @@
+"""Search benchmark: an archive of generated articles, searched the way the search page searches it.
+
+    .venv/bin/python bench/search.py                                  # 100,000 articles, PostgreSQL and SQLite
+    .venv/bin/python bench/search.py --articles 10000 --databases sqlite
+    .venv/bin/python bench/search.py --queries 50 --rebuild
+
+Each database is the benchmark's own: PostgreSQL `masthead_bench_search_<articles>` on --postgres,
+SQLite under /tmp/masthead-bench-search-<articles>/ (never ./data). A database that already holds
+the archive is reused (building 100,000 articles takes about 20 minutes on 2 cores); --rebuild makes
+it again. bench/search_corpus.py says how the articles are made.
+
+Then, in a process of its own with the production settings, it times the search page's view
+(`masthead.content.views.search`, called with a request as the URL router would call it: form,
+search, first page of results with snippets, template) for one-word, three-word and phrase
+queries, for each reach: an entitled reader (every word), and readers without a subscription with
+the archive rule off (`open`) and on (`teaser`). Queries are drawn from the generated articles, so
+most have results. Prints a markdown table (p50/p95/p99 per kind, the median number of results,
+the machine's load) and saves it to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchlib import ROOT, ChildFailed, isolated_env, last_json, run_child, save_report
+
+sys.path.insert(0, str(ROOT))
+
+KINDS = ("one word", "three words", "phrase", "no match")  # "no match": the page's own cost, no results to show
+COMMONEST_SKIPPED = 150  # queries skip the commonest words, most of them stop words the search ignores
+TARGET_P95_MS = 50
+
+
+def sample_queries(articles: int, per_kind: int) -> dict[str, list[str]]:
+    """Distinct queries of each kind, drawn from the generated articles' own words."""
+    from search_corpus import Corpus
+
+    corpus = Corpus(datetime.date.today())
+    common = set(corpus.words[:COMMONEST_SKIPPED])
+    rng = random.Random("masthead-search-bench:queries")
+    queries: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    while min(len(queries[kind]) for kind in KINDS[:3]) < per_kind:
+        text = corpus.article(rng.randrange(articles))
+        words = [w.strip(".:'s,").lower() for p in text.paragraphs for w in p.split()]
+        words = [w for w in words if w.isalpha() and len(w) > 2]
+        usable = [w for w in words if w not in common]
+        queries["one word"].add(rng.choice(usable))
+        queries["three words"].add(" ".join(rng.sample(sorted(set(usable)), 3)))
+        start = rng.randrange(len(words) - 3)
+        length = rng.choice((2, 3))
+        phrase = words[start : start + length]
+        if phrase[0] not in common and phrase[-1] not in common:
+            queries["phrase"].add(f'"{" ".join(phrase)}"')
+    queries["no match"] = {f"zq{number}xv" for number in range(per_kind)}
+    return {kind: sorted(found)[:per_kind] for kind, found in queries.items()}
+
+
+def build(articles: int) -> None:
+    """In a child process: the archive, then a check of the index against Wagtail's own indexer."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from search_corpus import build_archive, check_index
+
+    from masthead.content.models import ArticlePage
+
+    if ArticlePage.objects.exists():
+        sys.exit("the benchmark's database already has articles; run with --rebuild")
+    started = time.perf_counter()
+    build_archive(articles, progress=lambda done: print(f"  {done:,} articles", file=sys.stderr))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    differences = check_index()
+    if differences:
+        sys.exit("the bulk index differs from Wagtail's:\n" + "\n".join(differences))
+    print(json.dumps({"seconds": time.perf_counter() - started}))
+
+
+def time_searches(articles: int, per_kind: int) -> None:
+    """In a child process: each query through the search view, for each reach; timings and result counts."""
+    import django
+
+    django.setup()
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from masthead.access.models import PaywallSettings
+    from masthead.content.models import ArticlePage
+    from masthead.content.views import search
+
+    if ArticlePage.objects.count() != articles:
+        sys.exit(f"the benchmark's database does not hold {articles:,} articles; run with --rebuild")
+    editor, _ = get_user_model().objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
+    readers = {"entitled": editor, "open": AnonymousUser(), "teaser": AnonymousUser()}
+    queries = sample_queries(articles, per_kind)
+    factory = RequestFactory()
+    results = []
+    for reach, user in readers.items():
+        settings = PaywallSettings.load()
+        settings.archive_after_days = 365 if reach == "teaser" else None
+        settings.save()
+        for kind, kind_queries in queries.items():
+            timings, counts = [], []
+            for query in kind_queries:
+                request = factory.get("/search/", {"q": query})
+                request.user = user
+                request.session = {}
+                started = time.perf_counter()
+                response = search(request)
+                timings.append((time.perf_counter() - started) * 1000)
+                found = re.search(rb'class="result-count"[^>]*>(More than )?([\d,]+) result', response.content)
+                counts.append(int(found.group(2).replace(b",", b"")) + bool(found.group(1)) if found else 0)
+            results.append({"reach": reach, "kind": kind, "timings": timings, "counts": counts})
+    settings = PaywallSettings.load()
+    settings.archive_after_days = None
+    settings.save()
+    print(json.dumps({"results": results, "examples": {kind: q[:3] for kind, q in queries.items()}}))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def table(runs: list[dict], articles: int, loads: tuple[str, str]) -> str:
+    lines = [
+        f"## Search: {articles:,} articles ({datetime.date.today():%Y-%m-%d})",
+        "",
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
+        f"uptime before: `{loads[0]}`; after: `{loads[1]}`. Times are the search view's (form, search, "
+        "first page of 20 with snippets, template), in ms.",
+        "",
+        "| Database | Reach | Query | Queries | Median results | p50 | p95 | p99 | max | p95 <= 50 ms |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        for row in run["results"]:
+            t = row["timings"]
+            p95 = percentile(t, 0.95)
+            lines.append(
+                f"| {run['database']} | {row['reach']} | {row['kind']} | {len(t)} "
+                f"| {statistics.median(row['counts']):,.0f} | {percentile(t, 0.5):.1f} | {p95:.1f} "
+                f"| {percentile(t, 0.99):.1f} | {max(t):.1f} | {'met' if p95 <= TARGET_P95_MS else 'NOT met'} |"
+            )
+    examples = runs[0]["examples"] if runs else {}
+    lines += ["", "Example queries: " + "; ".join(f"{kind}: {', '.join(q)}" for kind, q in examples.items())]
+    return "\n".join(lines) + "\n"
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
+
+
+def build_in_child(env: dict[str, str], articles: int) -> dict:
+    """Run the build in a child whose progress goes to our stderr; its report."""
+    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, __file__, "--build", f"--articles={articles}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise ChildFailed(f"building the archive failed:\n{done.stdout[-2000:]}")
+    return last_json(done.stdout)
+
+
+def postgres_env(server: str, articles: int, rebuild: bool) -> tuple[dict[str, str], bool, str]:
+    """The environment for the benchmark's PostgreSQL database; whether it must be built; the server's version."""
+    import psycopg
+
+    name = f"masthead_bench_search_{articles}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        version = admin.execute("SHOW server_version").fetchone()[0].split()[0]
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not exists or rebuild:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    data_dir = str(Path(tempfile.gettempdir()) / f"masthead-bench-search-{articles}-postgresql")
+    return isolated_env(data_dir) | {"DATABASE_URL": f"{server}/{name}"}, rebuild or not exists, version
+
+
+def sqlite_env(articles: int, rebuild: bool) -> tuple[dict[str, str], bool, str]:
+    data_dir = Path(tempfile.gettempdir()) / f"masthead-bench-search-{articles}"
+    database = data_dir / "masthead.sqlite3"
+    if rebuild:
+        for path in data_dir.glob("masthead.sqlite3*"):
+            path.unlink()
+    return isolated_env(str(data_dir)), not database.exists(), sqlite3.sqlite_version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--queries", type=int, default=100, help="distinct queries of each kind")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
+    parser.add_argument("--rebuild", action="store_true", help="build the archive again even if it is there")
+    parser.add_argument("--label", default="", help="appended to the results file's name")
+    parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        build(args.articles)
+        return
+    if args.time:
+        time_searches(args.articles, args.queries)
+        return
+
+    runs = []
+    load_before = uptime()
+    try:
+        for database in args.databases.split(","):
+            if database == "postgresql":
+                env, must_build, version = postgres_env(args.postgres, args.articles, args.rebuild)
+                label = f"PostgreSQL {version}"
+            else:
+                env, must_build, version = sqlite_env(args.articles, args.rebuild)
+                label = f"SQLite {version}"
+            if must_build:
+                print(f"[{label}] migrating and building {args.articles:,} articles…", file=sys.stderr)
+                run_child(env, "manage.py", "migrate", "--noinput", "-v0")
+                built = build_in_child(env, args.articles)
+                print(f"[{label}] built in {built['seconds']:.0f} s", file=sys.stderr)
+            run_child(env, "manage.py", "collectstatic", "--noinput", "-v0")  # the production templates' files
+            print(f"[{label}] searching…", file=sys.stderr)
+            run = last_json(
+                run_child(env, __file__, "--time", f"--articles={args.articles}", f"--queries={args.queries}")
+            )
+            run["database"] = label
+            runs.append(run)
+    except ChildFailed as failure:
+        sys.exit(str(failure))
+    report = table(runs, args.articles, (load_before, uptime()))
+    print(report)
+    save_report("search", report, label=args.label)
+
+
+if __name__ == "__main__":
+    main()
