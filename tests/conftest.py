@@ -16,13 +16,15 @@ The site: `home_page` and `sections` (the six created by migration content/0002)
 from __future__ import annotations
 
 import datetime
+import sqlite3
+import threading
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from masthead.content.importer import import_articles, parse_path
@@ -73,6 +75,52 @@ def module_transaction(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def at_once(transactional_db, django_db_serialized_rollback, tmp_path):
+    """`at_once(call, call, ...)`: run each call on its own thread, all released together; returns their results.
+
+    Each thread has its own database connection and transactions, as concurrent requests do, so the
+    test runs on committed data (rows that migrations made are put back afterwards). SQLite in
+    memory answers "table is locked" at once instead of waiting, so there the test moves to a copy
+    of the database in a file, where writers wait their turn as they do on a real site.
+    """
+    memory = None
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        path = tmp_path / "masthead.sqlite3"
+        copy = sqlite3.connect(path)
+        connection.connection.backup(copy)
+        copy.close()
+        memory = connections.settings["default"], connections["default"]
+        connections.settings["default"] = {**memory[0], "NAME": str(path)}
+        connections["default"] = connections.create_connection("default")
+
+    def run_together(*calls):
+        barrier = threading.Barrier(len(calls))
+        results = [None] * len(calls)
+
+        def run(index, call):
+            try:
+                barrier.wait()
+                results[index] = call()
+            except Exception as error:  # the test looks at what each request got
+                results[index] = error
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return results
+
+    yield run_together
+    if memory is not None:
+        connections["default"].close()
+        connections.settings["default"], connections["default"] = memory
 
 
 # -- personas ------------------------------------------------------------------------------------

@@ -14,14 +14,11 @@ Subscribers are built through the same service functions checkout and renewals c
 from __future__ import annotations
 
 import datetime
-import sqlite3
-import threading
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.db import connection, connections
 
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.models import Plan, Subscription
@@ -73,52 +70,6 @@ def run_reminders():
             return send_renewal_reminders()
 
     return run
-
-
-@pytest.fixture
-def at_once(transactional_db, django_db_serialized_rollback, tmp_path):
-    """`at_once(call, call, ...)`: run each call on its own thread, all released together; returns their results.
-
-    Each thread has its own database connection and transactions, as concurrent requests do, so the
-    test runs on committed data (rows that migrations made are put back afterwards). SQLite in
-    memory answers "table is locked" at once instead of waiting, so there the test moves to a copy
-    of the database in a file, where writers wait their turn as they do on a real site.
-    """
-    memory = None
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        path = tmp_path / "masthead.sqlite3"
-        copy = sqlite3.connect(path)
-        connection.connection.backup(copy)
-        copy.close()
-        memory = connections.settings["default"], connections["default"]
-        connections.settings["default"] = {**memory[0], "NAME": str(path)}
-        connections["default"] = connections.create_connection("default")
-
-    def run_together(*calls):
-        barrier = threading.Barrier(len(calls))
-        results = [None] * len(calls)
-
-        def run(index, call):
-            try:
-                barrier.wait()
-                results[index] = call()
-            except Exception as error:  # the test looks at what each request got
-                results[index] = error
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        return results
-
-    yield run_together
-    if memory is not None:
-        connections["default"].close()
-        connections.settings["default"], connections["default"] = memory
 
 
 def confirmed(user):
