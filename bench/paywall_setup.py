@@ -28,17 +28,18 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from masthead.content.models import FREE, SUBSCRIBERS, ArticlePage
-    from masthead.subscriptions.gateways import CardInput
-    from masthead.subscriptions.models import Plan
-    from masthead.subscriptions.queries import live_subscription
     from masthead.audio import queries as audio_queries
     from masthead.audio import services as audio_services
-    from masthead.subscriptions.models import Subscription
+    from masthead.content.models import FREE, SUBSCRIBERS, ArticlePage
+    from masthead.subscriptions.gateways import CardInput
+    from masthead.subscriptions.models import Plan, Subscription
+    from masthead.subscriptions.queries import live_subscription
     from masthead.subscriptions.services import do_refund_under_guarantee, do_subscribe
 
     def paying_reader(username: str):
-        reader, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        reader, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
         if not Subscription.objects.filter(reader=reader).exists():
             do_subscribe(
                 reader=reader,

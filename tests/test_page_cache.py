@@ -18,9 +18,7 @@ from tests.reading import headlines, main_text, parsed, words
 from tests.seed import SEED_URL
 
 
-def test_health_check_answers_from_the_process_without_asking_the_database(
-    db, anonymous, django_assert_num_queries
-):
+def test_health_check_answers_from_the_process_without_asking_the_database(db, anonymous, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = anonymous.get("/healthz")
 
