@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -50,21 +51,23 @@ def sample_queries(articles: int, per_kind: int) -> dict[str, list[str]]:
     corpus = Corpus(datetime.date.today())
     common = set(corpus.words[:COMMONEST_SKIPPED])
     rng = random.Random("masthead-search-bench:queries")
-    queries: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    queries: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}  # ordered sets, in the order drawn
     while min(len(queries[kind]) for kind in KINDS[:3]) < per_kind:
         text = corpus.article(rng.randrange(articles))
-        words = [w.strip(".:'s,").lower() for p in text.paragraphs for w in p.split()]
-        words = [w for w in words if w.isalpha() and len(w) > 2]
-        usable = [w for w in words if w not in common]
-        queries["one word"].add(rng.choice(usable))
-        queries["three words"].add(" ".join(rng.sample(sorted(set(usable)), 3)))
+        paragraph = rng.choice(text.paragraphs)
+        words = re.findall(r"[a-z]+", paragraph.lower())  # as written, for phrases
+        usable = [
+            w for p in text.paragraphs for w in re.findall(r"[a-z]+", p.lower()) if len(w) > 2 and w not in common
+        ]
+        queries["one word"][rng.choice(usable)] = None
+        queries["three words"][" ".join(rng.sample(sorted(set(usable)), 3))] = None
         start = rng.randrange(len(words) - 3)
         length = rng.choice((2, 3))
         phrase = words[start : start + length]
-        if phrase[0] not in common and phrase[-1] not in common:
-            queries["phrase"].add(f'"{" ".join(phrase)}"')
-    queries["no match"] = {f"zq{number}xv" for number in range(per_kind)}
-    return {kind: sorted(found)[:per_kind] for kind, found in queries.items()}
+        if all(len(word) > 2 and word not in common for word in (phrase[0], phrase[-1])):
+            queries["phrase"][f'"{" ".join(phrase)}"'] = None
+    queries["no match"] = dict.fromkeys(f"zq{number}xv" for number in range(per_kind))
+    return {kind: list(found)[:per_kind] for kind, found in queries.items()}
 
 
 def build(articles: int) -> None:
@@ -98,7 +101,6 @@ def time_searches(articles: int, per_kind: int) -> None:
     import django
 
     django.setup()
-    import re
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
