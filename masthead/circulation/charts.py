@@ -21,6 +21,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 12, 36, 44  # room for the title and the axes' la
 # Colours told apart by people with the commoner colour blindnesses (Okabe and Ito's palette).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 MAX_X_LABELS = 12
+CHARACTER_WIDTH = 6.6  # an axis label's average character, in the chart's units
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,11 @@ class Frame:
             label = escape(tick_label(tick, self.unit))
             parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
         step = every_nth(len(self.labels))
+        room = int(self.slot * step / CHARACTER_WIDTH)  # characters that fit under a label's share of the axis
         for index, label in enumerate(self.labels):
             if index % step == 0:
                 x = self.x_centre(index)
+                label = label if len(label) <= room else label[: max(room - 1, 1)] + "\u2026"
                 parts.append(
                     f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
                 )

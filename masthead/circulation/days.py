@@ -20,7 +20,7 @@ from django.utils import timezone
 from masthead.circulation.models import CirculationDay
 from masthead.circulation.services import magazine_time_zone
 from masthead.subscriptions.models import MAX_RETRY_DAY
-from masthead.subscriptions.queries import ledger_begins, ledger_changes_by_day, recurring_revenue_changes_by_day
+from masthead.subscriptions.queries import ledger_begins, ledger_changes_between, recurring_revenue_change_between
 
 SETTLE_DAYS = MAX_RETRY_DAY + 2
 COUNTS = ("started", "new", "renewed", "cancelled", "refunded", "lapsed", "ended")
@@ -54,17 +54,21 @@ def days_between(first: datetime.date, last: datetime.date) -> list[datetime.dat
     return [first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def draw_days(start: datetime.datetime, end: datetime.datetime) -> dict[datetime.date, DayFigures]:
-    """Each day's figures in [start, end) from the ledger: four grouped queries, however many days."""
-    tz = magazine_time_zone()
-    days: dict[datetime.date, DayFigures] = {}
-    for day, counts in ledger_changes_by_day(start, end, tz).items():
-        lifetime = counts.pop("lifetime")
-        days[day] = DayFigures(**counts, lifetime_days=lifetime.total_seconds() / 86400 if lifetime else 0.0)
-    for (day, currency), change in recurring_revenue_changes_by_day(start, end, tz).items():
-        figures = days.setdefault(day, DayFigures())
-        figures.yearly_revenue_change[currency] = figures.yearly_revenue_change.get(currency, 0) + change
-    return days
+def draw_day(day: datetime.date, until: datetime.datetime | None = None) -> DayFigures:
+    """A day's figures from the ledger (up to `until`, for today): four aggregates, each on a date index.
+
+    A day at a time, between its own first and last moments: the database reads only that day's
+    rows through its indexes, in any time zone; grouping by a truncated date instead would convert
+    every row's date (in Python, on SQLite) and read the whole span.
+    """
+    start, end = start_of(day), until or start_of(day + datetime.timedelta(days=1))
+    counts = ledger_changes_between(start, end)
+    lifetime = counts.pop("lifetime")
+    return DayFigures(
+        **counts,
+        lifetime_days=lifetime.total_seconds() / 86400 if lifetime else 0.0,
+        yearly_revenue_change=recurring_revenue_change_between(start, end),
+    )
 
 
 def first_day() -> datetime.date | None:
@@ -94,8 +98,7 @@ def store_days(now: datetime.datetime | None = None, *, redraw_unsettled: bool =
     ]
     if not wanted:
         return 0
-    drawn = draw_days(start_of(wanted[0]), start_of(wanted[-1] + datetime.timedelta(days=1)))
-    rows = [CirculationDay(day=day, drawn_at=now, **vars(drawn.get(day, DayFigures()))) for day in wanted]
+    rows = [CirculationDay(day=day, drawn_at=now, **vars(draw_day(day))) for day in wanted]
     try:
         with transaction.atomic():
             CirculationDay.objects.filter(day__in=wanted).delete()
@@ -118,13 +121,8 @@ class History:
             "day", *COUNTS, "lifetime_days", "yearly_revenue_change"
         )
         days = {row[0]: row[1:] for row in rows}
-        live = draw_days(start_of(self.today), now).get(self.today)
-        if live is not None:
-            days[self.today] = (
-                *(getattr(live, name) for name in COUNTS),
-                live.lifetime_days,
-                live.yearly_revenue_change,
-            )
+        live = draw_day(self.today, until=now)
+        days[self.today] = (*(getattr(live, name) for name in COUNTS), live.lifetime_days, live.yearly_revenue_change)
         self.first = min(days, default=self.today)
         self.currencies = sorted({currency for row in days.values() for currency in row[-1]})
         width = len(COUNTS) + 1

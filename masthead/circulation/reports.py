@@ -34,11 +34,7 @@ from masthead.circulation.tables import (
 from masthead.editions.models import Issue
 from masthead.subscriptions.models import DOORS, Plan
 from masthead.subscriptions.money import format_money
-from masthead.subscriptions.queries import (
-    live_subscriptions_by_plan,
-    subscriptions_by_article,
-    subscriptions_by_door,
-)
+from masthead.subscriptions.queries import live_subscriptions_by_plan, subscriptions_by_door_and_article
 
 SPANS = (12, 24, 60)  # the months the dashboard can show
 DEFAULT_SPAN = 24
@@ -248,7 +244,7 @@ def issues_table(history: History, first_day: datetime.date) -> Table:
         rows.append(
             [
                 str(issue),
-                f"{since:%-d %b %Y} to {issue.close_date:%-d %b %Y}",
+                days_counted(since, issue.close_date),
                 *(int(totals[name]) for name in ("new", "renewed", "cancelled", "refunded", "lapsed")),
                 run,
                 run - previous_run if run is not None and previous_run is not None else None,
@@ -277,36 +273,52 @@ def issues_table(history: History, first_day: datetime.date) -> Table:
     )
 
 
+def days_counted(since: datetime.date, until: datetime.date) -> str:
+    """ "9 Dec 2025 to 25 Dec 2025" as "9 to 25 Dec 2025", "26 Jan to 8 Feb 2026"."""
+    if (since.year, since.month) == (until.year, until.month):
+        return f"{since:%-d} to {until:%-d %b %Y}"
+    return (
+        f"{since:%-d %b} to {until:%-d %b %Y}"
+        if since.year == until.year
+        else f"{since:%-d %b %Y} to {until:%-d %b %Y}"
+    )
+
+
+def add_up(totals: dict, key, row: dict) -> None:
+    subscribed_and_live = totals.setdefault(key, [0, 0])
+    subscribed_and_live[0] += row["subscribed"]
+    subscribed_and_live[1] += row["live"]
+
+
 def door_tables(since: datetime.datetime) -> tuple[Table, Table]:
     """Subscriptions started since `since` by the door their reader came through, and the articles that brought most."""
+    by_door: dict[str, list[int]] = {}
+    by_article: dict[int, list[int]] = {}
+    for row in subscriptions_by_door_and_article(since):  # a row per door and article: a few thousand at most
+        add_up(by_door, row["door"], row)
+        if row["door_article_id"] is not None:
+            add_up(by_article, row["door_article_id"], row)
     doors = Table(
         "doors",
         "Doors subscribers came through",
         [text_column("Door"), count_column("Subscribed"), count_column("Still subscribed")],
         [
-            [DOOR_LABELS.get(row["door"], row["door"]), row["subscribed"], row["live"]]
-            for row in subscriptions_by_door(since)
+            [DOOR_LABELS.get(door, door), *totals]
+            for door, totals in sorted(by_door.items(), key=lambda item: (-item[1][0], item[0]))
         ],
         note=(
             "The last subscribe link a reader followed before checkout, as the server recorded it; "
             "“None recorded” is a plain link, a staff grant or a subscription older than the record."
         ),
     )
-    by_article = list(subscriptions_by_article(since, limit=TOP_ARTICLES))
+    top = sorted(by_article.items(), key=lambda item: (-item[1][0], item[0]))[:TOP_ARTICLES]
     # Articles are Wagtail pages; one deleted since keeps its id in the ledger.
-    titles = dict(Page.objects.filter(pk__in=[row["door_article_id"] for row in by_article]).values_list("pk", "title"))
+    titles = dict(Page.objects.filter(pk__in=[article_id for article_id, _ in top]).values_list("pk", "title"))
     articles = Table(
         "articles",
         f"Articles that brought subscribers (the top {TOP_ARTICLES})",
         [text_column("Article"), count_column("Subscribed"), count_column("Still subscribed")],
-        [
-            [
-                titles.get(row["door_article_id"], f"Page {row['door_article_id']} (deleted)"),
-                row["subscribed"],
-                row["live"],
-            ]
-            for row in by_article
-        ],
+        [[titles.get(article_id, f"Page {article_id} (deleted)"), *totals] for article_id, totals in top],
         numbered=True,
     )
     return doors, articles

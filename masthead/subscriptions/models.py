@@ -305,6 +305,8 @@ class Subscription(models.Model):
             models.Index(fields=["status", "current_period_end"], name="subscription_due"),
             # Circulation's dashboard reads the day's endings and paid periods by date.
             models.Index(fields=["ended_at"], name="subscription_ended"),
+            # ...and counts the doors of the subscriptions started since a date from the index alone.
+            models.Index(fields=["started_at", "door", "door_article_id", "status"], name="subscription_doors"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     Min,
     OuterRef,
     Q,
@@ -20,7 +22,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from masthead.subscriptions.models import (
@@ -234,8 +236,29 @@ NEW_KINDS = ("subscribed", "trial_started")  # a reader's own checkout; staff's 
 ENDED_KINDS = ("ended", "refunded_under_guarantee")  # a refund under the guarantee ends the subscription at once
 LAPSE_REASONS = ("renewal_failed", "authentication_not_completed")  # dunning's last retry failed
 DASHBOARD_KINDS = (*STARTED_KINDS, "renewed", "canceled", *ENDED_KINDS)
-# A period this long or longer is a year's; shorter ones are a month's (the plans have no other interval).
-YEARLY_PERIOD_AT_LEAST = datetime.timedelta(days=300)
+# A period this many days long or longer is a year's; shorter ones are a month's (plans have no other interval).
+YEARLY_PERIOD_AT_LEAST_DAYS = 300
+
+
+class DaysBetween(Func):
+    """Days from one moment to another, in the database's own date arithmetic.
+
+    (Django's `F("end") - F("start")` is worked out row by row in Python on SQLite; julianday() is SQLite's.)
+    """
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM (%(end)s - %(start)s)) / 86400"
+    sqlite_template = "(julianday(%(end)s) - julianday(%(start)s))"
+
+    def __init__(self, start, end):
+        super().__init__(start, end)
+
+    def as_sql(self, compiler, connection, template=None, **extra):
+        (start, start_params), (end, end_params) = (compiler.compile(arg) for arg in self.get_source_expressions())
+        return (template or self.template) % {"start": start, "end": end}, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.sqlite_template)
 
 
 def live_subscriptions_by_plan() -> QuerySet:
@@ -253,78 +276,56 @@ def live_subscriptions_by_plan() -> QuerySet:
     )
 
 
-def ledger_changes_by_day(start: datetime.datetime, end: datetime.datetime, tz) -> dict[datetime.date, dict]:
-    """What the event log says happened on each day (in `tz`) of [start, end): one GROUP BY.
+def ledger_changes_between(start: datetime.datetime, end: datetime.datetime) -> dict:
+    """What the event log says happened in [start, end): one aggregate over the events' date index.
 
-    Per day: `started` (any new subscription: checkout, trial, staff's grant, import), `new` (a
-    reader's checkout or trial), `renewed` (a renewal paid, a trial's first charge included),
-    `cancelled` (cancellations as made; some are resumed later), `refunded` (under the guarantee),
-    `lapsed` (ended when dunning's last retry failed), `ended` (for any reason, refunds included)
-    and `lifetime` (the summed length of the subscriptions that ended, a timedelta).
+    `started` (any new subscription: checkout, trial, staff's grant, import), `new` (a reader's
+    checkout or trial), `renewed` (a renewal paid, a trial's first charge included), `cancelled`
+    (cancellations as made; some are resumed later), `refunded` (under the guarantee), `lapsed`
+    (ended when dunning's last retry failed), `ended` (for any reason, refunds included) and
+    `lifetime` (the summed length of the subscriptions that ended, a timedelta, or None).
     """
-    ended = Q(kind__in=ENDED_KINDS)
-    lifetime = ExpressionWrapper(F("created_at") - F("subscription__started_at"), output_field=DurationField())
-    rows = (
-        SubscriptionEvent.objects.filter(created_at__gte=start, created_at__lt=end, kind__in=DASHBOARD_KINDS)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(
-            started=Count("pk", filter=Q(kind__in=STARTED_KINDS)),
-            new=Count("pk", filter=Q(kind__in=NEW_KINDS)),
-            renewed=Count("pk", filter=Q(kind="renewed")),
-            cancelled=Count("pk", filter=Q(kind="canceled")),
-            refunded=Count("pk", filter=Q(kind="refunded_under_guarantee")),
-            lapsed=Count("pk", filter=Q(kind="ended", detail__reason__in=LAPSE_REASONS)),
-            ended=Count("pk", filter=ended),
-            lifetime=Sum(lifetime, filter=ended),
-        )
-        .order_by()
+    events = SubscriptionEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+    counts = events.filter(kind__in=DASHBOARD_KINDS).aggregate(
+        started=Count("pk", filter=Q(kind__in=STARTED_KINDS)),
+        new=Count("pk", filter=Q(kind__in=NEW_KINDS)),
+        renewed=Count("pk", filter=Q(kind="renewed")),
+        cancelled=Count("pk", filter=Q(kind="canceled")),
+        refunded=Count("pk", filter=Q(kind="refunded_under_guarantee")),
+        lapsed=Count("pk", filter=Q(kind="ended", detail__reason__in=LAPSE_REASONS)),
+        ended=Count("pk", filter=Q(kind__in=ENDED_KINDS)),
     )
-    return {row.pop("day"): row for row in rows}
+    # Apart, so only the few endings are joined to their subscriptions.
+    lifetime = ExpressionWrapper(F("created_at") - F("subscription__started_at"), output_field=DurationField())
+    counts["lifetime"] = events.filter(kind__in=ENDED_KINDS).aggregate(total=Sum(lifetime))["total"]
+    return counts
 
 
-def recurring_revenue_changes_by_day(
-    start: datetime.datetime, end: datetime.datetime, tz
-) -> dict[tuple[datetime.date, str], int]:
-    """How the yearly value of paid periods changed on each day (in `tz`) of [start, end), by currency.
+def recurring_revenue_change_between(start: datetime.datetime, end: datetime.datetime) -> dict[str, int]:
+    """How the yearly value of paid periods changed in [start, end), by currency (minor units).
 
     A successful payment counts from its period's start until the period ends, or until its
     subscription ended if that came first (a refund under the guarantee, say), at its amount per
-    year: a monthly period's amount times 12, a yearly one's as it is. A day's change is what
-    started counting that day less what stopped. Minor units; the monthly figure is a twelfth.
-    Three grouped queries, each on an indexed range (period start, period end, subscription end).
+    year: a monthly period's amount times 12, a yearly one's as it is. The change is what started
+    counting less what stopped; the monthly figure is a twelfth. Three grouped queries, each on an
+    indexed range (period start, period end, subscription end).
     """
-    paid = Payment.objects.filter(status=Payment.SUCCEEDED)
-    yearly = Case(
-        When(period_end__gte=F("period_start") + YEARLY_PERIOD_AT_LEAST, then=F("amount_cents")),
-        default=F("amount_cents") * 12,
-    )
-    # A period counts while it runs and its subscription lives: it is added on its first day, and taken
-    # away once, at its end or its subscription's, whichever comes first.
-    starts = (
-        paid.filter(period_start__gte=start, period_start__lt=end)
-        .filter(Q(subscription__ended_at__isnull=True) | Q(subscription__ended_at__gt=F("period_start")))
-        .annotate(day=TruncDate("period_start", tzinfo=tz))
-    )
-    # Ended on time: its subscription went on to the period's end or past it, or has not ended.
+    paid = Payment.objects.filter(status=Payment.SUCCEEDED).alias(days=DaysBetween("period_start", "period_end"))
+    yearly = Case(When(days__gte=YEARLY_PERIOD_AT_LEAST_DAYS, then=F("amount_cents")), default=F("amount_cents") * 12)
+    # Each paid period is added once, on its first day, and taken away once: at its end, or at its
+    # subscription's end when that came first. (A period paid after its subscription ended cannot be:
+    # renewals refuse to revive an ended one.)
+    starts = paid.filter(period_start__gte=start, period_start__lt=end)
     ends_on_time = paid.filter(period_end__gte=start, period_end__lt=end).filter(
         Q(subscription__ended_at__isnull=True) | Q(subscription__ended_at__gte=F("period_end"))
     )
     ends_early = paid.filter(
-        subscription__ended_at__gte=start,
-        subscription__ended_at__lt=end,
-        period_start__lt=F("subscription__ended_at"),
-        period_end__gt=F("subscription__ended_at"),
+        subscription__ended_at__gte=start, subscription__ended_at__lt=end, period_end__gt=F("subscription__ended_at")
     )
-    changes: dict[tuple[datetime.date, str], int] = {}
-    for rows, sign in [
-        (starts, 1),
-        (ends_on_time.annotate(day=TruncDate("period_end", tzinfo=tz)), -1),
-        (ends_early.annotate(day=TruncDate("subscription__ended_at", tzinfo=tz)), -1),
-    ]:
-        for row in rows.values("day", "currency").annotate(total=Sum(yearly)).order_by():
-            key = (row["day"], row["currency"])
-            changes[key] = changes.get(key, 0) + sign * row["total"]
+    changes: dict[str, int] = {}
+    for rows, sign in [(starts, 1), (ends_on_time, -1), (ends_early, -1)]:
+        for currency, total in rows.values_list("currency").annotate(total=Sum(yearly)).order_by():
+            changes[currency] = changes.get(currency, 0) + sign * total
     return changes
 
 
@@ -335,21 +336,13 @@ def ledger_begins() -> datetime.datetime | None:
     return min((moment for moment in (first_event, first_period) if moment is not None), default=None)
 
 
-def subscriptions_by_door(since: datetime.datetime) -> QuerySet:
-    """Subscriptions started since `since` by the door their reader came through ("" for none), and how many live."""
+def subscriptions_by_door_and_article(since: datetime.datetime) -> QuerySet:
+    """Subscriptions started since `since` by the door their reader came through ("" for none) and the article
+    (an id, or None), with how many are live: one grouped count, read from the doors' index."""
     return (
         Subscription.objects.filter(started_at__gte=since)
-        .values("door")
-        .annotate(subscribed=Count("pk"), live=Count("pk", filter=Q(status__in=Subscription.LIVE_STATUSES)))
-        .order_by("-subscribed", "door")
-    )
-
-
-def subscriptions_by_article(since: datetime.datetime, *, limit: int) -> QuerySet:
-    """The articles whose links brought the most subscriptions since `since` (by id), and how many are live."""
-    return (
-        Subscription.objects.filter(started_at__gte=since, door_article_id__isnull=False)
-        .values("door_article_id")
-        .annotate(subscribed=Count("pk"), live=Count("pk", filter=Q(status__in=Subscription.LIVE_STATUSES)))
-        .order_by("-subscribed", "door_article_id")[:limit]
+        .values("door", "door_article_id")
+        # Counted by a column the index holds (never null), not the id: PostgreSQL then reads the index alone.
+        .annotate(subscribed=Count("status"), live=Count("status", filter=Q(status__in=Subscription.LIVE_STATUSES)))
+        .order_by()
     )
