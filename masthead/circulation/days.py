@@ -23,6 +23,7 @@ from masthead.subscriptions.models import MAX_RETRY_DAY
 from masthead.subscriptions.queries import ledger_begins, ledger_changes_between, recurring_revenue_change_between
 
 SETTLE_DAYS = MAX_RETRY_DAY + 2
+KEEP_AT_ONCE = 31  # days drawn and kept in one transaction
 COUNTS = ("started", "new", "renewed", "cancelled", "refunded", "lapsed", "ended")
 
 
@@ -96,16 +97,20 @@ def store_days(now: datetime.datetime | None = None, *, redraw_unsettled: bool =
     wanted = [
         day for day in days_between(first, last) if day not in drawn_at or (redraw_unsettled and day >= settled_before)
     ]
-    if not wanted:
-        return 0
-    rows = [CirculationDay(day=day, drawn_at=now, **vars(draw_day(day))) for day in wanted]
-    try:
-        with transaction.atomic():
-            CirculationDay.objects.filter(day__in=wanted).delete()
-            CirculationDay.objects.bulk_create(rows, batch_size=500)
-    except IntegrityError:
-        return 0  # another process kept them a moment ago
-    return len(rows)
+    kept_now = 0
+    # A month at a time, each kept as soon as drawn: five years take minutes the first time, and a
+    # request cut short by a time-out has still kept what it drew.
+    for chunk_start in range(0, len(wanted), KEEP_AT_ONCE):
+        chunk = wanted[chunk_start : chunk_start + KEEP_AT_ONCE]
+        rows = [CirculationDay(day=day, drawn_at=now, **vars(draw_day(day))) for day in chunk]
+        try:
+            with transaction.atomic():
+                CirculationDay.objects.filter(day__in=chunk).delete()
+                CirculationDay.objects.bulk_create(rows)
+        except IntegrityError:
+            continue  # another process kept them a moment ago
+        kept_now += len(rows)
+    return kept_now
 
 
 class History:

@@ -307,7 +307,7 @@ def recurring_revenue_change_between(start: datetime.datetime, end: datetime.dat
     A successful payment counts from its period's start until the period ends, or until its
     subscription ended if that came first (a refund under the guarantee, say), at its amount per
     year: a monthly period's amount times 12, a yearly one's as it is. The change is what started
-    counting less what stopped; the monthly figure is a twelfth. Three grouped queries, each on an
+    counting less what stopped; the monthly figure is a twelfth. Four grouped queries, each on an
     indexed range (period start, period end, subscription end).
     """
     paid = Payment.objects.filter(status=Payment.SUCCEEDED).alias(days=DaysBetween("period_start", "period_end"))
@@ -316,14 +316,17 @@ def recurring_revenue_change_between(start: datetime.datetime, end: datetime.dat
     # subscription's end when that came first. (A period paid after its subscription ended cannot be:
     # renewals refuse to revive an ended one.)
     starts = paid.filter(period_start__gte=start, period_start__lt=end)
-    ends_on_time = paid.filter(period_end__gte=start, period_end__lt=end).filter(
-        Q(subscription__ended_at__isnull=True) | Q(subscription__ended_at__gte=F("period_end"))
+    ends = paid.filter(period_end__gte=start, period_end__lt=end)
+    # Of those, the ones whose subscription had ended before: taken away then already. Their
+    # subscription ended within the year before (no period is longer), a range the index finds.
+    ended_before = ends.filter(
+        subscription__ended_at__gte=start - datetime.timedelta(days=366), subscription__ended_at__lt=F("period_end")
     )
     ends_early = paid.filter(
         subscription__ended_at__gte=start, subscription__ended_at__lt=end, period_end__gt=F("subscription__ended_at")
     )
     changes: dict[str, int] = {}
-    for rows, sign in [(starts, 1), (ends_on_time, -1), (ends_early, -1)]:
+    for rows, sign in [(starts, 1), (ends, -1), (ended_before, 1), (ends_early, -1)]:
         for currency, total in rows.values_list("currency").annotate(total=Sum(yearly)).order_by():
             changes[currency] = changes.get(currency, 0) + sign * total
     return changes
