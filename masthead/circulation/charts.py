@@ -222,7 +222,7 @@ def charts_for(dashboard) -> dict[str, SafeString]:
         "doors": bar_chart(
             "chart-doors",
             doors.title,
-            f"Subscriptions started in the span by the door the reader last came through. {same}",
+            f"Subscriptions started in the last 12 months by the door the reader last came through. {same}",
             doors.column_named("Door"),
             [
                 Series("Subscribed", doors.column_named("Subscribed")),

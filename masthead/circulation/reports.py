@@ -39,6 +39,7 @@ from masthead.subscriptions.queries import live_subscriptions_by_plan, subscript
 SPANS = (12, 24, 60)  # the months the dashboard can show
 DEFAULT_SPAN = 24
 TOP_ARTICLES = 20
+DOORS_DAYS = 365  # where subscribers came from is counted over the last year, whatever the span
 DAYS_PER_MONTH = 365.25 / 12
 DOOR_LABELS = dict(DOORS) | {"": "None recorded"}
 
@@ -300,7 +301,7 @@ def door_tables(since: datetime.datetime) -> tuple[Table, Table]:
             add_up(by_article, row["door_article_id"], row)
     doors = Table(
         "doors",
-        "Doors subscribers came through",
+        "Doors subscribers came through in the last 12 months",
         [text_column("Door"), count_column("Subscribed"), count_column("Still subscribed")],
         [
             [DOOR_LABELS.get(door, door), *totals]
@@ -316,7 +317,7 @@ def door_tables(since: datetime.datetime) -> tuple[Table, Table]:
     titles = dict(Page.objects.filter(pk__in=[article_id for article_id, _ in top]).values_list("pk", "title"))
     articles = Table(
         "articles",
-        f"Articles that brought subscribers (the top {TOP_ARTICLES})",
+        f"Articles that brought subscribers in the last 12 months (the top {TOP_ARTICLES})",
         [text_column("Article"), count_column("Subscribed"), count_column("Still subscribed")],
         [[titles.get(article_id, f"Page {article_id} (deleted)"), *totals] for article_id, totals in top],
         numbered=True,
@@ -350,7 +351,7 @@ def build_dashboard(*, span: int = DEFAULT_SPAN, now: datetime.datetime | None =
     first_month = months_back(history.today, span - 1)
     plans = Plan.objects.in_bulk()
     plan_rows = list(live_subscriptions_by_plan())
-    doors, articles = door_tables(start_of(first_month))
+    doors, articles = door_tables(start_of(history.today - datetime.timedelta(days=DOORS_DAYS - 1)))
     return Dashboard(
         span=span,
         first_month=first_month,

@@ -305,8 +305,14 @@ class Subscription(models.Model):
             models.Index(fields=["status", "current_period_end"], name="subscription_due"),
             # Circulation's dashboard reads the day's endings and paid periods by date.
             models.Index(fields=["ended_at"], name="subscription_ended"),
-            # ...and counts the doors of the subscriptions started since a date from the index alone.
+            # ...and counts the doors of the subscriptions started since a date from the index alone,
             models.Index(fields=["started_at", "door", "door_article_id", "status"], name="subscription_doors"),
+            # ...and today's subscribers by plan, complimentary, in a trial or past due, likewise.
+            models.Index(
+                fields=["plan", "status", "complimentary", "trial_ends_at", "current_period_start"],
+                condition=Q(status__in=("active", "past_due")),
+                name="subscription_live_by_plan",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -534,6 +540,8 @@ class SubscriptionEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # Circulation's dashboard counts a day's events of a few kinds (renewals, endings) among its emails.
+        indexes = [models.Index(fields=["kind", "created_at"], name="subscriptionevent_kind")]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

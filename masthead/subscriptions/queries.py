@@ -266,11 +266,12 @@ def live_subscriptions_by_plan() -> QuerySet:
     return (
         Subscription.objects.filter(status__in=Subscription.LIVE_STATUSES)
         .values("plan_id")
+        # Counted by a column the index holds (never null), not the id: PostgreSQL then reads the index alone.
         .annotate(
-            subscribers=Count("pk"),
-            complimentary=Count("pk", filter=Q(complimentary=True)),
-            on_trial=Count("pk", filter=Q(trial_ends_at__gt=F("current_period_start"))),
-            past_due=Count("pk", filter=Q(status=Subscription.PAST_DUE)),
+            subscribers=Count("status"),
+            complimentary=Count("status", filter=Q(complimentary=True)),
+            on_trial=Count("status", filter=Q(trial_ends_at__gt=F("current_period_start"))),
+            past_due=Count("status", filter=Q(status=Subscription.PAST_DUE)),
         )
         .order_by()
     )
