@@ -94,6 +94,10 @@ def build(subscribers: int, years: int) -> None:
     def moment_in_history(fraction: float) -> datetime.datetime:
         return begins + datetime.timedelta(seconds=span * fraction)
 
+    def event(subscription_id: int, kind: str, actor: str, detail: dict, at: datetime.datetime) -> SubscriptionEvent:
+        """An event-log row as the ledger writes it."""
+        return SubscriptionEvent(subscription_id=subscription_id, kind=kind, actor=actor, detail=detail, created_at=at)
+
     for chunk_start in range(0, total, BATCH):
         users, subscriptions, payments, events, refunds = [], [], [], [], []
         for index in range(chunk_start, min(total, chunk_start + BATCH)):
@@ -143,24 +147,8 @@ def build(subscribers: int, years: int) -> None:
             due = starts[periods - 1]
             past_due = live and periods > 1 and now - datetime.timedelta(days=7) < due and rng.random() < 0.1
             paid_periods = periods - 1 if past_due else periods
-            events.append(
-                SubscriptionEvent(
-                    subscription_id=pk,
-                    kind="subscribed",
-                    actor="reader",
-                    detail={"plan": plan.slug},
-                    created_at=started,
-                )
-            )
-            events.append(
-                SubscriptionEvent(
-                    subscription_id=pk,
-                    kind="email_sent",
-                    actor="system:mail",
-                    detail={"template": "welcome"},
-                    created_at=started,
-                )
-            )
+            events.append(event(pk, "subscribed", "reader", {"plan": plan.slug}, started))
+            events.append(event(pk, "email_sent", "system:mail", {"template": "welcome"}, started))
             for k in range(paid_periods):
                 period_start, period_end = starts[k], starts[k + 1]
                 payments.append(
@@ -179,59 +167,27 @@ def build(subscribers: int, years: int) -> None:
                 next_payment_id += 1
                 amount = f"{plan.price_cents / 100:.2f}"
                 if k == 0:
-                    events.append(
-                        SubscriptionEvent(
-                            subscription_id=pk,
-                            kind="payment_succeeded",
-                            actor="gateway:sandbox",
-                            detail={"amount": amount},
-                            created_at=period_start,
-                        )
-                    )
+                    events.append(event(pk, "payment_succeeded", "gateway:sandbox", {"amount": amount}, period_start))
                 else:
                     events.append(
-                        SubscriptionEvent(
-                            subscription_id=pk,
-                            kind="renewed",
-                            actor="system:renewals",
-                            detail={"amount": amount, "period_end": period_end.isoformat()},
-                            created_at=period_start,
+                        event(
+                            pk,
+                            "renewed",
+                            "system:renewals",
+                            {"amount": amount, "period_end": period_end.isoformat()},
+                            period_start,
                         )
                     )
-                events.append(
-                    SubscriptionEvent(
-                        subscription_id=pk,
-                        kind="email_sent",
-                        actor="system:mail",
-                        detail={"template": "receipt"},
-                        created_at=period_start,
-                    )
-                )
+                events.append(event(pk, "email_sent", "system:mail", {"template": "receipt"}, period_start))
             last_end = starts[paid_periods]
             if ending == "cancelled" or (live and not past_due and rng.random() < 0.05):
                 cancel_at_period_end = True
                 canceled_at = starts[paid_periods - 1] + (last_end - starts[paid_periods - 1]) * rng.random()
                 canceled_at = min(canceled_at, now - datetime.timedelta(minutes=1))
-                events.append(
-                    SubscriptionEvent(
-                        subscription_id=pk,
-                        kind="canceled",
-                        actor="reader",
-                        detail={"reason": "too_expensive"},
-                        created_at=canceled_at,
-                    )
-                )
+                events.append(event(pk, "canceled", "reader", {"reason": "too_expensive"}, canceled_at))
             if ending == "cancelled":
                 status, ended_at = "ended", last_end
-                events.append(
-                    SubscriptionEvent(
-                        subscription_id=pk,
-                        kind="ended",
-                        actor="system:renewals",
-                        detail={"reason": "period_over"},
-                        created_at=ended_at,
-                    )
-                )
+                events.append(event(pk, "ended", "system:renewals", {"reason": "period_over"}, ended_at))
             elif ending == "lapsed" or past_due:
                 tries = [last_end] + [last_end + datetime.timedelta(days=day) for day in RETRY_DAYS]
                 tries = [moment for moment in tries if moment <= now]
@@ -252,26 +208,18 @@ def build(subscribers: int, years: int) -> None:
                     )
                     next_payment_id += 1
                     events.append(
-                        SubscriptionEvent(
-                            subscription_id=pk,
-                            kind="payment_failed",
-                            actor="system:renewals",
-                            detail={"attempt": attempt + 1, "decline": "card_declined"},
-                            created_at=tried,
+                        event(
+                            pk,
+                            "payment_failed",
+                            "system:renewals",
+                            {"attempt": attempt + 1, "decline": "card_declined"},
+                            tried,
                         )
                     )
                 failed = len(tries)
                 if ending == "lapsed":
                     status, ended_at = "ended", tries[-1]
-                    events.append(
-                        SubscriptionEvent(
-                            subscription_id=pk,
-                            kind="ended",
-                            actor="system:renewals",
-                            detail={"reason": "renewal_failed"},
-                            created_at=ended_at,
-                        )
-                    )
+                    events.append(event(pk, "ended", "system:renewals", {"reason": "renewal_failed"}, ended_at))
                 else:
                     status, next_retry_at = (
                         "past_due",
@@ -293,13 +241,7 @@ def build(subscribers: int, years: int) -> None:
                     )
                 )
                 events.append(
-                    SubscriptionEvent(
-                        subscription_id=pk,
-                        kind="refunded_under_guarantee",
-                        actor="reader",
-                        detail={"refunded_cents": paid.amount_cents},
-                        created_at=ended_at,
-                    )
+                    event(pk, "refunded_under_guarantee", "reader", {"refunded_cents": paid.amount_cents}, ended_at)
                 )
             subscriptions.append(
                 Subscription(

@@ -248,3 +248,11 @@ def seed_article(sections) -> ArticlePage:
     """The publisher's three-page article, imported from shared/seed as the demo loader does."""
     [article] = import_articles(parse_path(SEED_FILE), sections["foreign-affairs"])
     return article
+
+
+@pytest.fixture
+def gated_article(seed_article) -> ArticlePage:
+    """The seed article made subscribers-only (modules with an article of their own override this)."""
+    seed_article.access_level = "subscribers"
+    seed_article.save_revision().publish()
+    return seed_article

@@ -7,6 +7,7 @@ account links it shows, and the X-Page-Cache header.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -21,13 +22,6 @@ from tests.reading import main_text, parsed, words
 from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
 
 ALL_PAGES = SEED_URL + "all/"
-
-
-@pytest.fixture
-def gated_article(seed_article):
-    seed_article.access_level = "subscribers"
-    seed_article.save_revision().publish()
-    return seed_article
 
 
 def reads_the_whole_article(response) -> bool:
@@ -119,6 +113,20 @@ def test_a_new_subscription_opens_the_article_on_the_next_request(gated_article,
     assert reads_the_whole_article(reader_client.get(ALL_PAGES))
 
 
+def test_a_session_cookie_kept_after_logging_out_no_longer_opens_the_subscribers_copy(
+    gated_article, subscriber_client
+):
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert subscriber_client.get(ALL_PAGES)["X-Page-Cache"] == "hit"  # the session's audience is remembered
+    copied = subscriber_client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    subscriber_client.post("/account/logout/")
+    replayed = Client()
+    replayed.cookies[settings.SESSION_COOKIE_NAME] = copied
+
+    assert not reads_the_whole_article(replayed.get(ALL_PAGES))
+
+
 def test_staff_pages_are_theirs_alone(gated_article, editor_client, subscriber_client):
     subscriber_client.get(ALL_PAGES)
 
@@ -138,9 +146,9 @@ def test_joining_the_editors_is_seen_on_the_next_request(gated_article, reader, 
 
 
 def test_a_metered_reader_gets_their_own_page_and_their_meter_counts(gated_article, reader_client):
-    settings = PaywallSettings.load()
-    settings.meter_enabled, settings.meter_limit = True, 1
-    settings.save()
+    paywall = PaywallSettings.load()
+    paywall.meter_enabled, paywall.meter_limit = True, 1
+    paywall.save()
     other = ArticleFactory(
         section=gated_article.get_parent().specific, access_level="subscribers", title="Second Gated Story"
     )

@@ -50,13 +50,6 @@ SNEAKY_HEADERS = [
 
 
 @pytest.fixture
-def gated_article(seed_article):
-    seed_article.access_level = "subscribers"
-    seed_article.save_revision().publish()
-    return seed_article
-
-
-@pytest.fixture
 def refunded_subscriber(make_user):
     user = make_user("ruth")
     do_refund_under_guarantee(subscribe(user), actor="reader")

@@ -277,7 +277,8 @@ def note_whether_page_was_live(sender, instance, **kwargs) -> None:
     """Before a page is saved: was it live? Publishing one that was not puts it on lists."""
     from wagtail.models import Page
 
-    if isinstance(instance, Page) and instance.pk:
+    # Only articles are tagged (core/page_tags.py); other pages' publishing clears everything anyway.
+    if isinstance(instance, page_tags.RecordsWhereShown) and instance.pk:
         # A page made in code may be saved live before its first revision is published.
         was_live = Page.objects.filter(pk=instance.pk, live=True, live_revision__isnull=False).exists()
         instance._page_cache_was_live = was_live

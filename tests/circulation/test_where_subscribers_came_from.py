@@ -20,13 +20,6 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def gated_article(seed_article):
-    seed_article.access_level = "subscribers"
-    seed_article.save_revision().publish()
-    return seed_article
-
-
-@pytest.fixture
 def rita(reader):
     EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
     return reader
