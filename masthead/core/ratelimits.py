@@ -8,7 +8,7 @@ limited by allauth itself (settings.ACCOUNT_RATE_LIMITS); password guessing by d
 A page the anonymous page cache answers never reaches this middleware, and costs nothing to
 serve; a bot asking for new searches or articles misses the cache every time, and is counted.
 Counters live in the default cache, which must add and increment atomically across web processes:
-Redis does, and so does masthead.core.file_cache, the file cache used without Redis.
+Redis does, and so does diskcache (masthead.core.disk_cache), the cache used without Redis.
 """
 
 from __future__ import annotations
