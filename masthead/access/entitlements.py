@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from masthead.access.models import PaywallSettings
 from masthead.subscriptions.queries import live_subscription
 
 
@@ -30,23 +31,37 @@ NOTHING = Entitlements()
 
 
 def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements:
-    """What `user` is entitled to at `now`; staff and editors may read everything."""
+    """What `user` is entitled to at `now`; staff and editors may read everything.
+
+    A paused subscriber gets no print copy, and reads on screen only if the publisher keeps digital
+    access during pauses (PaywallSettings.digital_while_paused); the pause's end is when that changes.
+    """
     if user is None or not user.is_authenticated:
         return NOTHING
     now = now or timezone.now()
     is_staff = user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
     subscription = live_subscription(user)
     paid_up = subscription is not None and subscription.grants_access(now)
-    reads = paid_up or is_staff
+    paused = paid_up and subscription.is_paused(now)
+    reads = (paid_up and (not paused or digital_while_paused())) or is_staff
+    valid_until = subscription.access_ends if paid_up and subscription.status == subscription.ACTIVE else None
+    if paused:
+        valid_until = min(valid_until, subscription.paused_until) if valid_until else subscription.paused_until
     return Entitlements(
         digital=reads,
         archive=reads,
         audio=reads,
         editions=reads,
-        print=paid_up and subscription.plan.includes_print,
+        print=paid_up and subscription.plan.includes_print and not paused,
         staff=is_staff,
-        valid_until=subscription.access_ends if paid_up and subscription.status == subscription.ACTIVE else None,
+        valid_until=valid_until,
     )
+
+
+def digital_while_paused() -> bool:
+    """The publisher's choice (Settings > Paywall): do paused subscribers keep reading on screen?"""
+    row = PaywallSettings.base_queryset().only("digital_while_paused").first()
+    return row.digital_while_paused if row else True
 
 
 def request_entitlements(request) -> Entitlements:

@@ -20,11 +20,20 @@ class PaywallSettings(BaseGenericSetting):
     ad_free_for_subscribers = models.BooleanField(
         default=False, help_text="Hide every ad slot from subscribers (the offer says this is coming soon)."
     )
+    digital_while_paused = models.BooleanField(
+        "Digital access while paused",
+        default=True,
+        help_text=(
+            "Subscribers who pause their subscription keep reading, listening and downloading on screen while "
+            "no print copy is mailed. Untick to close the digital edition to them until they resume."
+        ),
+    )
 
     panels = [
         FieldPanel("archive_after_days"),
         MultiFieldPanel([FieldPanel("meter_enabled"), FieldPanel("meter_limit")], heading="Meter"),
         FieldPanel("ad_free_for_subscribers"),
+        FieldPanel("digital_while_paused"),
     ]
 
     class Meta:

@@ -2,7 +2,9 @@
 
 Who is on it: every subscription with a print entitlement at the issue's close, decided by the
 ledger's own rule (`subscriptions.queries.print_entitlement_at`, which is `grants_access` as a
-query). Where to: the address in force at that moment; a move made after it reaches the next issue.
+query), less the readers whose pause runs at that moment (they skip the issue; `pause_choices`
+makes each pause end exactly when the list of the first issue after the skipped ones closes).
+Where to: the address in force at that moment; a move made after it reaches the next issue.
 An issue closes at the end of its close date in the magazine's time zone (`TIME_ZONE`, whatever
 zone a staff member's admin profile shows them). Its list is stored once, then (by the
 `close_due_issues` task, or by the first download after the close date), and every later download
@@ -22,19 +24,21 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from masthead.circulation import printer_files
 from masthead.circulation.models import MailingList, MailingListFile, MailingListRow, UnmailedSubscriber
 from masthead.editions.models import Issue
-from masthead.subscriptions.models import Subscription
+from masthead.editions.services import cover_dates_for_year
+from masthead.subscriptions.models import Subscription, SubscriptionPause
 from masthead.subscriptions.queries import (
     address_exists_on,
     addresses_on,
     print_entitlement_at,
     print_subscriptions_active_at,
 )
+from masthead.subscriptions.services.pauses import PausePlan
 
 SYSTEM_ACTOR = "system:close_due_issues"
 
@@ -107,8 +111,46 @@ def magazine_time_zone() -> ZoneInfo:
 
 def closes_at(issue: Issue) -> datetime.datetime:
     """The moment the issue closes: the first moment after its close date, in the magazine's time zone."""
-    day_after = issue.close_date + datetime.timedelta(days=1)
+    return closes_at_cover_date(issue.cover_date)
+
+
+def closes_at_cover_date(cover_date: datetime.date) -> datetime.datetime:
+    """`closes_at` of the issue with this cover date, whether or not the schedule has it yet."""
+    day_after = cover_date - datetime.timedelta(days=settings.ISSUE_CLOSE_DAYS - 1)
     return datetime.datetime.combine(day_after, datetime.time.min, tzinfo=magazine_time_zone())
+
+
+def pause_choices(now: datetime.datetime | None = None) -> list[PausePlan]:
+    """The pauses a reader may ask for now: the next 1, 2 or 3 issues whose lists are still open.
+
+    Each ends when the list of the issue after the skipped ones closes, so the lists drawn while it
+    runs are exactly the skipped issues'. Issues the schedule has not made yet (next year's, made
+    in December) are taken from ISSUE_DAYS_OF_MONTH.
+    """
+    now = now or timezone.now()
+    wanted = SubscriptionPause.MAX_ISSUES + 1
+    # Still open: the close date (cover date - ISSUE_CLOSE_DAYS) is today or later, in the magazine's zone.
+    first_open = timezone.localdate(now, magazine_time_zone()) + datetime.timedelta(days=settings.ISSUE_CLOSE_DAYS)
+    covers = list(
+        Issue.objects.filter(cover_date__gte=first_open).order_by("cover_date").values_list("cover_date", flat=True)
+    )[:wanted]
+    after = covers[-1] if covers else first_open - datetime.timedelta(days=1)
+    scheduled = [
+        day
+        for year in (after.year, after.year + 1)
+        for day in cover_dates_for_year(year, settings.ISSUE_DAYS_OF_MONTH)
+        if day > after
+    ]
+    covers = (covers + scheduled)[:wanted]
+    return [
+        PausePlan(
+            issues=count,
+            first_cover_date=covers[0],
+            last_cover_date=covers[count - 1],
+            resumes_at=closes_at_cover_date(covers[count]),
+        )
+        for count in range(1, len(covers))
+    ]
 
 
 def has_closed(issue: Issue, now: datetime.datetime | None = None) -> bool:
@@ -127,9 +169,14 @@ def presort_key(row: MailingListRow) -> tuple:
     return (row.country, postal_code, row.name.casefold(), row.subscription_id)
 
 
+def not_paused_at(moment: datetime.datetime) -> Q:
+    """For a Subscription query: no pause of the reader's runs at `moment` (a paused reader skips that issue)."""
+    return ~Q(Exists(SubscriptionPause.objects.in_effect_at(moment).filter(subscription=OuterRef("pk"))))
+
+
 def print_subscribers_on(moment: datetime.datetime, *, now: datetime.datetime | None = None) -> DrawnList:
     """Everyone to mail a copy to at `moment`, each at the address in force then, in presort order."""
-    active = print_subscriptions_active_at(moment, now=now)
+    active = print_subscriptions_active_at(moment, now=now).filter(not_paused_at(moment))
     subscriptions = list(active.select_related("reader").order_by("pk"))
     # The readers as a subquery, not a list of ids: a print run of tens of thousands stays one query.
     addresses = addresses_on(active.values("reader_id"), moment)
@@ -280,7 +327,9 @@ def provisional_sizes(moments: Sequence[datetime.datetime], *, now: datetime.dat
         return []
     counts = Subscription.objects.aggregate(
         **{
-            f"at_{index}": Count("pk", filter=print_entitlement_at(moment, now=now) & address_exists_on(moment))
+            f"at_{index}": Count(
+                "pk", filter=print_entitlement_at(moment, now=now) & address_exists_on(moment) & not_paused_at(moment)
+            )
             for index, moment in enumerate(moments)
         }
     )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -292,6 +292,10 @@ class Subscription(models.Model):
     door_article_id = models.PositiveIntegerField(
         null=True, blank=True, help_text="The article whose subscribe link the reader came through."
     )
+    # Kept on the row beside its SubscriptionPause so the entitlement decision costs no extra query.
+    paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="While a pause runs: when it ends (no print copy, no charge until then)."
+    )
 
     class Meta:
         constraints = [
@@ -327,6 +331,10 @@ class Subscription(models.Model):
         if self.status == self.ACTIVE:
             return now < self.access_ends
         return self.status == self.PAST_DUE
+
+    def is_paused(self, now: datetime.datetime) -> bool:
+        """In a pause the reader asked for: no print copy, digital access as the publisher sets (access decides)."""
+        return self.paused_until is not None and now < self.paused_until
 
     @property
     def access_ends(self) -> datetime.datetime:
@@ -387,6 +395,58 @@ class Subscription(models.Model):
         if self.status == self.PAST_DUE:
             return self.next_retry_at is not None and self.next_retry_at <= now
         return False
+
+
+class SubscriptionPauseQuerySet(models.QuerySet):
+    def in_effect_at(self, moment: datetime.datetime) -> SubscriptionPauseQuerySet:
+        """Pauses running at `moment`: begun by then, and neither over nor resumed early by then."""
+        return self.filter(starts_at__lte=moment, resumes_at__gt=moment).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=moment)
+        )
+
+
+class SubscriptionPause(models.Model):
+    """A reader's pause of 1 to 3 issues: no print copy of those issues, and the next charge moved later by its length.
+
+    A pause runs from when the reader asks (`starts_at`) until the mailing list of the first issue
+    after the paused ones closes (`resumes_at`), so every list drawn meanwhile leaves the reader out
+    and the next one has them back. Resuming early ends it at once (`ended_at`) and gives the unused
+    time back to the period, so the reader is charged from the same point as if they had never paused.
+    """
+
+    MAX_ISSUES = 3
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="pauses")
+    issues = models.PositiveSmallIntegerField(help_text="How many issues the reader asked to skip.")
+    # Cover dates, not issues: the ledger knows nothing of editions (circulation draws the lists by time).
+    first_cover_date = models.DateField(help_text="The first issue not mailed.")
+    last_cover_date = models.DateField(help_text="The last issue not mailed.")
+    starts_at = models.DateTimeField()
+    resumes_at = models.DateTimeField(help_text="When the pause ends by itself.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it ended: at resumes_at, or earlier.")
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, help_text="The week-before email was claimed.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubscriptionPauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            # A second pause (a double click, two tabs) is refused by the database.
+            models.UniqueConstraint(
+                fields=["subscription"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_subscription"
+            ),
+            models.CheckConstraint(condition=Q(resumes_at__gt=F("starts_at")), name="pause_ends_after_it_starts"),
+        ]
+        indexes = [models.Index(fields=["ended_at", "resumes_at"], name="pause_open_by_resume")]
+
+    def __str__(self) -> str:
+        return f"Pause of {self.subscription} until {self.resumes_at:%Y-%m-%d}"
+
+    @property
+    def length(self) -> datetime.timedelta:
+        """How long it ran (or will run): what the next charge moves by."""
+        return (self.ended_at or self.resumes_at) - self.starts_at
 
 
 class Payment(models.Model):

@@ -89,3 +89,7 @@ class AuthenticationRequired(BillingError):
 
 class OfferUnavailable(BillingError):
     """An offer code the reader cannot use for this plan now; the message says why."""
+
+
+class PauseRefused(BillingError):
+    """A pause, or resuming from one, that the ledger cannot make now; the message says why."""
