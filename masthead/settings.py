@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.audio",
     "masthead.circulation",
+    "masthead.gifts",
     "masthead.accounts",
     "masthead.demo",
     "masthead.moving",
@@ -252,6 +253,8 @@ PERIODIC_TASKS = {
     "masthead.circulation.tasks.close_due_issues": 3600,
     "masthead.circulation.tasks.store_circulation_days": 3600,
     "masthead.editions.tasks.retry_failed_editions": 600,
+    # Gift emails on their delivery day (docs/gifts.md); a gift due today also goes out when it is paid for.
+    "masthead.gifts.tasks.deliver_due_gifts": 600,
 }
 # Split each renewal run over this many jobs, for as many workers (each subscription is still charged once).
 RENEWAL_SHARDS = env_int("RENEWAL_SHARDS", 1)
@@ -325,6 +328,22 @@ RATE_LIMITS = {
         "methods": ["POST"],
         "per_reader": env_rate("RATE_LIMIT_CHECKOUT_PER_READER", "10/h"),
         "per_address": env_rate("RATE_LIMIT_CHECKOUT_PER_ADDRESS", "30/h"),
+    },
+    # Gifts: every press of Pay (and, with Stripe.js, its card setup), counted as checkout's are.
+    "gift_purchase": {
+        "views": ["gifts:give", "gifts:card_setup"],
+        "methods": ["POST"],
+        "per_reader": env_rate("RATE_LIMIT_GIFT_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_GIFT_PER_ADDRESS", "30/h"),
+    },
+    # The claim link's door (every visit: a bot guessing tokens is stopped long before it could find one),
+    # and the giver's resend, which sends an email each time.
+    "gift_claim": {"views": ["gifts:claim"], "per_address": env_rate("RATE_LIMIT_GIFT_CLAIM_PER_ADDRESS", "30/h")},
+    "gift_resend": {
+        "views": ["gifts:resend"],
+        "methods": ["POST"],
+        "per_reader": env_rate("RATE_LIMIT_GIFT_RESEND_PER_READER", "10/h"),
+        "per_address": env_rate("RATE_LIMIT_GIFT_RESEND_PER_ADDRESS", "30/h"),
     },
     # Changing the card opens a card setup at the gateway on each visit and tries a card on each send.
     "card_change": {
@@ -591,4 +610,13 @@ RATE_LIMITS["newsletter_signup"] = {
     "views": ["newsletters:signup"],
     "methods": ["POST"],
     "per_address": env_rate("RATE_LIMIT_NEWSLETTER_SIGNUP", "10/h"),
+}
+# Pausing a subscription (issue 16, docs/billing.md): pauses end and the week-before emails go out hourly;
+# each pause sends a confirmation email, so a reader's pauses and resumes are counted.
+PERIODIC_TASKS["masthead.subscriptions.pause_tasks.run_pauses"] = 3600
+RATE_LIMITS["subscription_pause"] = {
+    "views": ["pause_subscription", "resume_from_pause"],
+    "methods": ["POST"],
+    "per_reader": env_rate("RATE_LIMIT_PAUSE_PER_READER", "10/h"),
+    "per_address": env_rate("RATE_LIMIT_PAUSE_PER_ADDRESS", "30/h"),
 }

@@ -21,11 +21,13 @@ urlpatterns = [
     path("django-admin/", django_admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("subscribe/", include(subscribe_urlpatterns)),
+    path("gifts/", include("masthead.gifts.urls")),
     path("webhooks/stripe/", include(stripe_webhook_urlpatterns)),
     path("newsletters/", include("masthead.newsletters.urls")),
     path("webhooks/email/", include("anymail.urls")),
     # Before allauth's pages (in accounts): /account/email/ is the reader's email choices.
     path("account/email/", include(newsletters_urls.preferences_urlpatterns)),
+    path("account/pause/", include("masthead.circulation.pause_urls")),
     path("account/", include("masthead.accounts.urls")),
     # allauth's email addresses page, moved here; after allauth's own, so this one is what its name reverses to.
     path("account/email/addresses/", allauth_views.email, name="account_email"),

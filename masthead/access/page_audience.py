@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from masthead.access.entitlements import Entitlements, request_entitlements
 from masthead.access.paywall import paywall_settings
@@ -34,6 +35,7 @@ from masthead.core.page_cache import (
     stored_copy,
 )
 from masthead.core.personal_reads import watching_personal_reads
+from masthead.subscriptions.models import Subscription
 
 ENTITLEMENT_LETTERS = (("digital", "d"), ("archive", "a"), ("audio", "u"), ("editions", "e"), ("print", "p"))
 
@@ -114,6 +116,15 @@ def paywall_rules_changed(created: bool = False, **kwargs) -> None:
         clear_now_and_on_commit()
 
 
+def paused_readers_decided_afresh(created: bool = False, **kwargs) -> None:
+    """Whether paused subscribers keep digital access is a paywall setting: each of them is decided afresh."""
+    if created:
+        return
+    paused = Subscription.objects.filter(status=Subscription.ACTIVE, paused_until__gt=timezone.now())
+    for reader_id in paused.values_list("reader_id", flat=True).iterator():
+        page_readers.forget_reader(reader_id)
+
+
 def connect_invalidation() -> None:
     """Decide a reader's audience afresh whenever what it is made of changes."""
     user_model = get_user_model()
@@ -124,6 +135,9 @@ def connect_invalidation() -> None:
         signal.connect(forget_user, sender=user_model, dispatch_uid=f"audience_user_{id(signal)}")
     # The paywall's rules (archive age, the meter) change what every audience sees.
     post_save.connect(paywall_rules_changed, sender="access.PaywallSettings", dispatch_uid="audience_paywall")
+    post_save.connect(
+        paused_readers_decided_afresh, sender="access.PaywallSettings", dispatch_uid="audience_paywall_paused"
+    )
     post_delete.connect(clear_now_and_on_commit, sender="access.PaywallSettings", dispatch_uid="audience_paywall_gone")
     user_logged_out.connect(page_readers.forget_session, dispatch_uid="audience_logged_out")
     for through in (user_model.groups.through, user_model.user_permissions.through):

@@ -337,6 +337,11 @@ class Subscription(models.Model):
         return self.paused_until is not None and now < self.paused_until
 
     @property
+    def paused_now(self) -> bool:
+        """`is_paused` at this moment (for pages)."""
+        return self.is_paused(timezone.now())
+
+    @property
     def access_ends(self) -> datetime.datetime:
         """When an active subscription stops granting access if no renewal run touches it."""
         if self.cancel_at_period_end or self.complimentary:

@@ -1,0 +1,222 @@
+"""Pausing a subscription for 1 to 3 issues from /account/: no charge for the time, the charge moved, back by itself.
+
+Launch day is 10 March 2027 (tests/billing/conftest.py); issues come out on the 1st and the 15th
+and each list closes at the end of the day a week before its cover date. On launch day the 15 March
+list has closed, so a pause skips the issues of 1 April (closes 26 March, 00:00), 15 April
+(9 April), 1 May (25 April)... and ends when the list of the issue after them closes.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from masthead.subscriptions.gateways import CardInput
+from masthead.subscriptions.gateways.sandbox import SandboxGateway
+from masthead.subscriptions.models import Payment, SandboxCharge, Subscription, SubscriptionPause
+from masthead.subscriptions.pause_tasks import run_pauses, send_resume_reminder
+from masthead.subscriptions.services import do_cancel, refund_payment, store_card
+from tests.billing.pages import START, committed, visible_text
+from tests.factories import IssueFactory
+
+UTC = datetime.UTC
+CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")
+# A pause of two issues asked on launch day: skips 1 and 15 April, back when the 1 May list closes.
+BACK_AFTER_TWO = datetime.datetime(2027, 4, 25, 0, 0, tzinfo=UTC)
+PAUSED_FOR_TWO = BACK_AFTER_TWO - START  # 45 days 15 hours
+PAID_UNTIL = datetime.datetime(2027, 4, 10, 9, 0, tzinfo=UTC)  # Sam's first month
+
+
+@pytest.fixture(autouse=True)
+def issues(db):
+    """The schedule from March to June 2027."""
+    return {
+        cover: IssueFactory(cover_date=cover, cover_image=None)
+        for cover in [datetime.date(2027, month, day) for month in (3, 4, 5, 6) for day in (1, 15)]
+    }
+
+
+def subjects() -> list[str]:
+    return [email.subject.removeprefix("The Masthead Review: ") for email in mail.outbox]
+
+
+def amounts_charged() -> list[int]:
+    return list(SandboxCharge.objects.filter(succeeded=True).order_by("pk").values_list("amount_cents", flat=True))
+
+
+def pause(client, issues: int = 2):
+    return client.post("/account/pause/", {"issues": issues}, follow=True)
+
+
+def run_the_pause_job() -> dict:
+    with committed():
+        return run_pauses.call()
+
+
+def test_a_subscriber_pauses_for_two_issues_from_the_account_page(subscriber_client, subscriber):
+    account = visible_text(subscriber_client.get("/account/"))
+    assert "Pause for 1 to 3 issues" in account
+    form = visible_text(subscriber_client.get("/account/pause/"))
+    assert "1 issue: skip the issue of April 1, back on April 9, 2027" in form
+    assert "2 issues: skip the 2 issues of April 1 to April 15, back on April 25, 2027" in form
+    assert "3 issues: skip the 3 issues of April 1 to May 1, back on May 9, 2027" in form
+
+    page = visible_text(pause(subscriber_client, 2))
+
+    assert "Your subscription is paused until April 25, 2027." in page
+    assert "Paused until April 25, 2027" in page
+    # The month paid on launch day had 31 days to run; 45 days 15 hours of them are paused.
+    assert "Next renewal May 26, 2027: $9.00" in page
+    assert "Resume now instead of April 25" in page
+    assert "Pause for 1 to 3 issues" not in page
+    [confirmation] = mail.outbox
+    assert confirmation.to == ["sam@example.com"]
+    assert confirmation.subject == "The Masthead Review: your subscription is paused"
+    assert "It resumes by itself on April 25, 2027" in confirmation.body
+    assert "your next payment, $9.00, moves to May 26, 2027" in confirmation.body
+
+
+def test_the_renewal_after_a_pause_charges_the_same_price_later_by_the_paused_time(
+    subscriber_client, clock, run_renewals
+):
+    pause(subscriber_client, 2)
+
+    clock.move_to(PAID_UNTIL + datetime.timedelta(days=1))  # when it would have renewed, and its grace day
+    assert run_renewals() == {}
+    clock.move_to(PAID_UNTIL + PAUSED_FOR_TWO - datetime.timedelta(seconds=1))
+    assert run_renewals() == {}
+    clock.move_to(PAID_UNTIL + PAUSED_FOR_TWO)
+    assert run_renewals() == {"renewed": 1}
+    assert run_renewals() == {}
+
+    assert amounts_charged() == [900, 900]
+    renewal = Payment.objects.get(status=Payment.SUCCEEDED, period_start__gt=START)
+    assert (renewal.period_start, renewal.period_end) == (
+        datetime.datetime(2027, 5, 26, 0, 0, tzinfo=UTC),
+        datetime.datetime(2027, 6, 26, 0, 0, tzinfo=UTC),
+    )
+    assert "Next renewal June 26, 2027: $9.00" in visible_text(subscriber_client.get("/account/"))
+
+
+def test_resuming_early_brings_the_next_charge_back_by_the_time_not_used(subscriber_client, clock, run_renewals):
+    pause(subscriber_client, 2)
+    clock.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=UTC))
+
+    page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
+
+    assert "Welcome back: your subscription is running again." in page
+    # Ten days paused: the renewal comes ten days after the month paid for.
+    assert "Next renewal April 20, 2027: $9.00" in page
+    assert "Paused" not in page
+    clock.move_to(datetime.datetime(2027, 4, 20, 9, 0, tzinfo=UTC))
+    assert run_renewals() == {"renewed": 1}
+    assert amounts_charged() == [900, 900]
+
+
+def test_the_reader_is_reminded_once_a_week_before_resuming_and_resumes_by_themselves(
+    subscriber_client, subscriber, clock
+):
+    pause(subscriber_client, 2)
+    mail.outbox.clear()
+
+    clock.move_to(BACK_AFTER_TWO - datetime.timedelta(days=7, seconds=1))
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    clock.move_to(BACK_AFTER_TWO - datetime.timedelta(days=7))
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 1}
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    # The email's task run again (a retry, a worker that died after sending) sends nothing more.
+    send_resume_reminder.call(SubscriptionPause.objects.get().pk)
+    assert subjects() == ["your subscription resumes in a week"]
+    assert "resumes on April 25, 2027" in mail.outbox[0].body
+    assert "Your next payment, $9.00, is on May 26, 2027." in mail.outbox[0].body
+
+    clock.move_to(BACK_AFTER_TWO)
+    assert run_the_pause_job() == {"pauses_ended": 1, "resume_reminders": 0}
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    page = visible_text(subscriber_client.get("/account/"))
+    assert "Paused" not in page and "Active" in page
+    assert "Pause for 1 to 3 issues" in page
+    assert Subscription.objects.get().paused_until is None
+
+
+def test_a_reader_who_resumes_early_is_not_reminded(subscriber_client, clock):
+    pause(subscriber_client, 2)
+    subscriber_client.post("/account/pause/resume/")
+    mail.outbox.clear()
+
+    clock.move_to(BACK_AFTER_TWO - datetime.timedelta(days=3))
+
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    assert mail.outbox == []
+
+
+def test_a_second_pause_while_paused_is_refused_and_changes_nothing(subscriber_client):
+    pause(subscriber_client, 2)
+
+    page = visible_text(pause(subscriber_client, 3))
+
+    assert "Your subscription is already paused until April 25, 2027." in page
+    assert SubscriptionPause.objects.count() == 1
+    assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
+
+
+def test_no_pause_while_a_failed_renewal_is_being_retried(subscriber, subscriber_client, clock, run_renewals):
+    with committed():
+        store_card(subscriber, CARD_THAT_DECLINES, SandboxGateway())
+    clock.move_to(PAID_UNTIL)
+    assert run_renewals() == {"failed": 1}
+
+    form = visible_text(subscriber_client.get("/account/pause/"))
+    page = visible_text(pause(subscriber_client, 1))
+
+    refusal = "Your last renewal payment has not gone through yet, and we are still trying it."
+    assert refusal in form
+    assert "Pause my subscription" not in form
+    assert "Your subscription is paused" not in page
+    assert SubscriptionPause.objects.count() == 0
+    assert Subscription.objects.get().status == Subscription.PAST_DUE
+
+
+def test_no_pause_while_a_refund_under_the_guarantee_is_under_way(subscriber, subscriber_client):
+    # The guarantee's first refund went through and the request died before the subscription ended.
+    payment = Payment.objects.get()
+    with committed():
+        refund_payment(payment, payment.amount_cents, reason="guarantee", key=f"guarantee:{payment.pk}")
+
+    page = visible_text(pause(subscriber_client, 1))
+
+    assert "A refund under the money-back guarantee is under way" in page
+    assert SubscriptionPause.objects.count() == 0
+
+
+def test_no_pause_once_cancelled(subscriber, subscriber_client):
+    with committed():
+        do_cancel(Subscription.objects.get(), actor="reader")
+
+    page = visible_text(pause(subscriber_client, 1))
+
+    assert "Your subscription is cancelled and will not renew, so there is nothing to pause." in page
+    assert SubscriptionPause.objects.count() == 0
+
+
+def test_no_pause_for_a_lapsed_subscriber(lapsed_subscriber_client):
+    assert "You have no current subscription to pause." in visible_text(lapsed_subscriber_client.get("/account/pause/"))
+    assert "You have no current subscription to pause." in visible_text(pause(lapsed_subscriber_client, 1))
+    assert SubscriptionPause.objects.count() == 0
+
+
+def test_a_choice_that_is_not_offered_re_renders_the_form(subscriber_client):
+    response = subscriber_client.post("/account/pause/", {"issues": 4})
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in visible_text(response)
+    assert SubscriptionPause.objects.count() == 0
+
+
+def test_the_pause_form_needs_a_login(anonymous):
+    response = anonymous.post("/account/pause/", {"issues": 1})
+
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+    assert SubscriptionPause.objects.count() == 0
