@@ -1,0 +1,288 @@
+"""Paying for a gift: one gift per form token, one card, one charge checked before it is recorded.
+
+The same steps as a subscription's checkout (subscriptions.services.checkout), through the same
+gateways: the row is written before the gateway is called, so the token is bound to one giver,
+one gift and one price; only the request holding the row's claim (`paying_until`) talks to the
+gateway; the charge carries the row's idempotency key, so a retry never charges twice. With
+Stripe.js the card is set up in the giver's browser first (`begin_gift_card_setup`); a bank that
+wants the giver to confirm leaves the gift AUTHENTICATING until `settle_gift_payment` hears.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from masthead.gifts.models import Gift
+from masthead.gifts.pricing import GiftOption
+from masthead.gifts.services.errors import GiftPaymentInProgress, GiftTokenUsed
+from masthead.gifts.services.log import record_gift_event
+from masthead.subscriptions.gateways import (
+    CardDeclined,
+    CardInput,
+    CardSetup,
+    ChargeResult,
+    Gateway,
+    IdempotencyKeyReused,
+    get_gateway,
+)
+from masthead.subscriptions.services import AddressInput, AuthenticationRequired, ChargeNotConfirmed
+from masthead.subscriptions.services.checkout import CHECKOUT_CLAIM, NOT_CONFIRMED, gateway_customer_ref
+
+logger = logging.getLogger(__name__)
+
+NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so the gift has not been bought."
+
+
+@dataclasses.dataclass(frozen=True)
+class GiftOrder:
+    """What the giver asked for on the form."""
+
+    option: GiftOption
+    recipient_name: str
+    recipient_email: str
+    deliver_on: datetime.date
+    message: str = ""
+    address: AddressInput | None = None
+
+
+def gift_key(token: str) -> str:
+    return f"gift:{token}"
+
+
+def giver_for(email: str):
+    """The account with this email, or a new one for it (no password yet: 'forgot password' sets one).
+
+    A giver who is not signed in is known by the email the receipt goes to, as an imported reader is.
+    """
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    known = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    if known:
+        return known.user
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user
+    username, number = email[:150], 1
+    while User.objects.filter(username=username).exists():
+        number += 1
+        username = f"{email[:140]}-{number}"
+    user = User(username=username, email=email)
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    return user
+
+
+def open_gift(giver, order: GiftOrder, token: str, gateway_name: str) -> Gift:
+    """The token's gift, written on first use; the token cannot pay for another gift, giver or price after."""
+    option = order.option
+    recipient = {
+        "recipient_name": order.recipient_name,
+        "recipient_email": order.recipient_email,
+        "message": order.message,
+        "deliver_on": order.deliver_on,
+        "address": dataclasses.asdict(order.address) if order.address and option.plan.includes_print else {},
+    }
+    gift, created = Gift.objects.select_related("plan", "giver").get_or_create(
+        idempotency_key=gift_key(token),
+        defaults={
+            "giver": giver,
+            "plan": option.plan,
+            "months": option.months,
+            "amount_cents": option.amount_cents,
+            "currency": option.currency,
+            "gateway": gateway_name,
+            **recipient,
+        },
+    )
+    if created:
+        return gift
+    terms = (gift.giver_id, gift.plan_id, gift.months, gift.amount_cents, gift.currency, gift.gateway)
+    if terms != (giver.pk, option.plan.pk, option.months, option.amount_cents, option.currency, gateway_name):
+        raise GiftTokenUsed()
+    if gift.payment_status == Gift.OPEN:
+        # No money has moved: the giver may still correct who the gift is for.
+        Gift.objects.filter(pk=gift.pk, payment_status=Gift.OPEN).update(**recipient)
+        gift.refresh_from_db()
+    return gift
+
+
+def claim_payment(gift: Gift) -> bool:
+    """Take the gift's payment for this request (one request at a time talks to the gateway for it)."""
+    now = timezone.now()
+    free = Q(paying_until__isnull=True) | Q(paying_until__lte=now)
+    taken = Gift.objects.filter(free, pk=gift.pk, payment_status=Gift.OPEN).update(paying_until=now + CHECKOUT_CLAIM)
+    if taken:
+        gift.refresh_from_db()
+    return bool(taken)
+
+
+def release_payment(gift: Gift) -> None:
+    Gift.objects.filter(pk=gift.pk, payment_status=Gift.OPEN).update(paying_until=None)
+
+
+def close_payment(gift: Gift, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(gift, name, value)
+    gift.payment_status, gift.paying_until = status, None
+    gift.save(update_fields=["payment_status", "paying_until", *fields])
+
+
+def buy_gift(
+    *,
+    giver,
+    order: GiftOrder,
+    card: CardInput,
+    token: str,
+    gateway: Gateway | None = None,
+    now: datetime.datetime | None = None,
+) -> Gift:
+    """Charge the gift once and schedule its email; the same token again answers as the first time did.
+
+    Raises CardDeclined, AuthenticationRequired (the giver's bank wants them to confirm: see
+    `settle_gift_payment`), GiftTokenUsed, GiftPaymentInProgress, ChargeNotConfirmed.
+    """
+    gateway = gateway or get_gateway()
+    now = now or timezone.now()
+    gift = open_gift(giver, order, token, gateway.name)
+    if gift.payment_status != Gift.OPEN:
+        return finished_gift(gift, gateway=gateway, now=now)
+    if not claim_payment(gift):
+        raise GiftPaymentInProgress()
+    try:
+        if not gift.payment_method_ref:
+            keep_card_for_gift(gift, card, gateway)
+        try:
+            result = gateway.charge(
+                customer_ref=gift.customer_ref,
+                payment_method_ref=gift.payment_method_ref,
+                amount_cents=gift.amount_cents,
+                currency=gift.currency,
+                idempotency_key=gift.idempotency_key,
+                description=f"Gift subscription {gift.pk}",
+                on_session=True,
+            )
+        except IdempotencyKeyReused as error:
+            close_payment(gift, Gift.REFUSED, failure_message=str(error)[:300])
+            raise GiftTokenUsed() from None
+        if result.requires_action:
+            close_payment(gift, Gift.AUTHENTICATING, charge_ref=result.charge_ref)
+            raise AuthenticationRequired(charge_ref=result.charge_ref, action_secret=result.action_secret)
+        return conclude_payment(gift, result, now)
+    finally:
+        release_payment(gift)
+
+
+def begin_gift_card_setup(*, giver, order: GiftOrder, token: str, gateway: Gateway | None = None) -> CardSetup | None:
+    """Open the token's gift and a card setup for Stripe.js to confirm; None when there is nothing to set up."""
+    gateway = gateway or get_gateway()
+    gift = open_gift(giver, order, token, gateway.name)
+    if gift.payment_status != Gift.OPEN or gift.payment_method_ref:
+        return None
+    if not claim_payment(gift):
+        raise GiftPaymentInProgress()
+    try:
+        if not gift.customer_ref:
+            gift.customer_ref = gateway_customer_ref(giver, gateway.name) or gateway.create_customer(email=giver.email)
+            gift.save(update_fields=["customer_ref"])
+        return gateway.start_card_setup(customer_ref=gift.customer_ref, reader_ref=str(giver.pk), purpose="gift")
+    finally:
+        release_payment(gift)
+
+
+def keep_card_for_gift(gift: Gift, card: CardInput, gateway: Gateway) -> None:
+    """Store the card the gift is paid with (raises CardDeclined); it never becomes the giver's renewal card."""
+    if not (card.setup_ref or card.token or card.number):
+        raise CardDeclined("Enter your card details in the card field.", "card_missing")
+    customer_ref = gift.customer_ref or gateway_customer_ref(gift.giver, gateway.name)
+    if card.setup_ref:
+        if not customer_ref:
+            raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown")
+        stored = gateway.finish_card_setup(customer_ref=customer_ref, setup_ref=card.setup_ref)
+    else:
+        stored = gateway.store_card(customer_ref=customer_ref or None, email=gift.giver.email, card=card)
+    gift.customer_ref, gift.payment_method_ref = stored.customer_ref, stored.payment_method_ref
+    gift.card_brand, gift.card_last4 = stored.brand, stored.last4
+    gift.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
+
+
+def finished_gift(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
+    """Answer a token whose payment has ended as it ended."""
+    if gift.payment_status == Gift.AUTHENTICATING:
+        return settle_gift_payment(gift, gateway=gateway, now=now)
+    if gift.payment_status == Gift.PAID:
+        return gift
+    if gift.payment_status == Gift.DECLINED:
+        raise CardDeclined(gift.failure_message or "Your card was declined.", gift.decline_code or "card_declined")
+    raise GiftTokenUsed()
+
+
+def conclude_payment(gift: Gift, result: ChargeResult, now: datetime.datetime) -> Gift:
+    """Record the gift's charge as the gateway answered it: declined, not the payment asked for, or paid."""
+    if not result.succeeded:
+        message = result.message or "Your card was declined."
+        close_payment(
+            gift, Gift.DECLINED, charge_ref=result.charge_ref, decline_code=result.decline_code, failure_message=message
+        )
+        raise CardDeclined(message, result.decline_code)
+    problem = result.differs_from(amount_cents=gift.amount_cents, currency=gift.currency)
+    if problem:
+        logger.error("Gift %s was not recorded: %s", gift.pk, problem)
+        close_payment(gift, Gift.REFUSED, charge_ref=result.charge_ref, failure_message=problem[:300])
+        raise ChargeNotConfirmed()
+    return record_payment(gift, result.charge_ref, now)
+
+
+def record_payment(gift: Gift, charge_ref: str, now: datetime.datetime) -> Gift:
+    """Mark the gift paid (once, whoever records it), send the receipt and, if its day has come, the gift."""
+    from masthead.gifts import emails, tasks
+
+    with transaction.atomic():
+        paid = Gift.objects.filter(pk=gift.pk, payment_status__in=(Gift.OPEN, Gift.AUTHENTICATING)).update(
+            payment_status=Gift.PAID, paying_until=None, charge_ref=charge_ref, paid_at=now
+        )
+        gift.refresh_from_db()
+        if paid:
+            record_gift_event(
+                gift, "paid", f"gateway:{gift.gateway}", amount=gift.amount, charge=charge_ref, plan=gift.plan.slug
+            )
+            gift_id = gift.pk
+            transaction.on_commit(lambda: emails.send_gift_receipt.enqueue(gift_id))
+            transaction.on_commit(lambda: tasks.deliver_gift_when_due.enqueue(gift_id))
+    return gift
+
+
+def settle_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
+    """Finish a gift whose charge waited for the giver's bank, as the gateway has the charge now.
+
+    The giver's page calls it once Stripe.js (or the sandbox's bank page) is done, and the delivery
+    run calls it for any gift left waiting (a giver who closed the tab after confirming). A charge
+    the bank did not confirm is withdrawn at the gateway, so it can never take money.
+    """
+    gateway = gateway or get_gateway(gift.gateway)
+    now = now or timezone.now()
+    if gift.payment_status != Gift.AUTHENTICATING:
+        return finished_gift(gift)
+    result = gateway.payment_status(charge_ref=gift.charge_ref)
+    if result.requires_action:
+        raise AuthenticationRequired(charge_ref=gift.charge_ref, action_secret=result.action_secret)
+    if not result.succeeded:
+        result = gateway.cancel_charge(charge_ref=gift.charge_ref)
+    if not result.succeeded:
+        code = result.decline_code or "card_declined"
+        not_confirmed = code in NOT_CONFIRMED
+        message = NOT_CONFIRMED_MESSAGE if not_confirmed else (result.message or "Your card was declined.")
+        code = "authentication_failed" if not_confirmed else code
+        Gift.objects.filter(pk=gift.pk, payment_status=Gift.AUTHENTICATING).update(
+            payment_status=Gift.DECLINED, decline_code=code[:50], failure_message=message[:300]
+        )
+        raise CardDeclined(message, code)
+    return conclude_payment(gift, result, now)

@@ -1,0 +1,42 @@
+"""Background jobs of gifts: the delivery run (periodic) and a gift whose day is today (on payment)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django_tasks import task
+
+from masthead.gifts.models import Gift
+
+# A giver whose bank asked them to confirm and who closed the page: the delivery run asks the gateway after this.
+WAITING_PAYMENT_AGE = datetime.timedelta(hours=1)
+
+
+@task()
+def deliver_due_gifts() -> dict:
+    """Email every gift whose day has come, and settle payments left waiting for a giver's bank."""
+    from masthead.gifts.services.delivery import deliver_due_gifts as deliver
+    from masthead.gifts.services.purchase import settle_gift_payment
+    from masthead.subscriptions.gateways import CardDeclined, GatewayError
+    from masthead.subscriptions.services import BillingError
+
+    settled = 0
+    waiting = Gift.objects.filter(
+        payment_status=Gift.AUTHENTICATING, created_at__lte=timezone.now() - WAITING_PAYMENT_AGE
+    )
+    for gift in waiting.select_related("plan", "giver"):
+        try:
+            settle_gift_payment(gift)
+        except (BillingError, CardDeclined, GatewayError):
+            continue  # still waiting, declined (recorded so), or the gateway is away until the next run
+        settled += 1
+    return {"sent": deliver(), "payments_settled": settled}
+
+
+@task()
+def deliver_gift_when_due(gift_id: int) -> bool:
+    """Send a gift just paid for, if its day is today (a later day is the delivery run's)."""
+    from masthead.gifts.services.delivery import deliver_gift
+
+    return deliver_gift(gift_id)

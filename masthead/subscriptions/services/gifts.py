@@ -1,0 +1,108 @@
+"""A claimed gift in the ledger: the recipient's own subscription, never charged and never renewed.
+
+The gifts app owns the gift (its payment, its email, its claim); this is the one place it writes
+the ledger, so `entitlements_for` reads a gift as it reads any subscription.
+
+- A recipient with no live subscription gets a complimentary one from the claim for the gift's
+  months, ending on time (renewals end it; nothing is ever charged).
+- A recipient who already subscribes has that subscription lengthened by the gift's months: its
+  next renewal (or its end, if cancelled or complimentary) comes that much later, so the gift's
+  months are never charged. A past-due one is forgiven and counted from now, as staff's extension
+  is. A print gift on a digital subscription moves it to the print plan of its interval until its
+  next renewal, which returns to the plan it renewed to before.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from masthead.subscriptions.models import Plan, Subscription, SubscriptionEvent, add_months
+from masthead.subscriptions.queries import live_subscription
+from masthead.subscriptions.services.ledger import AddressInput, locked_subscription, record_event, save_address
+
+GIFT_KINDS = ("complimentary_granted", "gift_added")
+
+
+def do_claim_gift(
+    reader, plan: Plan, *, months: int, gift_id: int, now: datetime.datetime, address: AddressInput | None = None
+) -> Subscription:
+    """Give `reader` the gift's `months` of `plan` from `now`; a second call for the same gift changes nothing."""
+    earlier = SubscriptionEvent.objects.filter(
+        subscription__reader=reader, kind__in=GIFT_KINDS, detail__gift=gift_id
+    ).first()
+    if earlier:
+        return earlier.subscription
+    with transaction.atomic():
+        if address:
+            save_address(reader, address, now)
+        existing = live_subscription(reader)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return start_gift_subscription(reader, plan, months=months, gift_id=gift_id, now=now)
+            except IntegrityError:
+                existing = live_subscription(reader)  # a checkout or another claim started one meanwhile
+        return lengthen_by_gift(existing.pk, plan, months=months, gift_id=gift_id, now=now)
+
+
+def start_gift_subscription(reader, plan: Plan, *, months: int, gift_id: int, now: datetime.datetime) -> Subscription:
+    until = add_months(now, months)
+    subscription = Subscription.objects.create(
+        reader=reader,
+        plan=plan,
+        gateway="none",
+        complimentary=True,
+        started_at=now,
+        current_period_start=now,
+        current_period_end=until,
+    )
+    # A start the circulation dashboard counts with the other complimentary ones.
+    record_event(
+        subscription,
+        "complimentary_granted",
+        "reader",
+        gift=gift_id,
+        plan=plan.slug,
+        months=months,
+        until=until.isoformat(),
+    )
+    return subscription
+
+
+def lengthen_by_gift(
+    subscription_id: int, plan: Plan, *, months: int, gift_id: int, now: datetime.datetime
+) -> Subscription:
+    subscription = locked_subscription(subscription_id)
+    fields = ["current_period_end"]
+    if subscription.status == Subscription.PAST_DUE:
+        # The unpaid renewal is forgiven: the gift counts from today.
+        subscription.current_period_end = max(subscription.current_period_end, now)
+        subscription.status = Subscription.ACTIVE
+        subscription.next_retry_at = None
+        subscription.failed_renewal_attempts = 0
+        fields += ["status", "next_retry_at", "failed_renewal_attempts"]
+    subscription.current_period_end = add_months(subscription.current_period_end, months)
+    if subscription.on_trial:
+        # The trial's first charge moves with it.
+        subscription.trial_ends_at = subscription.current_period_end
+        fields.append("trial_ends_at")
+    if plan.includes_print and not subscription.plan.includes_print:
+        print_plan = subscription.plan.counterpart(includes_print=True) or plan
+        if not subscription.complimentary and subscription.next_plan_id is None:
+            subscription.next_plan = subscription.plan
+            fields.append("next_plan")
+        subscription.plan = print_plan
+        fields.append("plan")
+    subscription.save(update_fields=fields)
+    record_event(
+        subscription,
+        "gift_added",
+        "reader",
+        gift=gift_id,
+        months=months,
+        plan=subscription.plan.slug,
+        period_end=subscription.current_period_end.isoformat(),
+    )
+    return subscription
