@@ -153,7 +153,8 @@ class PageCacheMiddleware:
             return self.answer(request, ANONYMOUS, page_cache().get(cache_key(request, ANONYMOUS)))
         audience, stored = self.signed_in_copy(request)
         response = self.render(request) if audience is None else self.answer(request, audience, stored)
-        if "no-store" not in response.get("Cache-Control", ""):
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" not in cache_control and "private" not in cache_control:
             # A copy for a signed-in audience is ours to share among its readers, never a proxy's or a CDN's.
             patch_cache_control(response, private=True)
         return response
@@ -217,6 +218,8 @@ class PageCacheMiddleware:
         tags = getattr(request, "page_cache_tags", set())
         key = cache_key(request, audience)
         # The versions are read before the store: a list changed meanwhile leaves this copy stale at once.
+        if audience != ANONYMOUS:
+            patch_cache_control(response, private=True)  # as it will be served: saves doing it on every hit
         stored = StoredPage(response, page_tags.wide_tag_versions(tags), time.time())
         page_cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
         page_tags.add_to_indexes(key, address_of(request), tags)
