@@ -69,6 +69,8 @@ def subscription_status(subscription: Subscription | None) -> str:
         return "Never subscribed"
     if subscription.status == Subscription.ACTIVE and subscription.cancel_at_period_end:
         return "Cancelling"
+    if subscription.status == Subscription.ACTIVE and subscription.paused_now:
+        return f"Paused until {short_date(subscription.paused_until)}"
     if subscription.status == Subscription.ACTIVE and subscription.complimentary:
         return "Complimentary"
     if subscription.status == Subscription.ACTIVE and subscription.on_trial:

@@ -12,7 +12,11 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
+from masthead.access.entitlements import entitlements_for
+from masthead.access.models import PaywallSettings
+from masthead.circulation.services import close_issue, closes_at, mailing_list_for, print_runs
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import Payment, SandboxCharge, Subscription, SubscriptionPause
@@ -20,6 +24,9 @@ from masthead.subscriptions.pause_tasks import run_pauses, send_resume_reminder
 from masthead.subscriptions.services import do_cancel, refund_payment, store_card
 from tests.billing.pages import START, committed, visible_text
 from tests.factories import IssueFactory
+from tests.reading import main_text
+from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
+from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
 
 UTC = datetime.UTC
 CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")
@@ -36,6 +43,14 @@ def issues(db):
         cover: IssueFactory(cover_date=cover, cover_image=None)
         for cover in [datetime.date(2027, month, day) for month in (3, 4, 5, 6) for day in (1, 15)]
     }
+
+
+ALL_PAGES = SEED_URL + "all/"
+
+
+def reads_the_whole_article(response) -> bool:
+    assert response.status_code == 200
+    return SEED_PAGE_3_SENTENCE in main_text(response)
 
 
 def subjects() -> list[str]:
@@ -220,3 +235,130 @@ def test_the_pause_form_needs_a_login(anonymous):
 
     assert response.status_code == 302 and "/account/login/" in response["Location"]
     assert SubscriptionPause.objects.count() == 0
+
+
+# -- the print edition's mailing lists ---------------------------------------------------------------
+
+
+def mailed(issue) -> set[str]:
+    return {row.name for row in close_issue(issue).rows.all()}
+
+
+def test_a_paused_reader_is_left_out_of_the_skipped_issue_and_back_on_the_next(
+    print_subscriber_client, print_subscriber, issues, clock
+):
+    april_1, april_15 = issues[datetime.date(2027, 4, 1)], issues[datetime.date(2027, 4, 15)]
+    assert "Pat Print" in {row.name for row in mailing_list_for(april_1, actor="staff").rows}
+
+    pause(print_subscriber_client, 1)
+
+    assert "Pat Print" not in {row.name for row in mailing_list_for(april_1, actor="staff").rows}
+    clock.move_to(datetime.datetime(2027, 3, 26, 0, 30, tzinfo=UTC))
+    assert "Pat Print" not in mailed(april_1)
+    clock.move_to(datetime.datetime(2027, 4, 9, 0, 30, tzinfo=UTC))
+    assert "Pat Print" in mailed(april_15)
+    assert [run.size for run in print_runs([april_1, april_15])] == [0, 1]
+
+
+def test_a_three_issue_pause_skips_exactly_three_lists(print_subscriber_client, issues, clock):
+    pause(print_subscriber_client, 3)
+
+    lists = {}
+    for cover in sorted(issues):
+        if cover > datetime.date(2027, 3, 15):
+            clock.move_to(closes_at(issues[cover]) + datetime.timedelta(minutes=30))
+            lists[cover] = "Pat Print" in mailed(issues[cover])
+
+    assert [cover for cover, has_pat in lists.items() if not has_pat] == [
+        datetime.date(2027, 4, 1),
+        datetime.date(2027, 4, 15),
+        datetime.date(2027, 5, 1),
+    ]
+
+
+def test_a_reader_who_resumes_before_the_close_is_mailed_the_issue(print_subscriber_client, issues, clock):
+    pause(print_subscriber_client, 2)
+    clock.move_to(datetime.datetime(2027, 3, 25, 23, 0, tzinfo=UTC))  # an hour before the 1 April list closes
+    print_subscriber_client.post("/account/pause/resume/")
+
+    clock.move_to(datetime.datetime(2027, 3, 26, 0, 30, tzinfo=UTC))
+    assert "Pat Print" in mailed(issues[datetime.date(2027, 4, 1)])
+
+
+def test_a_list_drawn_late_still_leaves_out_whoever_was_paused_at_the_close(print_subscriber_client, issues, clock):
+    pause(print_subscriber_client, 1)  # back on 9 April
+    clock.move_to(datetime.datetime(2027, 4, 12, 9, 0, tzinfo=UTC))  # the job never ran; staff download now
+
+    assert "Pat Print" not in mailed(issues[datetime.date(2027, 4, 1)])
+    assert "Pat Print" in mailed(issues[datetime.date(2027, 4, 15)])
+
+
+# -- what a paused reader may read ----------------------------------------------------------------
+
+
+def publisher_keeps_digital_while_paused(keeps: bool) -> None:
+    paywall = PaywallSettings.load()
+    paywall.digital_while_paused = keeps
+    with committed():
+        paywall.save()
+
+
+def test_a_paused_reader_keeps_reading_when_the_publisher_says_so(gated_article, subscriber, subscriber_client):
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+    pause(subscriber_client, 1)
+
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert entitlements_for(subscriber).digital and not entitlements_for(subscriber).print
+
+
+def test_a_paused_reader_sees_the_teaser_on_the_very_next_request_when_the_publisher_closes_digital(
+    gated_article, subscriber, subscriber_client
+):
+    publisher_keeps_digital_while_paused(False)
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))  # remembered, and from the stored copy
+
+    pause(subscriber_client, 1)
+
+    response = subscriber_client.get(ALL_PAGES)
+    assert not reads_the_whole_article(response)
+    assert "Subscribe" in main_text(response)
+    subscriber_client.post("/account/pause/resume/")
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+
+def test_changing_the_setting_decides_paused_readers_afresh_at_once(gated_article, subscriber, subscriber_client):
+    pause(subscriber_client, 1)
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+    publisher_keeps_digital_while_paused(False)
+    assert not reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+    publisher_keeps_digital_while_paused(True)
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+
+def test_digital_comes_back_by_itself_when_the_pause_ends(gated_article, subscriber, subscriber_client, clock):
+    publisher_keeps_digital_while_paused(False)
+    pause(subscriber_client, 1)  # back on 9 April
+    clock.move_to(datetime.datetime(2027, 4, 8, 23, 59, tzinfo=UTC))
+    assert not reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+    clock.move_to(datetime.datetime(2027, 4, 9, 0, 0, tzinfo=UTC))  # before the hourly job has run
+    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+
+
+# -- staff ------------------------------------------------------------------------------------------
+
+
+def test_staff_see_a_paused_subscription_in_the_subscribers_list(subscriber, subscriber_client, request):
+    staff = request.getfixturevalue("circulation_client")  # Cora, of circulation (tests/staff)
+    pause(subscriber_client, 2)
+
+    listing = visible_text(staff.get(reverse("subscribers:index")))
+    detail = visible_text(staff.get(reverse("subscribers:detail", args=[subscriber.pk])))
+
+    assert "Paused until 25 Apr 2027" in listing
+    assert "Paused until 25 Apr 2027" in detail
