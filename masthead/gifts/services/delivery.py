@@ -71,7 +71,7 @@ def resend_gift(gift: Gift, *, actor: str, now: datetime.datetime | None = None)
     if gift.claimed_at or gift.refund_started_at or gift.sent_at is None:
         raise GiftError("Only a gift that has been sent and not yet claimed can be sent again.")
     if gift.last_sent_at and now < gift.last_sent_at + RESEND_INTERVAL:
-        minutes = int((gift.last_sent_at + RESEND_INTERVAL - now).total_seconds() // 60) + 1
+        minutes = -int(-(gift.last_sent_at + RESEND_INTERVAL - now).total_seconds() // 60)
         raise ResendTooSoon(minutes)
     # Claimed by moving last_sent_at on from the value read: a double click sends once.
     claimed = Gift.objects.filter(
