@@ -6,7 +6,9 @@ cards whose bank asks the reader to confirm (3-D Secure: at checkout, or at ever
 then waits for the reader's answer from the emailed link until dunning's last day), cancel, resume,
 the money-back guarantee, plan switches, staff price changes and clock moves; checkouts may
 redeem an offer code (20% off the first two periods, or a 7-day free trial that keeps the card
-and charges at its end).
+and charges at its end). Readers pause for 1 to 3 issues (refused in dunning, a trial, once
+cancelled or ended, or while paused) and come back early or by themselves; the publisher keeps
+or closes digital access during pauses.
 After every step it checks the database against the promises (no period paid twice, the gateway
 and the ledger agree one-to-one, refunds never exceed payments, one live subscription per reader,
 refunded only under the guarantee) and against `Model`, a small independent account of what each
@@ -40,6 +42,8 @@ from hypothesis.stateful import (
 )
 
 from masthead.access.entitlements import entitlements_for
+from masthead.access.models import PaywallSettings
+from masthead.circulation.services import pause_choices
 from masthead.subscriptions import services
 from masthead.subscriptions.gateways import CardDeclined, CardInput
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
@@ -68,7 +72,9 @@ from masthead.subscriptions.services import (
     NotCancellable,
     NothingPaidYet,
     OfferUnavailable,
+    pauses,
 )
+from masthead.subscriptions.services.errors import PauseRefused
 
 READERS = ("alice", "bob")
 PLANS = ("digital-monthly", "digital-yearly", "digital-print-monthly", "digital-print-yearly")
@@ -151,6 +157,7 @@ class Expected:
     discount_left: int = 0  # renewals still discounted, on the interval the code was redeemed for
     discount_interval: str = ""
     trial_end: datetime.datetime | None = None
+    paused_until: datetime.datetime | None = None  # a pause runs until then: no print, no charge
 
     @property
     def live(self) -> bool:
@@ -164,6 +171,19 @@ class Expected:
     @property
     def guarantee_ends(self) -> datetime.datetime:
         return (self.trial_end or self.started_at) + GUARANTEE
+
+    def paused(self, now: datetime.datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+    def pause_refused(self, now: datetime.datetime) -> bool:
+        """Only a paid-up, renewing subscription that is not paused already may pause (not in dunning, nor a trial)."""
+        return (
+            self.status != Subscription.ACTIVE
+            or self.cancel_at_period_end
+            or self.paused(now)
+            or self.on_trial
+            or self.period_end <= now
+        )
 
     def due(self, now: datetime.datetime) -> bool:
         if self.status == Subscription.ACTIVE:
@@ -186,6 +206,7 @@ class Model:
     card_asks: dict[str, bool] = field(default_factory=dict)  # its bank asks at every charge, renewals too
     has_address: set[str] = field(default_factory=set)
     guarantee_used: set[str] = field(default_factory=set)
+    digital_while_paused: bool = True  # the publisher's setting (Settings > Paywall)
 
     def price_for(self, sub: Expected, plan: str) -> int:
         """The next period's price: 20% off for the second of the discount's two periods, on the same interval."""
@@ -212,7 +233,19 @@ class Model:
         return next((sub for sub in self.subscriptions[reader] if sub.live), None)
 
     def may_read(self, reader: str, now: datetime.datetime) -> bool:
-        """Digital access: paid up to a future period end, or in the retry window after a failed renewal."""
+        """Digital access: paid up (below), unless paused while the publisher closes digital to paused readers."""
+        sub = self.live(reader)
+        if not self.paid_up(reader, now):
+            return False
+        return self.digital_while_paused or not sub.paused(now)
+
+    def gets_print(self, reader: str, now: datetime.datetime) -> bool:
+        """On the printer's list: paid up on a print plan and not paused."""
+        sub = self.live(reader)
+        return self.paid_up(reader, now) and self.plans_with_print[sub.plan] and not sub.paused(now)
+
+    def paid_up(self, reader: str, now: datetime.datetime) -> bool:
+        """Paid up to a future period end, or in the retry window after a failed renewal."""
         sub = self.live(reader)
         if sub is None:
             return False
@@ -582,6 +615,55 @@ class LedgerMachine(RuleBasedStateMachine):
             self.model.has_address.add(reader)
         sub.next_plan = None if plan == sub.plan else plan
 
+    @precondition(someone_subscribed)
+    @rule(reader=st.sampled_from(READERS), issues=st.integers(min_value=1, max_value=3))
+    def pause(self, reader, issues):
+        """/account/pause/: skip the next 1 to 3 issues; the period end moves later by the pause's length."""
+        sub = self.model.live(reader) or self.model.latest(reader)
+        if sub is None:
+            return
+        plan = pause_choices(self.now)[issues - 1]
+        try:
+            pauses.do_pause(self.subscription(sub), plan, actor="reader", now=self.now)
+        except PauseRefused:
+            assert sub.pause_refused(self.now), sub
+            event(f"pause refused: {sub.status}{' (paused)' if sub.paused(self.now) else ''}")
+            return
+        assert not sub.pause_refused(self.now), sub
+        sub.period_end += plan.resumes_at - self.now
+        sub.paused_until = plan.resumes_at
+        event(f"pause for {issues} issues")
+
+    @precondition(someone_subscribed)
+    @rule(reader=st.sampled_from(READERS))
+    def come_back_from_the_pause_early(self, reader):
+        """The account page's Resume now: the pause's unused time comes off the period."""
+        sub = self.model.live(reader) or self.model.latest(reader)
+        if sub is None:
+            return
+        try:
+            pauses.do_resume_from_pause(self.subscription(sub), actor="reader", now=self.now)
+        except PauseRefused:
+            assert not (sub.live and sub.paused(self.now)), sub
+            return
+        assert sub.live and sub.paused(self.now), sub
+        sub.period_end -= sub.paused_until - self.now
+        sub.paused_until = None
+        event("pause ended early")
+
+    @rule()
+    def the_pause_job_runs(self):
+        """The hourly job: pauses whose time is up are closed (readers were back at that moment already)."""
+        pauses.end_due_pauses(now=self.now)
+        pauses.send_resume_reminders(now=self.now)
+
+    @rule(keeps=st.booleans())
+    def publisher_sets_digital_access_while_paused(self, keeps):
+        paywall = PaywallSettings.load()
+        paywall.digital_while_paused = keeps
+        paywall.save()
+        self.model.digital_while_paused = keeps
+
     # -- staff and the scheduler -----------------------------------------------------------------
 
     @rule(plan=st.sampled_from(PLANS), price=st.sampled_from([500, 900, 1100, 9000, 15000, 19900]))
@@ -655,7 +737,7 @@ class LedgerMachine(RuleBasedStateMachine):
             sub.period_end if sub.status == Subscription.ACTIVE else sub.next_retry_at
             for sub in self.model.all()
             if sub.live
-        ]
+        ] + [sub.paused_until for sub in self.model.all() if sub.live and sub.paused_until]
         upcoming = [moment for moment in moments if moment + datetime.timedelta(minutes=offset) > self.now]
         if upcoming:
             self.now = min(upcoming) + datetime.timedelta(minutes=offset)
@@ -733,8 +815,10 @@ class LedgerMachine(RuleBasedStateMachine):
         if not hasattr(self, "now"):
             return
         for name, reader in self.readers.items():
-            reads = entitlements_for(reader, now=self.now).digital
+            entitled = entitlements_for(reader, now=self.now)
+            reads = entitled.digital
             assert reads == self.model.may_read(name, self.now), (name, self.now, self.model.live(name))
+            assert entitled.print == self.model.gets_print(name, self.now), (name, self.now, self.model.live(name))
             if reads and not self.model.live(name).on_trial:
                 paid = Payment.objects.filter(
                     subscription__reader=reader, subscription__status__in=LIVE, status=Payment.SUCCEEDED
@@ -765,6 +849,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 sub.cancel_at_period_end,
                 sub.failed_renewal_attempts,
                 sub.next_retry_at,
+                sub.is_paused(self.now),
             )
             wanted = (
                 expected.status,
@@ -775,6 +860,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 expected.cancel_at_period_end,
                 expected.attempts,
                 expected.next_retry_at,
+                expected.paused(self.now),
             )
             if expected.status not in LIVE:
                 # Once over, only the status matters; the rest is history.
