@@ -83,7 +83,8 @@ def lengthen_by_gift(
         subscription.next_retry_at = None
         subscription.failed_renewal_attempts = 0
         fields += ["status", "next_retry_at", "failed_renewal_attempts"]
-    subscription.current_period_end = add_months(subscription.current_period_end, months)
+    # A period already over (its ending or renewal not yet run) is not given back: the gift counts from now.
+    subscription.current_period_end = add_months(max(subscription.current_period_end, now), months)
     if subscription.on_trial:
         # The trial's first charge moves with it.
         subscription.trial_ends_at = subscription.current_period_end
