@@ -362,3 +362,18 @@ def test_staff_see_a_paused_subscription_in_the_subscribers_list(subscriber, sub
 
     assert "Paused until 25 Apr 2027" in listing
     assert "Paused until 25 Apr 2027" in detail
+
+
+def test_pausing_and_resuming_again_and_again_is_told_to_slow_down(settings, subscriber_client):
+    door = settings.RATE_LIMITS["subscription_pause"]
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "subscription_pause": {**door, "per_reader": "4/h"}}
+    for _ in range(2):
+        assert subscriber_client.post("/account/pause/", {"issues": 1}).status_code == 302
+        assert subscriber_client.post("/account/pause/resume/").status_code == 302
+    assert len(mail.outbox) == 2
+
+    response = subscriber_client.post("/account/pause/", {"issues": 1})
+
+    assert response.status_code == 429
+    assert len(mail.outbox) == 2
+    assert Subscription.objects.get().paused_until is None
