@@ -90,6 +90,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # X-Forwarded-For (and saying https in X-Forwarded-Proto). 0: clients connect directly, and those
 # headers, which anyone can send, are ignored. Limits and lockouts count the address this yields.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# How soon a change to an institution's IP ranges reaches the other web processes (masthead/institutions).
+INSTITUTION_NETWORKS_RELOAD_SECONDS = env_int("INSTITUTION_NETWORKS_RELOAD_SECONDS", 5)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_BASE_URL = SITE_URL
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "masthead.audio",
     "masthead.circulation",
     "masthead.gifts",
+    "masthead.institutions",
     "masthead.accounts",
     "masthead.demo",
     "masthead.moving",
@@ -344,6 +347,11 @@ RATE_LIMITS = {
         "methods": ["POST"],
         "per_reader": env_rate("RATE_LIMIT_GIFT_RESEND_PER_READER", "10/h"),
         "per_address": env_rate("RATE_LIMIT_GIFT_RESEND_PER_ADDRESS", "30/h"),
+    },
+    # An institution's invitation link (every visit, like the gift claim's).
+    "institution_invitation": {
+        "views": ["institutions:accept"],
+        "per_address": env_rate("RATE_LIMIT_INSTITUTION_INVITATION_PER_ADDRESS", "30/h"),
     },
     # Changing the card opens a card setup at the gateway on each visit and tries a card on each send.
     "card_change": {

@@ -22,3 +22,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 AUDIO_ROOT = TEST_DATA_DIR / "audio"
 AUDIO_NARRATE_ON_PUBLISH = False  # Piper takes seconds; tests/audio turns it on where it is the subject
 EDITIONS_ROOT = TEST_DATA_DIR / "editions"
+
+# Institutions' ranges are forgotten on every save in this process; a test must not see them reloaded
+# (one more query) at a moment that depends on how fast the machine is.
+INSTITUTION_NETWORKS_RELOAD_SECONDS = 24 * 3600

@@ -22,6 +22,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("subscribe/", include(subscribe_urlpatterns)),
     path("gifts/", include("masthead.gifts.urls")),
+    path("institutions/", include("masthead.institutions.urls")),
     path("webhooks/stripe/", include(stripe_webhook_urlpatterns)),
     path("newsletters/", include("masthead.newsletters.urls")),
     path("webhooks/email/", include("anymail.urls")),

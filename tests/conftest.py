@@ -29,6 +29,7 @@ from django.test import Client
 
 from masthead.content.importer import import_articles, parse_path
 from masthead.content.models import ArticlePage, HomePage, SectionPage
+from masthead.institutions import networks
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.models import Plan
 from masthead.subscriptions.services import do_cancel, do_subscribe, renew_due_subscriptions
@@ -61,9 +62,11 @@ def empty_caches():
     """Each test starts with an empty page cache (and Wagtail's site and rendition caches)."""
     for alias in settings.CACHES:
         caches[alias].clear()
+    networks.assume_no_ranges()  # institutions' networks, kept in memory: none until a test saves one
     yield
     for alias in settings.CACHES:
         caches[alias].clear()
+    networks.assume_no_ranges()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Entitlements: what a reader may do, decided from the subscription ledger and nothing else."""
+"""Entitlements: what a reader may do, decided from the subscription ledger and institutions' seats and networks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from masthead.access.models import PaywallSettings
+from masthead.institutions.networks import address_of
+from masthead.institutions.services import institutional_access
 from masthead.subscriptions.queries import live_subscription
 
 
@@ -21,6 +23,8 @@ class Entitlements:
     staff: bool = False
     # When these may change with no one touching the ledger (a paid period running out); None: not by time.
     valid_until: datetime.datetime | None = field(default=None, compare=False)
+    # The institution these come from (a seat, or its network), when not the reader's own subscription.
+    institution_id: int | None = None
 
     @property
     def any(self) -> bool:
@@ -30,15 +34,21 @@ class Entitlements:
 NOTHING = Entitlements()
 
 
-def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements:
-    """What `user` is entitled to at `now`; staff and editors may read everything.
+def entitlements_for(user, now: datetime.datetime | None = None, *, address: str | None = None) -> Entitlements:
+    """What `user`, reading from `address`, is entitled to at `now`; staff and editors may read everything.
 
     A paused subscriber gets no print copy, and reads on screen only if the publisher keeps digital
     access during pauses (PaywallSettings.digital_while_paused); the pause's end is when that changes.
+    Without a subscription that reads, an institution's seat or network gives everything on screen,
+    never print; a reader without an account in its network reads articles and past issues (listening
+    and downloads keep a place and a feed per reader: they need an account).
     """
-    if user is None or not user.is_authenticated:
-        return NOTHING
     now = now or timezone.now()
+    if user is None or not user.is_authenticated:
+        held = institutional_access(None, address, now)
+        if held is None:
+            return NOTHING
+        return Entitlements(digital=True, archive=True, valid_until=held.ends, institution_id=held.institution_id)
     is_staff = user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
     subscription = live_subscription(user)
     paid_up = subscription is not None and subscription.grants_access(now)
@@ -47,6 +57,10 @@ def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements
     valid_until = subscription.access_ends if paid_up and subscription.status == subscription.ACTIVE else None
     if paused:
         valid_until = min(valid_until, subscription.paused_until) if valid_until else subscription.paused_until
+    held = None if reads else institutional_access(user, address, now)
+    if held is not None:
+        reads = True
+        valid_until = min(valid_until, held.ends) if valid_until else held.ends
     return Entitlements(
         digital=reads,
         archive=reads,
@@ -55,6 +69,7 @@ def entitlements_for(user, now: datetime.datetime | None = None) -> Entitlements
         print=paid_up and subscription.plan.includes_print and not paused,
         staff=is_staff,
         valid_until=valid_until,
+        institution_id=held.institution_id if held else None,
     )
 
 
@@ -65,7 +80,7 @@ def digital_while_paused() -> bool:
 
 
 def request_entitlements(request) -> Entitlements:
-    """entitlements_for(request.user), worked out once per request."""
+    """entitlements_for(request.user) at the request's address, worked out once per request."""
     if not hasattr(request, "_entitlements"):
-        request._entitlements = entitlements_for(getattr(request, "user", None))
+        request._entitlements = entitlements_for(getattr(request, "user", None), address=address_of(request))
     return request._entitlements

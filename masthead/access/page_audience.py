@@ -3,9 +3,9 @@
 `PageAudienceMiddleware` runs last, just before the view, on every request the page cache may
 store (core/page_cache.py explains the whole cache). It
 
-- decides the request's audience from `request_entitlements` (anonymous; or signed in, with which
-  entitlements). Staff, and a metered reader (whose page depends on their own meter), get no shared
-  copy: their pages are rendered for them alone;
+- decides the request's audience from `request_entitlements` (anonymous, or in an institution's
+  network; or signed in, with which entitlements). Staff, and a metered reader (whose page depends
+  on their own meter), get no shared copy: their pages are rendered for them alone;
 - remembers a signed-in reader's audience for their session (core/page_readers.py), so their next
   request is answered before the session or the database is touched;
 - watches the view for anything personal (core/personal_reads.py) and gathers what the page shows
@@ -32,6 +32,8 @@ from masthead.core.page_cache import (
     has_session_cookie,
     is_cacheable_request,
     mark_user_dependent,
+    network_audience,
+    network_of,
     stored_copy,
 )
 from masthead.core.personal_reads import watching_personal_reads
@@ -41,15 +43,20 @@ ENTITLEMENT_LETTERS = (("digital", "d"), ("archive", "a"), ("audio", "u"), ("edi
 
 
 def audience_name(entitlements: Entitlements) -> str:
-    """The audience of a signed-in reader with these entitlements, e.g. "signed-in:daue"."""
+    """The audience of a signed-in reader with these entitlements, e.g. "signed-in:daue".
+
+    Access through an institution is its own audience: its pages name the institution.
+    """
     letters = "".join(letter for name, letter in ENTITLEMENT_LETTERS if getattr(entitlements, name))
-    return f"signed-in:{letters or 'none'}"
+    through = f":institution-{entitlements.institution_id}" if entitlements.institution_id else ""
+    return f"signed-in:{letters or 'none'}{through}"
 
 
 def audience_of(request) -> str:
     """Which shared copy this request may be served: ANONYMOUS, an entitlement audience, or none ("")."""
     if not request.user.is_authenticated:
-        return ANONYMOUS
+        institution_id = request_entitlements(request).institution_id
+        return ANONYMOUS if institution_id is None else network_audience(institution_id)
     entitlements = request_entitlements(request)
     if entitlements.staff:
         return page_readers.NO_SHARED_COPY  # previews, edit links, pages a reader cannot see
@@ -78,6 +85,7 @@ class PageAudienceMiddleware:
                 audience=audience,
                 generation=generation,
                 until=until.timestamp() if until else None,
+                network=network_of(request),
             )
         if audience and (copy := stored_copy(request, audience)) is not None:
             return copy

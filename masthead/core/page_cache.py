@@ -5,8 +5,9 @@ signed-in reader's entitlements as `access` decides them. The page for a subscri
 every subscriber; what is personal (where they stopped listening) comes from small requests of its own.
 
 A GET is answered like this:
-1. `PageCacheMiddleware`, first of all: without a session cookie the audience is anonymous; with
-   one, it is the audience remembered for that session (`core.page_readers`), if any. The stored
+1. `PageCacheMiddleware`, first of all: without a session cookie the audience is anonymous (or, from
+   an institution's network, that network's: `network_of`); with one, it is the audience remembered
+   for that session (`core.page_readers`), if it was remembered in the same network. The stored
    copy for that audience and address is served at once, before sessions, auth or the CMS.
 2. Otherwise the whole stack runs. `access.page_audience.PageAudienceMiddleware`, last, decides the
    audience with the one gate (`request.page_cache_audience`), watches the view for personal reads
@@ -64,6 +65,31 @@ page_cache_cleared = Signal()
 
 def page_cache():
     return caches[CACHE_ALIAS]
+
+
+# Which institution's network a request comes from (None: none's). Its readers read as subscribers
+# even without a session, so they must be told apart before the anonymous copy is served; the
+# institutions app tells us how (`recognise_networks_with`), from memory, on every request.
+_network_of = None
+
+
+def recognise_networks_with(network_of) -> None:
+    global _network_of
+    _network_of = network_of
+
+
+def network_of(request: HttpRequest) -> int | None:
+    return _network_of(request) if _network_of is not None else None
+
+
+def network_audience(institution_id: int) -> str:
+    return f"network:{institution_id}"
+
+
+def anonymous_audience(request: HttpRequest) -> str:
+    """ANONYMOUS, or the audience of readers without a session in an institution's network."""
+    institution_id = network_of(request)
+    return ANONYMOUS if institution_id is None else network_audience(institution_id)
 
 
 def address_of(request: HttpRequest) -> str:
@@ -150,7 +176,8 @@ class PageCacheMiddleware:
         if not is_cacheable_request(request):
             return self.get_response(request)
         if not has_session_cookie(request):
-            return self.answer(request, ANONYMOUS, page_cache().get(cache_key(request, ANONYMOUS)))
+            audience = anonymous_audience(request)
+            return self.answer(request, audience, page_cache().get(cache_key(request, audience)))
         audience, stored = self.signed_in_copy(request)
         response = self.render(request) if audience is None else self.answer(request, audience, stored)
         cache_control = response.get("Cache-Control", "")
@@ -169,8 +196,8 @@ class PageCacheMiddleware:
         record = page_readers.remembered_record(request)
         if record is None or record.audience == page_readers.NO_SHARED_COPY:
             return None, None
-        if not page_readers.is_current(record):
-            return None, None
+        if not page_readers.is_current(record) or record.network != network_of(request):
+            return None, None  # decided before a change, or in another network (a reader left the library)
         return record.audience, page_cache().get(cache_key(request, record.audience))
 
     def render_once(self, request: HttpRequest, key: str, audience: str) -> HttpResponse:

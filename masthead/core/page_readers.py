@@ -35,6 +35,7 @@ class ReaderRecord:
     audience: str
     user_id: int
     generation: str
+    network: int | None = None  # the institution whose network the request came from, when decided
 
 
 def _records():
@@ -76,7 +77,9 @@ def current_generation(user_id: int) -> str:
     return generation
 
 
-def remember_audience(request, *, user_id: int, audience: str, generation: str, until: float | None) -> None:
+def remember_audience(
+    request, *, user_id: int, audience: str, generation: str, until: float | None, network: int | None = None
+) -> None:
     """Remember this session's audience, unless the reader changed while it was being decided."""
     digest = session_digest(request)
     if digest is None:
@@ -84,7 +87,7 @@ def remember_audience(request, *, user_id: int, audience: str, generation: str, 
     seconds = RECORD_SECONDS if until is None else min(RECORD_SECONDS, int(until - time.time()))
     if seconds < 1 or _records().get(generation_key(user_id)) != generation:
         return
-    _records().set(record_key(digest), ReaderRecord(audience, user_id, generation), seconds)
+    _records().set(record_key(digest), ReaderRecord(audience, user_id, generation, network), seconds)
 
 
 def forget_reader(user_id: int | None) -> None:
