@@ -22,7 +22,7 @@ from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import Payment, SandboxCharge, Subscription, SubscriptionPause
 from masthead.subscriptions.pause_tasks import run_pauses, send_resume_reminder
 from masthead.subscriptions.services import do_cancel, refund_payment, store_card
-from tests.billing.pages import START, committed, visible_text
+from tests.billing.pages import START, browser_for, committed, visible_text
 from tests.factories import IssueFactory
 from tests.reading import main_text
 from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
@@ -377,3 +377,17 @@ def test_pausing_and_resuming_again_and_again_is_told_to_slow_down(settings, sub
     assert response.status_code == 429
     assert len(mail.outbox) == 2
     assert Subscription.objects.get().paused_until is None
+
+
+def test_pausing_from_two_tabs_at_once_makes_one_pause_and_moves_the_renewal_once(at_once, subscriber):
+    first_tab, second_tab = browser_for(subscriber), browser_for(subscriber)
+
+    answers = at_once(
+        lambda: first_tab.post("/account/pause/", {"issues": 2}),
+        lambda: second_tab.post("/account/pause/", {"issues": 2}),
+    )
+
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert SubscriptionPause.objects.count() == 1
+    assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
+    assert subjects() == ["your subscription is paused"]
