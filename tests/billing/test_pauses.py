@@ -387,7 +387,10 @@ def test_pausing_from_two_tabs_at_once_makes_one_pause_and_moves_the_renewal_onc
         lambda: second_tab.post("/account/pause/", {"issues": 2}),
     )
 
-    assert [answer.status_code for answer in answers] == [302, 302]
+    # The later tab is sent to the account page, or shown the form saying why not, as its timing has it.
+    refused = [answer for answer in answers if answer.status_code == 200]
+    assert all("already paused until April 25, 2027" in visible_text(answer) for answer in refused)
+    assert len(refused) <= 1 and all(answer.status_code in (200, 302) for answer in answers)
     assert SubscriptionPause.objects.count() == 1
     assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
     assert subjects() == ["your subscription is paused"]
