@@ -30,6 +30,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -44,6 +45,7 @@ from hypothesis.stateful import (
 from masthead.access.entitlements import entitlements_for
 from masthead.access.models import PaywallSettings
 from masthead.circulation.services import pause_choices
+from masthead.institutions.models import Institution, Membership
 from masthead.subscriptions import services
 from masthead.subscriptions.gateways import CardDeclined, CardInput
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
@@ -207,6 +209,9 @@ class Model:
     has_address: set[str] = field(default_factory=set)
     guarantee_used: set[str] = field(default_factory=set)
     digital_while_paused: bool = True  # the publisher's setting (Settings > Paywall)
+    seats: dict[str, list[tuple[datetime.datetime, datetime.datetime]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # an institution's seat: from, until
 
     def price_for(self, sub: Expected, plan: str) -> int:
         """The next period's price: 20% off for the second of the discount's two periods, on the same interval."""
@@ -233,11 +238,18 @@ class Model:
         return next((sub for sub in self.subscriptions[reader] if sub.live), None)
 
     def may_read(self, reader: str, now: datetime.datetime) -> bool:
-        """Digital access: paid up (below), unless paused while the publisher closes digital to paused readers."""
+        """Digital access: their own subscription's, or an institution's seat held now."""
+        return self.reads_own_subscription(reader, now) or self.holds_seat(reader, now)
+
+    def reads_own_subscription(self, reader: str, now: datetime.datetime) -> bool:
+        """Paid up (below), unless paused while the publisher closes digital to paused readers."""
         sub = self.live(reader)
         if not self.paid_up(reader, now):
             return False
         return self.digital_while_paused or not sub.paused(now)
+
+    def holds_seat(self, reader: str, now: datetime.datetime) -> bool:
+        return any(starts <= now < ends for starts, ends in self.seats[reader])
 
     def gets_print(self, reader: str, now: datetime.datetime) -> bool:
         """On the printer's list: paid up on a print plan and not paused."""
@@ -726,6 +738,22 @@ class LedgerMachine(RuleBasedStateMachine):
             sub.pending.asks = self.model.card_asks.get(reader, False)
             sub.pending.succeeded = not sub.pending.asks and not self.model.card_fails[reader]
 
+    @rule(reader=st.sampled_from(READERS), days=st.integers(min_value=1, max_value=60))
+    def an_institution_gives_the_reader_a_seat(self, reader, days):
+        """Their school or library takes them in from today, for `days` days: on screen only, never print."""
+        today = timezone.localdate(self.now)
+        institution = Institution.objects.create(
+            name=f"School {next(self.tokens)}",
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=days - 1),
+            seats=1,
+        )
+        reader_row = self.readers[reader]
+        Membership.objects.create(
+            institution=institution, reader=reader_row, email=reader_row.email, joined_by=Membership.BY_INVITATION
+        )
+        self.model.seats[reader].append((institution.access_starts, institution.access_ends))
+
     @rule(hours=st.integers(min_value=1, max_value=40 * 24))
     def time_passes(self, hours):
         self.now += datetime.timedelta(hours=hours)
@@ -738,6 +766,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for sub in self.model.all()
             if sub.live
         ] + [sub.paused_until for sub in self.model.all() if sub.live and sub.paused_until]
+        moments += [ends for seats in self.model.seats.values() for _, ends in seats]
         upcoming = [moment for moment in moments if moment + datetime.timedelta(minutes=offset) > self.now]
         if upcoming:
             self.now = min(upcoming) + datetime.timedelta(minutes=offset)
@@ -819,7 +848,7 @@ class LedgerMachine(RuleBasedStateMachine):
             reads = entitled.digital
             assert reads == self.model.may_read(name, self.now), (name, self.now, self.model.live(name))
             assert entitled.print == self.model.gets_print(name, self.now), (name, self.now, self.model.live(name))
-            if reads and not self.model.live(name).on_trial:
+            if reads and not self.model.holds_seat(name, self.now) and not self.model.live(name).on_trial:
                 paid = Payment.objects.filter(
                     subscription__reader=reader, subscription__status__in=LIVE, status=Payment.SUCCEEDED
                 )
