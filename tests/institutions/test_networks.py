@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from masthead.institutions.models import Institution
 from tests.conftest import logged_in_client
-from tests.reading import main_text
+from tests.reading import main_text, parsed, words
 from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
 
 ALL_PAGES = SEED_URL + "all/"
@@ -42,6 +42,10 @@ def library(db) -> Institution:
     )
 
 
+def account_links(response) -> str:
+    return words(parsed(response).select_one('nav[aria-label="Account"]'))
+
+
 def visitor(address: str, **headers) -> Client:
     return Client(REMOTE_ADDR=address, **headers)
 
@@ -56,7 +60,9 @@ def test_the_librarys_network_reads_the_whole_article_and_its_copy_reaches_nobod
 
     assert reads_the_whole_article(first) and reads_the_whole_article(again)
     assert [first["X-Page-Cache"], again["X-Page-Cache"]] == ["miss", "hit"]
+    assert "Access from Turku City Library" in account_links(again)
     assert not any(reads_the_whole_article(response) for response in at_home)
+    assert not any("Turku" in response.content.decode() for response in at_home)
     assert [response["X-Page-Cache"] for response in at_home] == ["miss", "hit"]
 
 
