@@ -663,6 +663,21 @@ class LedgerMachine(RuleBasedStateMachine):
         sub.paused_until = None
         event("pause ended early")
 
+    @precondition(someone_subscribed)
+    @rule(
+        reader=st.sampled_from(READERS),
+        issues=st.integers(min_value=1, max_value=3),
+        hours_later=st.integers(min_value=0, max_value=60 * 24),
+        comes_back=st.booleans(),
+    )
+    def pause_then_ask_again(self, reader, issues, hours_later, comes_back):
+        """A second tab pauses too (refused while paused), some time passes, and maybe the reader comes back early."""
+        self.pause(reader, issues)
+        self.now += datetime.timedelta(hours=hours_later)
+        self.pause(reader, 1)
+        if comes_back:
+            self.come_back_from_the_pause_early(reader)
+
     @rule()
     def the_pause_job_runs(self):
         """The hourly job: pauses whose time is up are closed (readers were back at that moment already)."""
