@@ -124,7 +124,9 @@ def render_send(send: Send, *, now: datetime.datetime | None = None) -> Mailing:
         return render("issue", issue_context(send.issue), **common)
     if send.kind == Send.DIGEST_KIND:
         articles = [(article, absolute(article.url)) for article in digest_articles(send.created_at or now)]
-        return render("digest", {"articles": articles}, **common)
+        # Free readers: the digest is the newsletter door to a subscription (circulation's dashboard counts it).
+        subscribe_url = absolute(reverse("subscribe") + "?from=newsletter")
+        return render("digest", {"articles": articles, "subscribe_url": subscribe_url}, **common)
     if send.kind == Send.ALERT:
         article = send.article.specific
         context = {

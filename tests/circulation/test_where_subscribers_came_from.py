@@ -124,3 +124,16 @@ def test_circulation_staff_see_the_door_and_the_article_on_the_dashboard(gated_a
 
     assert table_rows(page, "doors") == {"Paywall box": ["1", "1"]}
     assert table_rows(page, "articles") == {gated_article.title: ["1", "1", "1"]}  # numbered 1, as in the chart
+
+
+def test_the_footers_subscribe_link_names_the_footer_door(rita, home_page):
+    browser = ReaderBrowser()
+    log_in(browser, rita.email)
+    page = browser.get("/")
+    footer = re.search(r"<footer.*?</footer>", page.content.decode(), re.S).group(0)
+    [link] = re.findall(r'href="(/subscribe/[^"]*)"', footer)
+    browser.get(link.replace("&amp;", "&"))
+
+    pay(browser, "digital-monthly", GOOD_CARD)
+
+    assert Subscription.objects.get(reader=rita).door == "footer"

@@ -40,6 +40,7 @@ def test_the_weekly_digest_lists_the_weeks_free_articles_once(
         text = received.message.get_body(preferencelist=("plain",)).get_content()
         assert "Free this week" in text
         assert "For subscribers this week" not in text and "Free last month" not in text
+        assert "/subscribe/?from=newsletter" in text
         assert received.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert smtp_server.to(subscriber.email) == [], "the digest is for free readers"
 
