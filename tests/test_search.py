@@ -108,6 +108,18 @@ def test_search_filters_by_author(seed_article, virtanen_profile, anonymous):
     assert headlines(by_petrov, ".search-results h3") == ["Virtanen's Long Career"]
 
 
+def test_author_list_names_every_author_as_text_and_keeps_the_chosen_one(seed_article, anonymous):
+    AuthorFactory(name='Ana <b>"Bold"</b> & Co', slug="ana-bold")
+
+    response = anonymous.get("/search/", {"q": "Virtanen", "author": "ana-bold"})
+
+    options = parsed(response).select("#id_author option")
+    assert [words(option) for option in options if option["value"] == "ana-bold"] == ['Ana <b>"Bold"</b> & Co']
+    assert [option["value"] for option in options if option.has_attr("selected")] == ["ana-bold"]
+    assert options[0]["value"] == "" and words(options[0]) == "Any author"
+    assert "Marta Lindqvist" in [words(option) for option in options]
+
+
 def test_search_filters_by_date_range(seed_article, virtanen_profile, anonymous):
     in_2023 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2023-01-01", "date_to": "2023-12-31"})
     from_2024 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2024-01-01"})

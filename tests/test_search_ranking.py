@@ -40,6 +40,22 @@ def test_equally_relevant_articles_come_newest_first(sections, anonymous):
     assert [date[-4:] for date in dates] == ["2024", "2021", "2019"]
 
 
+def test_equals_beyond_the_first_page_keep_coming_newest_first_on_the_next(sections, anonymous):
+    author = AuthorFactory(name="Ines Halvorsen")
+    for day in range(1, 24):  # 23 equally relevant articles: more than a page of ties
+        twin("Glacier report", datetime.date(2020, 1, day), author)
+
+    first = anonymous.get("/search/", {"q": "glacier"})
+    second = anonymous.get("/search/", {"q": "glacier", "page": "2"})
+
+    def days(response):
+        return [int(words(time).split()[1].rstrip(",")) for time in parsed(response).select(".search-results time")]
+
+    assert result_count(first) == "23 results for “glacier”."
+    assert days(first) == list(range(23, 3, -1))
+    assert days(second) == [3, 2, 1]
+
+
 def test_a_more_relevant_older_article_comes_before_a_less_relevant_newer_one(sections, anonymous):
     ArticleFactory(
         title="Budget talks resume",

@@ -13,14 +13,18 @@ Counting every match of a common word costs as much as ranking them all, so coun
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import CombinedExpression, RawSQL
 from django.db.models.functions import Cast
 
+from masthead.content.models import ARTICLES_PER_LIST_PAGE
+
 MOST_COUNTED = 1000
+FIRST_READ = ARTICLES_PER_LIST_PAGE + 1  # a first page and one more: fewer than this are all the hits there are
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,17 @@ class RankedHits:
         findable = articles.order_by().filter(pk=OuterRef("article_id"))
         self.entries = entries.filter(Exists(findable))
         self._count = None
+        self._first: list[int] | None = None  # the first FIRST_READ article ids, in order
 
     def count(self) -> int:
+        """How many hits, up to MOST_COUNTED. The first page is read first: when it is not full it
+        holds every hit, and a search with few results (or none) costs one query."""
         if self._count is None:
-            self._count = self.entries.order_by().values("pk")[: MOST_COUNTED + 1].count()
+            first = self.first_ids()
+            if len(first) < FIRST_READ:
+                self._count = len(first)
+            else:
+                self._count = self.entries.order_by().values("pk")[: MOST_COUNTED + 1].count()
         return min(self._count, MOST_COUNTED)
 
     @property
@@ -124,12 +135,23 @@ class RankedHits:
 
     def __getitem__(self, page: slice) -> list:
         start, stop = page.start or 0, page.stop
-        if connection.vendor == "postgresql":
-            article_ids = self.ranked_by_index(stop)[start:stop]
+        if stop <= FIRST_READ or len(self.first_ids()) < FIRST_READ:
+            article_ids = self.first_ids()[start:stop]
         else:
-            article_ids = list(self.ranked_in_sql().values_list("article_id", flat=True)[start:stop])
+            article_ids = self.ranked_ids(stop)[start:stop]
         articles = self.articles.in_bulk(article_ids)
         return [articles[article_id] for article_id in article_ids if article_id in articles]
+
+    def first_ids(self) -> list[int]:
+        if self._first is None:
+            self._first = self.ranked_ids(FIRST_READ)
+        return self._first
+
+    def ranked_ids(self, stop: int) -> list[int]:
+        """The first `stop` article ids in order."""
+        if connection.vendor == "postgresql":
+            return self.ranked_by_index(stop)
+        return list(self.ranked_in_sql().values_list("article_id", flat=True)[:stop])
 
     def ranked_in_sql(self) -> QuerySet:
         """SQLite: every match ranked and ordered in one statement."""
@@ -150,15 +172,18 @@ class RankedHits:
         from masthead.content.models import ArticlePage
 
         by_distance = self.entries.order_by("distance").values_list("article_id", "distance")
-        fetch = stop
-        while True:
-            rows = list(by_distance[: fetch + 1])
-            if len(rows) <= stop or len(rows) <= fetch or rows[fetch][1] != rows[stop - 1][1]:
-                break
-            fetch *= 4
-        if len(rows) > stop:
-            edge = rows[stop - 1][1]
-            rows = [row for row in rows if row[1] <= edge]
+        rows = []
+        # One pass on a server-side cursor (inside a transaction, so not materialised WITH HOLD): rows
+        # stream in order until the page's last distance is passed. A cursor is also planned for its
+        # first rows, so PostgreSQL reads the RUM index in order; with a LIMIT past a few dozen rows,
+        # misled by RUM's low row estimates (300 for 1,600 matches), it would rather compute every
+        # match's distance from the table and sort them (35 ms instead of 3 at 20,000 articles).
+        in_order = by_distance.iterator(chunk_size=stop + 1)
+        with transaction.atomic(savepoint=False), contextlib.closing(in_order):
+            for row in in_order:
+                if len(rows) >= stop and row[1] != rows[stop - 1][1]:
+                    break
+                rows.append(row)
         dates = {
             pk: (date.toordinal(), published.timestamp() if published else 0.0)
             for pk, date, published in ArticlePage.objects.filter(pk__in=[row[0] for row in rows])
