@@ -24,7 +24,7 @@ from masthead.subscriptions.pause_tasks import run_pauses, send_resume_reminder
 from masthead.subscriptions.services import do_cancel, refund_payment, store_card
 from tests.billing.pages import START, browser_for, committed, visible_text
 from tests.factories import IssueFactory
-from tests.reading import main_text
+from tests.reading import main_text, parsed, words
 from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
 from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
 
@@ -394,3 +394,19 @@ def test_pausing_from_two_tabs_at_once_makes_one_pause_and_moves_the_renewal_onc
     assert SubscriptionPause.objects.count() == 1
     assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
     assert subjects() == ["your subscription is paused"]
+
+
+def test_a_paused_subscriber_still_counts_as_a_subscriber_on_the_circulation_dashboard(
+    subscriber, print_subscriber, print_subscriber_client, request
+):
+    staff = request.getfixturevalue("circulation_client")
+    pause(print_subscriber_client, 2)
+
+    panel = visible_text(staff.get("/admin/"))
+    plans = parsed(staff.get("/admin/circulation/")).select_one("#table-plans")
+    rows = plans.select("tbody tr")
+    by_plan = {words(row.select_one("th")): [words(cell) for cell in row.select("td")] for row in rows}
+
+    assert "Subscribers today 2 (1 with print, 1 digital only)" in panel
+    # Format, live, paying, complimentary, in a trial, past due: Pat is live and paying.
+    assert by_plan["Digital + Print, yearly"] == ["Print and digital", "1", "1", "0", "0", "0"]
