@@ -11,7 +11,7 @@
 #   SERVER=granian|gunicorn     WEB_WORKERS (default: cores)       WEB_THREADS (default 2)
 #   WORKER_CLASS=gthread|sync   (gunicorn only)                    KEEPALIVE=seconds (0 = off; granian: on/off only)
 #   ACCESS_LOG=1                logs every request, as scripts/serve.sh does
-#   CACHE=file|redis            BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, a database of its own:
+#   CACHE=disk|redis            BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, a database of its own:
 #                               clearing the page cache empties the whole Redis database)
 #   DURATION=15s  CONNECTIONS=32  WRK_THREADS=2   BENCH_DATA_DIR=/tmp/masthead-bench   LABEL=free text
 #   SKIP_SETUP=1 reuses the data folder as it is (for several runs in a row, see bench/compare.sh)
@@ -29,7 +29,7 @@ WEB_THREADS=${WEB_THREADS:-2}
 WORKER_CLASS=${WORKER_CLASS:-gthread}
 KEEPALIVE=${KEEPALIVE:-5}
 ACCESS_LOG=${ACCESS_LOG:-}
-CACHE=${CACHE:-file}
+CACHE=${CACHE:-disk}  # disk: the embedded default (diskcache, SQLite files under the data folder)
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from masthead.access.models import PaywallSettings
-from masthead.institutions.networks import address_of
+from masthead.institutions.networks import Range, network_at_request
 from masthead.institutions.services import institutional_access
 from masthead.subscriptions.queries import live_subscription
 
@@ -34,8 +34,8 @@ class Entitlements:
 NOTHING = Entitlements()
 
 
-def entitlements_for(user, now: datetime.datetime | None = None, *, address: str | None = None) -> Entitlements:
-    """What `user`, reading from `address`, is entitled to at `now`; staff and editors may read everything.
+def entitlements_for(user, now: datetime.datetime | None = None, *, network: Range | None = None) -> Entitlements:
+    """What `user`, reading from `network` (an institution's), is entitled to at `now`; staff and editors read all.
 
     A paused subscriber gets no print copy, and reads on screen only if the publisher keeps digital
     access during pauses (PaywallSettings.digital_while_paused); the pause's end is when that changes.
@@ -45,7 +45,7 @@ def entitlements_for(user, now: datetime.datetime | None = None, *, address: str
     """
     now = now or timezone.now()
     if user is None or not user.is_authenticated:
-        held = institutional_access(None, address, now)
+        held = institutional_access(None, network, now)
         if held is None:
             return NOTHING
         return Entitlements(digital=True, archive=True, valid_until=held.ends, institution_id=held.institution_id)
@@ -57,7 +57,7 @@ def entitlements_for(user, now: datetime.datetime | None = None, *, address: str
     valid_until = subscription.access_ends if paid_up and subscription.status == subscription.ACTIVE else None
     if paused:
         valid_until = min(valid_until, subscription.paused_until) if valid_until else subscription.paused_until
-    held = None if reads else institutional_access(user, address, now)
+    held = None if reads else institutional_access(user, network, now)
     if held is not None:
         reads = True
         valid_until = min(valid_until, held.ends) if valid_until else held.ends
@@ -80,7 +80,7 @@ def digital_while_paused() -> bool:
 
 
 def request_entitlements(request) -> Entitlements:
-    """entitlements_for(request.user) at the request's address, worked out once per request."""
+    """entitlements_for(request.user) in the request's network, worked out once per request."""
     if not hasattr(request, "_entitlements"):
-        request._entitlements = entitlements_for(getattr(request, "user", None), address=address_of(request))
+        request._entitlements = entitlements_for(getattr(request, "user", None), network=network_at_request(request))
     return request._entitlements

@@ -16,3 +16,12 @@ from diskcache import DjangoCache
 class DiskCache(DjangoCache):
     def close(self, **kwargs) -> None:
         """Keep the connections for the next request (see the module's docstring)."""
+
+    def get(self, key, default=None, version=None, **kwargs):
+        """Wait out another process's write instead of answering "missing" after diskcache's 10 ms.
+
+        A page-tag index read as missing would be written back without the pages it listed, and
+        those pages would no longer be forgotten when what they show changes.
+        """
+        kwargs.setdefault("retry", True)
+        return super().get(key, default, version, **kwargs)

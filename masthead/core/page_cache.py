@@ -177,7 +177,10 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if not has_session_cookie(request):
             audience = anonymous_audience(request)
-            return self.answer(request, audience, page_cache().get(cache_key(request, audience)))
+            response = self.answer(request, audience, page_cache().get(cache_key(request, audience)))
+            if audience != ANONYMOUS and "private" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, private=True)  # an institution's page, even one not stored
+            return response
         audience, stored = self.signed_in_copy(request)
         response = self.render(request) if audience is None else self.answer(request, audience, stored)
         cache_control = response.get("Cache-Control", "")

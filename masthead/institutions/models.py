@@ -130,7 +130,11 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "reader"], name="one_seat_per_reader")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "reader"], name="one_seat_per_reader"),
+            # One mailbox, one seat: an address verified again on another account takes no second one.
+            models.UniqueConstraint(fields=["institution", "email"], name="one_seat_per_address"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} at {self.institution}"

@@ -2,8 +2,8 @@
 
 Each process keeps the current institutions' IP ranges and reloads them every
 settings.INSTITUTION_NETWORKS_RELOAD_SECONDS (5); a process that saves an institution forgets them at
-once. The address is the one our own proxies saw (`core.ratelimits.client_ip`,
-settings.TRUSTED_PROXY_COUNT): a client cannot claim to be in a library by sending X-Forwarded-For.
+once. The address is the one our own proxies saw (settings.TRUSTED_PROXY_COUNT): a client cannot
+claim to be in a library by sending X-Forwarded-For.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
-
-from masthead.core.ratelimits import client_ip
 
 logger = logging.getLogger(__name__)
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# A range wider than this is a mistake (a /0 would open the magazine to everyone).
+NARROWEST_PREFIX = {4: 8, 6: 16}
 
 
 def parse_networks(text: str) -> list[Network]:
@@ -33,11 +34,14 @@ def parse_networks(text: str) -> list[Network]:
         if not line:
             continue
         try:
-            networks.append(ipaddress.ip_network(line, strict=False))
+            network = ipaddress.ip_network(line, strict=False)
         except ValueError:
             raise ValueError(
                 f"line {number}: {line!r} is not an IP range (write 192.0.2.0/24 or 2001:db8::/32)"
             ) from None
+        if network.prefixlen < NARROWEST_PREFIX[network.version]:
+            raise ValueError(f"line {number}: {line!r} is wider than any institution's network")
+        networks.append(network)
     return networks
 
 
@@ -72,7 +76,13 @@ def load_ranges() -> tuple[Range, ...]:
 def current_ranges() -> tuple[Range, ...]:
     global _ranges, _loaded_at
     if _ranges is None or time.monotonic() - _loaded_at > settings.INSTITUTION_NETWORKS_RELOAD_SECONDS:
-        _ranges, _loaded_at = load_ranges(), time.monotonic()
+        try:
+            loaded = load_ranges()
+        except DatabaseError:
+            # Asked before the page cache answers: a database outage must not stop stored pages being served.
+            logger.warning("institutions' IP ranges could not be read; the last ones known are kept", exc_info=True)
+            loaded = _ranges or ()
+        _ranges, _loaded_at = loaded, time.monotonic()
     return _ranges
 
 
@@ -87,9 +97,8 @@ def assume_no_ranges() -> None:
     _ranges, _loaded_at = (), time.monotonic()
 
 
-def range_at(address: str | None, now: datetime.datetime | None = None) -> Range | None:
-    """The current institution range holding `address`, if any."""
-    ranges = current_ranges()
+def range_at(address: str | None, ranges: tuple[Range, ...], now: datetime.datetime | None = None) -> Range | None:
+    """The range of `ranges` holding `address` now, if any."""
     if not ranges or not address:
         return None
     try:
@@ -105,12 +114,28 @@ def range_at(address: str | None, now: datetime.datetime | None = None) -> Range
     return None
 
 
-def address_of(request) -> str | None:
-    """The request's address when some institution is recognised by address; else None, unread."""
-    return client_ip(request) if current_ranges() else None
+def request_address(request) -> str | None:
+    """The address our own proxies saw (the last TRUSTED_PROXY_COUNT-th of X-Forwarded-For), else REMOTE_ADDR.
+
+    allauth's rule, as `core.ratelimits.client_ip` applies it, without its adapter's cost on every
+    request; an X-Forwarded-For shorter than our proxies would make it is no address at all.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0 and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR")):
+        entries = forwarded.split(",")
+        return entries[-proxies].strip() if len(entries) >= proxies else None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def network_at_request(request) -> Range | None:
+    """The institution range the request comes from: worked out once per request, so every question agrees."""
+    if not hasattr(request, "_institution_network"):
+        ranges = current_ranges()
+        request._institution_network = range_at(request_address(request), ranges) if ranges else None
+    return request._institution_network
 
 
 def institution_at_request(request) -> int | None:
     """The institution whose network the request comes from (the page cache's question)."""
-    held = range_at(address_of(request))
+    held = network_at_request(request)
     return held.institution_id if held else None

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from masthead.core.page_readers import forget_reader
 from masthead.institutions.models import Institution, Invitation, Membership
-from masthead.institutions.networks import range_at
+from masthead.institutions.networks import Range
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,9 @@ class InstitutionalAccess:
     ends: datetime.datetime
 
 
-def institutional_access(user, address: str | None, now: datetime.datetime) -> InstitutionalAccess | None:
-    """Access held through an institution: a seat the reader holds, else the network they read from."""
+def institutional_access(user, network: Range | None, now: datetime.datetime) -> InstitutionalAccess | None:
+    """Access held through an institution: a seat the reader holds, else the network they read from
+    (`networks.network_at_request`)."""
     if user is not None and user.is_authenticated:
         today = timezone.localdate(now)
         seat = (
@@ -31,8 +32,8 @@ def institutional_access(user, address: str | None, now: datetime.datetime) -> I
         )
         if seat is not None:
             return InstitutionalAccess(seat.institution_id, seat.institution.access_ends)
-    if (held := range_at(address, now)) is not None:
-        return InstitutionalAccess(held.institution_id, held.ends)
+    if network is not None and network.starts <= now < network.ends:
+        return InstitutionalAccess(network.institution_id, network.ends)
     return None
 
 
@@ -77,6 +78,10 @@ def join_by_verified_addresses(user) -> list[Membership]:
         for email in sorted(emails):
             how = joining_rule(institution, email)
             if how and (membership := join(institution, user, email=email, joined_by=how)) is not None:
+                if how == Membership.BY_INVITATION:  # its link cannot give a second seat
+                    Invitation.objects.filter(institution=institution, email=email, accepted_by=None).update(
+                        accepted_by=user
+                    )
                 joined.append(membership)
                 break
     return joined
@@ -102,6 +107,8 @@ def invite_listed_addresses(institution: Institution) -> list[Invitation]:
         emails = institution.invited_list()
     except ValueError:
         return []
+    # An address taken off the list: its link stops working (a seat it gave stays, for staff to take back).
+    institution.invitations.filter(accepted_by=None).exclude(email__in=emails).delete()
     made = []
     for email in emails:
         invitation, created = Invitation.objects.get_or_create(institution=institution, email=email)
@@ -121,7 +128,7 @@ def accept_invitation(token: str, reader) -> Membership:
         invitation = Invitation.objects.select_for_update().select_related("institution").filter(token=token).first()
         if invitation is None:
             raise InvitationError("This invitation link is not valid. Ask your institution for a new one.")
-        if invitation.accepted_by_id is not None and invitation.accepted_by_id != reader.pk:
+        if invitation.accepted_by_id is not None:
             raise InvitationError("This invitation has been used already.")
         membership = join(invitation.institution, reader, email=invitation.email, joined_by=Membership.BY_INVITATION)
         if membership is None:

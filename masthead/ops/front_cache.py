@@ -8,7 +8,9 @@ nginx gets one `PURGE` per forgotten address (or, when ours was cleared, per rem
 the transaction commits, at each of FRONT_CACHE_PURGE_URLS. Debian's purge module takes exact keys
 only, hence the list. If a purge cannot reach nginx, the page still leaves its cache within
 PAGE_CACHE_SECONDS. nginx passes every request with a session cookie through (deploy/nginx.conf):
-signed-in readers' audiences are our page cache's alone.
+signed-in readers' audiences are our page cache's alone. While an institution is recognised by its
+IP ranges (docs/institutions.md), nothing is marked: nginx knows no networks, and would serve its
+readers the anonymous copy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 from masthead.core.page_cache import ANONYMOUS, has_session_cookie, is_cacheable_request, is_cacheable_response
+from masthead.institutions import networks
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class FrontCacheMiddleware:
             and getattr(request, "page_cache_seconds_left", 0) > 0
             and is_cacheable_response(response)
             and not getattr(request, "user_dependent_response", False)
+            # nginx answers by address alone: it would give an institution's readers the teaser.
+            and not networks.current_ranges()
         ):
             # No longer than our copy lives: the purge reaches nginx only for pages we still hold.
             response["X-Accel-Expires"] = str(request.page_cache_seconds_left)

@@ -79,6 +79,19 @@ def test_an_unconfirmed_address_at_the_domain_takes_no_seat(school, gated_articl
     assert not Membership.objects.exists()
 
 
+def test_an_address_at_the_domain_that_is_not_verified_gives_no_seat_at_sign_in(school, gated_article, anonymous):
+    from allauth.account.models import EmailAddress
+
+    ilona = reader_with_address("ilona@example.com")
+    EmailAddress.objects.create(user=ilona, email=ilona.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=ilona, email="ilona@kallio.example.edu", verified=False)
+
+    anonymous.post("/account/login/", {"login": ilona.email, "password": PASSWORD})
+
+    assert not Membership.objects.exists()
+    assert not reads_the_whole_article(anonymous.get(ALL_PAGES))
+
+
 def test_a_reader_verified_before_the_institution_was_set_up_joins_at_their_next_sign_in(gated_article, anonymous):
     from allauth.account.models import EmailAddress
 
@@ -159,14 +172,21 @@ def test_an_invitation_link_asks_a_visitor_to_sign_in_first(school, anonymous):
     assert unknown.status_code == 404
 
 
-def test_a_bad_ip_range_is_named_and_nothing_is_saved(admin_persona_client):
+@pytest.mark.parametrize(
+    ("networks", "message"),
+    [
+        ("192.0.2.0/24\n192.0.2.300/24", "line 2: '192.0.2.300/24' is not an IP range"),
+        ("0.0.0.0/0", "line 1: '0.0.0.0/0' is wider than any institution's network"),
+    ],
+)
+def test_a_bad_ip_range_is_named_and_nothing_is_saved(admin_persona_client, networks, message):
     today = timezone.localdate()
     form = {
         "name": "Turku City Library",
         "starts_on": today.isoformat(),
         "ends_on": (today + datetime.timedelta(days=90)).isoformat(),
         "seats": "0",
-        "networks": "192.0.2.0/24\n192.0.2.300/24",
+        "networks": networks,
         "email_domains": "",
         "invited_emails": "",
         "contact": "",
@@ -175,5 +195,36 @@ def test_a_bad_ip_range_is_named_and_nothing_is_saved(admin_persona_client):
     response = admin_persona_client.post("/admin/snippets/institutions/institution/add/", form)
 
     assert response.status_code == 200
-    assert "line 2: '192.0.2.300/24' is not an IP range" in visible_text(response)
+    assert message in visible_text(response)
     assert not Institution.objects.exists()
+
+
+def test_an_address_taken_off_the_invited_list_can_no_longer_use_its_link(school, make_user):
+    from masthead.institutions.models import Invitation
+
+    school.invited_emails = "ville@example.com"
+    school.save()
+    token = Invitation.objects.get(email="ville@example.com").token
+    school.invited_emails = ""
+    school.save()
+
+    ville = logged_in_client(make_user("ville"))
+
+    assert ville.post(f"/institutions/invitations/{token}/").status_code == 404
+    assert not Membership.objects.exists()
+
+
+def test_a_seat_taken_with_an_address_goes_when_the_reader_removes_the_address(school, gated_article, make_user):
+    from allauth.account.models import EmailAddress
+
+    ilona = reader_with_address("ilona@example.com")
+    EmailAddress.objects.create(user=ilona, email=ilona.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=ilona, email="ilona@kallio.example.edu", verified=True)
+    client = logged_in_client(ilona)
+    client.post("/account/login/", {"login": ilona.email, "password": PASSWORD})
+    assert reads_the_whole_article(client.get(ALL_PAGES))
+
+    client.post("/account/email/addresses/", {"action_remove": "", "email": "ilona@kallio.example.edu"})
+
+    assert not EmailAddress.objects.filter(email="ilona@kallio.example.edu").exists()
+    assert not reads_the_whole_article(client.get(ALL_PAGES))

@@ -66,6 +66,10 @@ def test_the_librarys_network_reads_the_whole_article_and_its_copy_reaches_nobod
     assert [response["X-Page-Cache"] for response in at_home] == ["miss", "hit"]
 
 
+def test_an_ipv4_address_written_as_ipv6_is_in_the_ipv4_range(library, gated_article):
+    assert reads_the_whole_article(visitor(f"::ffff:{IN_THE_LIBRARY}").get(ALL_PAGES))
+
+
 def test_an_address_claimed_in_x_forwarded_for_by_the_client_opens_nothing(library, gated_article, settings):
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     assert reads_the_whole_article(visitor(IN_THE_LIBRARY).get(ALL_PAGES))
