@@ -119,8 +119,10 @@ class Gift(models.Model):
     @property
     def state(self) -> str:
         """Where it stands, as the giver and staff read it."""
-        if self.refunded_at or self.refund_started_at:
+        if self.refunded_at:
             return "refunded"
+        if self.refund_started_at:
+            return "refund under way"  # the gateway failed or has not answered: the giver may press Refund again
         if self.claimed_at:
             return "claimed"
         if self.sent_at:
@@ -136,7 +138,14 @@ class Gift(models.Model):
         """The giver's money back is open for 60 days from payment, as a subscriber's is."""
         return self.paid_at + datetime.timedelta(days=GUARANTEE_DAYS) if self.paid_at else None
 
+    @property
+    def refund_under_way(self) -> bool:
+        return self.refund_started_at is not None and self.refunded_at is None
+
     def refundable(self, now: datetime.datetime) -> bool:
+        """A refund begun is finished whenever asked (the window was checked when it began)."""
+        if self.refund_under_way:
+            return True
         return (
             self.payment_status == self.PAID
             and self.claimed_at is None

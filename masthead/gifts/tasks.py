@@ -15,10 +15,11 @@ WAITING_PAYMENT_AGE = datetime.timedelta(hours=1)
 
 @task()
 def deliver_due_gifts() -> dict:
-    """Email every gift whose day has come, and settle payments left waiting for a giver's bank."""
+    """Email every gift whose day has come, settle payments left waiting for a giver's bank, finish refunds begun."""
     from masthead.gifts.services.delivery import deliver_due_gifts as deliver
     from masthead.gifts.services.purchase import settle_gift_payment
-    from masthead.subscriptions.gateways import CardDeclined, GatewayError
+    from masthead.gifts.services.refunds import refund_gift
+    from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
     from masthead.subscriptions.services import BillingError
 
     settled = 0
@@ -31,7 +32,17 @@ def deliver_due_gifts() -> dict:
         except (BillingError, CardDeclined, GatewayError):
             continue  # still waiting, declined (recorded so), or the gateway is away until the next run
         settled += 1
-    return {"sent": deliver(), "payments_settled": settled}
+    refunded = 0
+    # A refund whose gateway call failed (or whose worker died) is asked again under its own key: refunded once.
+    for gift_id in Gift.objects.filter(refund_started_at__isnull=False, refunded_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        try:
+            refund_gift(gift_id, actor="system:deliver_due_gifts")
+        except (RefundRefused, GatewayError):
+            continue  # left under way: the next run, or the giver's button, asks again
+        refunded += 1
+    return {"sent": deliver(), "payments_settled": settled, "refunds_finished": refunded}
 
 
 @task()

@@ -9,7 +9,9 @@ from django.core import mail
 
 from masthead.access.entitlements import entitlements_for
 from masthead.circulation.services import close_issue, print_subscribers_on
+from masthead.gifts import tasks
 from masthead.gifts.models import Gift
+from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import SandboxCharge, Subscription, add_months
 from tests.billing.pages import BROOKLYN_FORM, LONDON_FORM, START, ReaderBrowser, address_fields, visible_text
 from tests.factories import IssueFactory
@@ -160,6 +162,38 @@ def test_an_unclaimed_gift_is_refunded_in_full_once_and_its_link_stops_working(g
     assert len([m for m in emails_to(reader.email) if "refunded" in m.subject]) == 1
     gone = ReaderBrowser().get(claim_link("gwen@example.com"))
     assert gone.status_code == 410 and "withdrawn by the person who gave it" in visible_text(gone)
+
+
+def test_a_gift_refund_the_gateway_refuses_stays_under_way_and_the_giver_and_the_delivery_run_may_ask_again(
+    giver_client,
+):
+    gift = Gift.objects.get()
+    # Support gave a dollar back by hand at the gateway, so the gift's full refund is more than is left.
+    SandboxGateway().refund(charge_ref=gift.charge_ref, amount_cents=100, idempotency_key="by-hand:1")
+
+    refused = giver_client.post(f"/gifts/{gift.pk}/refund/", follow=True)
+
+    assert "The refund is larger than what is left of the charge." in visible_text(refused)
+    account = visible_text(giver_client.get("/account/"))
+    assert "Refund under way" in account and "Refund ($54.00)" in account
+    assert "Refunded" not in account
+
+    again = giver_client.post(f"/gifts/{gift.pk}/refund/", follow=True)
+    result = tasks.deliver_due_gifts.enqueue().return_value
+
+    assert "The refund is larger than what is left of the charge." in visible_text(again)
+    assert result["refunds_finished"] == 0
+    assert SandboxCharge.objects.get().refunded_cents == 100
+    assert Gift.objects.get().state == "refund under way"
+    # The gateway takes it once the by-hand refund is undone (as support would, by giving the charge back).
+    SandboxCharge.objects.update(refunded_cents=0, refund_refs=[])
+
+    assert tasks.deliver_due_gifts.enqueue().return_value["refunds_finished"] == 1
+    giver_client.post(f"/gifts/{gift.pk}/refund/")  # a late click refunds nothing more
+
+    assert SandboxCharge.objects.get().refunded_cents == 5400
+    account = visible_text(giver_client.get("/account/"))
+    assert "Refunded" in account and "Refund ($54.00)" not in account
 
 
 def test_a_claimed_gift_is_not_refunded(giver_client, gwen):
