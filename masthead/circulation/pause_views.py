@@ -45,13 +45,14 @@ def pause(request):
     """Ask which issues to skip, and pause; a refusal (dunning, a guarantee refund, cancelled...) says why."""
     now = timezone.now()
     subscription = live_subscription(request.user)
-    refusal = pause_refusal(subscription, now)
+    digital_open = digital_while_paused()
+    refusal = pause_refusal(subscription, now, digital_while_paused=digital_open)
     choices = pause_choices(now)
     form = PauseForm(request.POST or None, choices=choices)
     if request.method == "POST" and not refusal and form.is_valid():
         plan = form.plans[form.cleaned_data["issues"]]
         try:
-            paused = do_pause(subscription, plan, actor="reader", now=now)
+            paused = do_pause(subscription, plan, actor="reader", digital_while_paused=digital_open, now=now)
         except PauseRefused as error:
             messages.error(request, str(error))
         else:
@@ -68,7 +69,7 @@ def pause(request):
             "subscription": subscription,
             "refusal": refusal,
             "form": form,
-            "digital_while_paused": digital_while_paused(),
+            "digital_while_paused": digital_open,
         },
     )
 

@@ -48,6 +48,12 @@ def issues(db):
 ALL_PAGES = SEED_URL + "all/"
 
 
+@pytest.fixture(autouse=True)
+def digital_closes_while_paused(db):
+    """Sam reads digital only, so he may pause only where paused readers lose digital; tests say when it stays open."""
+    publisher_keeps_digital_while_paused(False)
+
+
 def reads_the_whole_article(response) -> bool:
     assert response.status_code == 200
     return SEED_PAGE_3_SENTENCE in main_text(response)
@@ -303,13 +309,46 @@ def publisher_keeps_digital_while_paused(keeps: bool) -> None:
         paywall.save()
 
 
-def test_a_paused_reader_keeps_reading_when_the_publisher_says_so(gated_article, subscriber, subscriber_client):
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+def test_a_paused_reader_keeps_reading_when_the_publisher_says_so(
+    gated_article, print_subscriber, print_subscriber_client
+):
+    publisher_keeps_digital_while_paused(True)
+    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
 
-    pause(subscriber_client, 1)
+    pause(print_subscriber_client, 1)
 
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert entitlements_for(subscriber).digital and not entitlements_for(subscriber).print
+    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert entitlements_for(print_subscriber).digital and not entitlements_for(print_subscriber).print
+
+
+def test_a_digital_reader_cannot_pause_while_paused_readers_keep_reading(subscriber_client):
+    publisher_keeps_digital_while_paused(True)
+
+    form = visible_text(subscriber_client.get("/account/pause/"))
+    page = visible_text(pause(subscriber_client, 3))
+
+    assert "A digital subscription has nothing to pause" in form
+    assert "Pause my subscription" not in form
+    assert "A digital subscription has nothing to pause" in page
+    assert "Your subscription is paused" not in page
+    assert SubscriptionPause.objects.count() == 0
+    assert Subscription.objects.get().current_period_end == PAID_UNTIL
+
+
+def test_no_more_than_three_issues_are_skipped_in_twelve_months(print_subscriber_client):
+    pause(print_subscriber_client, 2)
+    print_subscriber_client.post("/account/pause/resume/")
+
+    too_many = visible_text(pause(print_subscriber_client, 2))
+    assert "may skip 3 issues in any 12 months; you have 1 left" in too_many
+    assert SubscriptionPause.objects.count() == 1
+    assert "Your subscription is paused" in visible_text(pause(print_subscriber_client, 1))
+    print_subscriber_client.post("/account/pause/resume/")
+
+    form = visible_text(print_subscriber_client.get("/account/pause/"))
+    assert "You have already skipped 3 issues in the last 12 months" in form
+    assert "Your subscription is paused" not in visible_text(pause(print_subscriber_client, 1))
+    assert SubscriptionPause.objects.count() == 2
 
 
 def test_a_paused_reader_sees_the_teaser_on_the_very_next_request_when_the_publisher_closes_digital(
@@ -328,16 +367,17 @@ def test_a_paused_reader_sees_the_teaser_on_the_very_next_request_when_the_publi
     assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
 
 
-def test_changing_the_setting_decides_paused_readers_afresh_at_once(gated_article, subscriber, subscriber_client):
-    pause(subscriber_client, 1)
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+def test_changing_the_setting_decides_paused_readers_afresh_at_once(gated_article, print_subscriber_client):
+    publisher_keeps_digital_while_paused(True)
+    pause(print_subscriber_client, 1)
+    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
 
     publisher_keeps_digital_while_paused(False)
-    assert not reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert not reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
 
     publisher_keeps_digital_while_paused(True)
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
 
 
 def test_digital_comes_back_by_itself_when_the_pause_ends(gated_article, subscriber, subscriber_client, clock):

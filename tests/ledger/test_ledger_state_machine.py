@@ -160,6 +160,7 @@ class Expected:
     discount_interval: str = ""
     trial_end: datetime.datetime | None = None
     paused_until: datetime.datetime | None = None  # a pause runs until then: no print, no charge
+    pauses: list[tuple[datetime.datetime, int]] = field(default_factory=list)  # begun at, issues asked
 
     @property
     def live(self) -> bool:
@@ -177,14 +178,18 @@ class Expected:
     def paused(self, now: datetime.datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
 
-    def pause_refused(self, now: datetime.datetime) -> bool:
-        """Only a paid-up, renewing subscription that is not paused already may pause (not in dunning, nor a trial)."""
+    def pause_refused(self, now: datetime.datetime, issues: int, *, has_print: bool, digital_open: bool) -> bool:
+        """Only a paid-up, renewing subscription that is not paused already may pause (not in dunning, nor a trial);
+        not digital only while paused readers keep digital, and at most 3 issues in any 12 months."""
+        asked = sum(count for begun, count in self.pauses if begun > now - datetime.timedelta(days=365))
         return (
             self.status != Subscription.ACTIVE
             or self.cancel_at_period_end
             or self.paused(now)
             or self.on_trial
             or self.period_end <= now
+            or (digital_open and not has_print)
+            or asked + issues > 3
         )
 
     def due(self, now: datetime.datetime) -> bool:
@@ -635,13 +640,20 @@ class LedgerMachine(RuleBasedStateMachine):
         if sub is None:
             return
         plan = pause_choices(self.now)[issues - 1]
+        digital_open = self.model.digital_while_paused
+        refused = sub.pause_refused(
+            self.now, issues, has_print=self.model.plans_with_print[sub.plan], digital_open=digital_open
+        )
         try:
-            pauses.do_pause(self.subscription(sub), plan, actor="reader", now=self.now)
+            pauses.do_pause(
+                self.subscription(sub), plan, actor="reader", digital_while_paused=digital_open, now=self.now
+            )
         except PauseRefused:
-            assert sub.pause_refused(self.now), sub
+            assert refused, sub
             event(f"pause refused: {sub.status}{' (paused)' if sub.paused(self.now) else ''}")
             return
-        assert not sub.pause_refused(self.now), sub
+        assert not refused, sub
+        sub.pauses.append((self.now, issues))
         sub.period_end += plan.resumes_at - self.now
         sub.paused_until = plan.resumes_at
         event(f"pause for {issues} issues")

@@ -25,6 +25,7 @@ from masthead.subscriptions.services.errors import PauseRefused
 from masthead.subscriptions.services.ledger import locked_subscription, record_event
 
 RESUME_REMINDER_DAYS = 7
+ISSUES_PER_YEAR = 3  # issues a subscription may skip in any 12 months
 SYSTEM_ACTOR = "system:pauses"
 
 
@@ -38,8 +39,11 @@ class PausePlan:
     resumes_at: datetime.datetime  # the first moment of the list of the issue after them
 
 
-def pause_refusal(subscription: Subscription | None, now: datetime.datetime) -> str:
-    """Why this subscription cannot be paused now, in words for the reader; "" when it can."""
+def pause_refusal(subscription: Subscription | None, now: datetime.datetime, *, digital_while_paused: bool) -> str:
+    """Why this subscription cannot be paused now, in words for the reader; "" when it can.
+
+    `digital_while_paused` is the publisher's setting (access decides it; the ledger sits below access).
+    """
     if subscription is None or subscription.status in (Subscription.ENDED, Subscription.REFUNDED):
         return "You have no current subscription to pause."
     if subscription.status == Subscription.PAST_DUE:
@@ -59,7 +63,22 @@ def pause_refusal(subscription: Subscription | None, now: datetime.datetime) -> 
         return "You are in your free trial: nothing is charged yet, so there is nothing to pause."
     if subscription.current_period_end <= now:
         return "Your renewal is being processed right now; please try again in an hour."
+    # Digital only, and digital stays open: a pause would skip nothing yet move the charge (free reading).
+    if not subscription.plan.includes_print and digital_while_paused:
+        return (
+            "A digital subscription has nothing to pause: you keep reading while paused, so there is "
+            "nothing to skip. You can cancel instead, or keep reading."
+        )
+    if issues_skipped_in_year(subscription, now) >= ISSUES_PER_YEAR:
+        return f"You have already skipped {ISSUES_PER_YEAR} issues in the last 12 months, the most a subscription may."
     return ""
+
+
+def issues_skipped_in_year(subscription: Subscription, now: datetime.datetime) -> int:
+    """Issues asked to skip by the pauses begun in the 12 months before `now` (resumed early or not)."""
+    since = now - datetime.timedelta(days=365)
+    pauses = SubscriptionPause.objects.filter(subscription=subscription, starts_at__gt=since)
+    return sum(pauses.values_list("issues", flat=True))
 
 
 def guarantee_refund_begun(subscription: Subscription) -> bool:
@@ -68,7 +87,12 @@ def guarantee_refund_begun(subscription: Subscription) -> bool:
 
 
 def do_pause(
-    subscription: Subscription, plan: PausePlan, *, actor: str, now: datetime.datetime | None = None
+    subscription: Subscription,
+    plan: PausePlan,
+    *,
+    actor: str,
+    digital_while_paused: bool,
+    now: datetime.datetime | None = None,
 ) -> SubscriptionPause:
     """Pause from now until `plan.resumes_at`: the next charge moves later by exactly that long."""
     from masthead.subscriptions import pause_tasks  # the tasks import the services
@@ -81,9 +105,15 @@ def do_pause(
     with transaction.atomic():
         subscription = locked_subscription(subscription.pk)
         close_pause_if_over(subscription, now)
-        refusal = pause_refusal(subscription, now)
+        refusal = pause_refusal(subscription, now, digital_while_paused=digital_while_paused)
         if refusal:
             raise PauseRefused(refusal)
+        left = ISSUES_PER_YEAR - issues_skipped_in_year(subscription, now)
+        if plan.issues > left:
+            raise PauseRefused(
+                f"A subscription may skip {ISSUES_PER_YEAR} issues in any 12 months; you have {left} left, "
+                f"so please choose {left} issue{'s' if left > 1 else ''} or fewer."
+            )
         pause = SubscriptionPause.objects.create(
             subscription=subscription,
             issues=plan.issues,
