@@ -148,6 +148,7 @@ def pause_choices(now: datetime.datetime | None = None) -> list[PausePlan]:
             first_cover_date=covers[0],
             last_cover_date=covers[count - 1],
             resumes_at=closes_at_cover_date(covers[count]),
+            first_closes_at=closes_at_cover_date(covers[0]),
         )
         for count in range(1, len(covers))
     ]

@@ -411,12 +411,13 @@ class SubscriptionPauseQuerySet(models.QuerySet):
 
 
 class SubscriptionPause(models.Model):
-    """A reader's pause of 1 to 3 issues: no print copy of those issues, and the next charge moved later by its length.
+    """A reader's pause of 1 to 3 issues: no print copy of those issues, and the next charge moved later by their time.
 
     A pause runs from when the reader asks (`starts_at`) until the mailing list of the first issue
     after the paused ones closes (`resumes_at`), so every list drawn meanwhile leaves the reader out
-    and the next one has them back. Resuming early ends it at once (`ended_at`) and gives the unused
-    time back to the period, so the reader is charged from the same point as if they had never paused.
+    and the next one has them back. The charge moves by `resumes_at - charge_moved_from` (the skipped
+    issues' time, not the days before the first of them closes). Resuming early ends it at once
+    (`ended_at`) and takes the part of that time not used back off the period.
     """
 
     MAX_ISSUES = 3
@@ -428,6 +429,10 @@ class SubscriptionPause(models.Model):
     last_cover_date = models.DateField(help_text="The last issue not mailed.")
     starts_at = models.DateTimeField()
     resumes_at = models.DateTimeField(help_text="When the pause ends by itself.")
+    # The charge moves by resumes_at - charge_moved_from; resuming early gives back only the part not yet used.
+    charge_moved_from = models.DateTimeField(
+        help_text="When the first skipped issue's list closes (or the pause began, if later)."
+    )
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it ended: at resumes_at, or earlier.")
     reminder_sent_at = models.DateTimeField(null=True, blank=True, help_text="The week-before email was claimed.")
     created_at = models.DateTimeField(default=timezone.now)

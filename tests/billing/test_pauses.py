@@ -32,7 +32,9 @@ UTC = datetime.UTC
 CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")
 # A pause of two issues asked on launch day: skips 1 and 15 April, back when the 1 May list closes.
 BACK_AFTER_TWO = datetime.datetime(2027, 4, 25, 0, 0, tzinfo=UTC)
-PAUSED_FOR_TWO = BACK_AFTER_TWO - START  # 45 days 15 hours
+FIRST_SKIPPED_CLOSES = datetime.datetime(2027, 3, 26, 0, 0, tzinfo=UTC)  # the 1 April list
+# The charge moves by the time the skipped issues cover, not by the pause's whole length (45 days 15 hours).
+MOVED_FOR_TWO = BACK_AFTER_TWO - FIRST_SKIPPED_CLOSES  # 30 days
 PAID_UNTIL = datetime.datetime(2027, 4, 10, 9, 0, tzinfo=UTC)  # Sam's first month
 
 
@@ -88,15 +90,15 @@ def test_a_subscriber_pauses_for_two_issues_from_the_account_page(subscriber_cli
 
     assert "Your subscription is paused until April 25, 2027." in page
     assert "Paused until April 25, 2027" in page
-    # The month paid on launch day had 31 days to run; 45 days 15 hours of them are paused.
-    assert "Next renewal May 26, 2027: $9.00" in page
+    # The month paid on launch day runs to April 10; the skipped issues cover 26 March to 25 April.
+    assert "Next renewal May 10, 2027: $9.00" in page
     assert "Resume now instead of April 25" in page
     assert "Pause for 1 to 3 issues" not in page
     [confirmation] = mail.outbox
     assert confirmation.to == ["sam@example.com"]
     assert confirmation.subject == "The Masthead Review: your subscription is paused"
     assert "It resumes by itself on April 25, 2027" in confirmation.body
-    assert "your next payment, $9.00, moves to May 26, 2027" in confirmation.body
+    assert "your next payment, $9.00, moves to May 10, 2027" in confirmation.body
 
 
 def test_the_renewal_after_a_pause_charges_the_same_price_later_by_the_paused_time(
@@ -106,32 +108,50 @@ def test_the_renewal_after_a_pause_charges_the_same_price_later_by_the_paused_ti
 
     clock.move_to(PAID_UNTIL + datetime.timedelta(days=1))  # when it would have renewed, and its grace day
     assert run_renewals() == {}
-    clock.move_to(PAID_UNTIL + PAUSED_FOR_TWO - datetime.timedelta(seconds=1))
+    clock.move_to(PAID_UNTIL + MOVED_FOR_TWO - datetime.timedelta(seconds=1))
     assert run_renewals() == {}
-    clock.move_to(PAID_UNTIL + PAUSED_FOR_TWO)
+    clock.move_to(PAID_UNTIL + MOVED_FOR_TWO)
     assert run_renewals() == {"renewed": 1}
     assert run_renewals() == {}
 
     assert amounts_charged() == [900, 900]
     renewal = Payment.objects.get(status=Payment.SUCCEEDED, period_start__gt=START)
     assert (renewal.period_start, renewal.period_end) == (
-        datetime.datetime(2027, 5, 26, 0, 0, tzinfo=UTC),
-        datetime.datetime(2027, 6, 26, 0, 0, tzinfo=UTC),
+        datetime.datetime(2027, 5, 10, 9, 0, tzinfo=UTC),
+        datetime.datetime(2027, 6, 10, 9, 0, tzinfo=UTC),
     )
-    assert "Next renewal June 26, 2027: $9.00" in visible_text(subscriber_client.get("/account/"))
+    assert "Next renewal June 10, 2027: $9.00" in visible_text(subscriber_client.get("/account/"))
 
 
-def test_resuming_early_brings_the_next_charge_back_by_the_time_not_used(subscriber_client, clock, run_renewals):
+def test_resuming_before_the_first_skipped_issue_closes_gives_all_the_moved_time_back(
+    subscriber_client, clock, run_renewals
+):
     pause(subscriber_client, 2)
     clock.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=UTC))
 
     page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
 
     assert "Welcome back: your subscription is running again." in page
-    # Ten days paused: the renewal comes ten days after the month paid for.
-    assert "Next renewal April 20, 2027: $9.00" in page
+    # Back before the 1 April list closed: nothing was missed, so the renewal is where it was.
+    assert "Next renewal April 10, 2027: $9.00" in page
     assert "Paused" not in page
-    clock.move_to(datetime.datetime(2027, 4, 20, 9, 0, tzinfo=UTC))
+    clock.move_to(PAID_UNTIL)
+    assert run_renewals() == {"renewed": 1}
+    assert amounts_charged() == [900, 900]
+
+
+def test_resuming_after_the_first_skipped_issue_closed_gives_back_only_the_time_not_used(
+    subscriber_client, clock, run_renewals
+):
+    pause(subscriber_client, 2)
+    clock.move_to(datetime.datetime(2027, 4, 5, 9, 0, tzinfo=UTC))
+
+    page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
+
+    # Missed from 26 March 00:00 to 5 April 09:00 (10 days 9 hours): the renewal moves that much.
+    assert "Next renewal April 20, 2027: $9.00" in page
+    assert Subscription.objects.get().current_period_end == datetime.datetime(2027, 4, 20, 18, 0, tzinfo=UTC)
+    clock.move_to(datetime.datetime(2027, 4, 20, 18, 0, tzinfo=UTC))
     assert run_renewals() == {"renewed": 1}
     assert amounts_charged() == [900, 900]
 
@@ -151,7 +171,7 @@ def test_the_reader_is_reminded_once_a_week_before_resuming_and_resumes_by_thems
     send_resume_reminder.call(SubscriptionPause.objects.get().pk)
     assert subjects() == ["your subscription resumes in a week"]
     assert "resumes on April 25, 2027" in mail.outbox[0].body
-    assert "Your next payment, $9.00, is on May 26, 2027." in mail.outbox[0].body
+    assert "Your next payment, $9.00, is on May 10, 2027." in mail.outbox[0].body
 
     clock.move_to(BACK_AFTER_TWO)
     assert run_the_pause_job() == {"pauses_ended": 1, "resume_reminders": 0}
@@ -180,7 +200,7 @@ def test_a_second_pause_while_paused_is_refused_and_changes_nothing(subscriber_c
 
     assert "Your subscription is already paused until April 25, 2027." in page
     assert SubscriptionPause.objects.count() == 1
-    assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
+    assert Subscription.objects.get().current_period_end == PAID_UNTIL + MOVED_FOR_TWO
 
 
 def test_no_pause_while_a_failed_renewal_is_being_retried(subscriber, subscriber_client, clock, run_renewals):
@@ -432,7 +452,7 @@ def test_pausing_from_two_tabs_at_once_makes_one_pause_and_moves_the_renewal_onc
     assert all("already paused until April 25, 2027" in visible_text(answer) for answer in refused)
     assert len(refused) <= 1 and all(answer.status_code in (200, 302) for answer in answers)
     assert SubscriptionPause.objects.count() == 1
-    assert Subscription.objects.get().current_period_end == PAID_UNTIL + PAUSED_FOR_TWO
+    assert Subscription.objects.get().current_period_end == PAID_UNTIL + MOVED_FOR_TWO
     assert subjects() == ["your subscription is paused"]
 
 

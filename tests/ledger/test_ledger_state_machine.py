@@ -44,7 +44,7 @@ from hypothesis.stateful import (
 
 from masthead.access.entitlements import entitlements_for
 from masthead.access.models import PaywallSettings
-from masthead.circulation.services import pause_choices
+from masthead.circulation.services import closes_at_cover_date, pause_choices
 from masthead.institutions.models import Institution, Membership
 from masthead.subscriptions import services
 from masthead.subscriptions.gateways import CardDeclined, CardInput
@@ -161,6 +161,7 @@ class Expected:
     trial_end: datetime.datetime | None = None
     paused_until: datetime.datetime | None = None  # a pause runs until then: no print, no charge
     pauses: list[tuple[datetime.datetime, int]] = field(default_factory=list)  # begun at, issues asked
+    pause_credit_from: datetime.datetime | None = None  # the running pause's charge moved from here to paused_until
 
     @property
     def live(self) -> bool:
@@ -654,7 +655,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         assert not refused, sub
         sub.pauses.append((self.now, issues))
-        sub.period_end += plan.resumes_at - self.now
+        # The rule: the reader is not charged for what they miss, from the first skipped issue's close to the end.
+        sub.pause_credit_from = max(closes_at_cover_date(plan.first_cover_date), self.now)
+        sub.period_end += plan.resumes_at - sub.pause_credit_from
         sub.paused_until = plan.resumes_at
         event(f"pause for {issues} issues")
 
@@ -671,7 +674,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not (sub.live and sub.paused(self.now)), sub
             return
         assert sub.live and sub.paused(self.now), sub
-        sub.period_end -= sub.paused_until - self.now
+        sub.period_end -= sub.paused_until - max(self.now, sub.pause_credit_from)
         sub.paused_until = None
         event("pause ended early")
 

@@ -1,10 +1,11 @@
 """Pausing: a reader skips 1 to 3 issues, is not charged for the time, and comes back by themselves.
 
 A pause runs from the reader's request until the mailing list of the first issue after the skipped
-ones closes (circulation works out those moments from the issue schedule: `PausePlan`). Its whole
-length is added to the paid period at once, so the renewal simply falls due that much later: it
-charges the same amount from the new date, under the usual key, and nothing is charged twice or
-skipped. Resuming early gives back the unused part. Who reads what meanwhile is decided in
+ones closes (circulation works out those moments from the issue schedule: `PausePlan`). The time
+from the close of the first skipped issue's list to that end (what the reader actually misses) is
+added to the paid period at once, so the renewal simply falls due that much later: it charges the
+same amount from the new date, under the usual key, and nothing is charged twice or skipped.
+Resuming early gives back the part of that time not yet used. Who reads what meanwhile is decided in
 `access.entitlements` (print never; digital as the publisher sets); circulation leaves paused
 readers out of the lists drawn while the pause runs (`SubscriptionPause.objects.in_effect_at`).
 
@@ -37,6 +38,7 @@ class PausePlan:
     first_cover_date: datetime.date
     last_cover_date: datetime.date
     resumes_at: datetime.datetime  # the first moment of the list of the issue after them
+    first_closes_at: datetime.datetime  # when the first skipped issue's list closes: what the reader misses begins
 
 
 def pause_refusal(subscription: Subscription | None, now: datetime.datetime, *, digital_while_paused: bool) -> str:
@@ -94,7 +96,11 @@ def do_pause(
     digital_while_paused: bool,
     now: datetime.datetime | None = None,
 ) -> SubscriptionPause:
-    """Pause from now until `plan.resumes_at`: the next charge moves later by exactly that long."""
+    """Pause from now until `plan.resumes_at`: the next charge moves later by the skipped issues' time.
+
+    That is from the close of the first skipped issue's list (not from now: until then the reader
+    still gets what they paid for) to `plan.resumes_at`.
+    """
     from masthead.subscriptions import pause_tasks  # the tasks import the services
 
     now = now or timezone.now()
@@ -121,10 +127,11 @@ def do_pause(
             last_cover_date=plan.last_cover_date,
             starts_at=now,
             resumes_at=plan.resumes_at,
+            charge_moved_from=max(plan.first_closes_at, now),
             created_at=now,
         )
         moved_from = subscription.current_period_end
-        subscription.current_period_end = moved_from + (plan.resumes_at - now)
+        subscription.current_period_end = moved_from + (pause.resumes_at - pause.charge_moved_from)
         subscription.paused_until = plan.resumes_at
         # Saving the subscription makes the page cache decide the reader afresh (access.page_audience).
         subscription.save(update_fields=["current_period_end", "paused_until"])
@@ -146,14 +153,17 @@ def do_pause(
 def do_resume_from_pause(
     subscription: Subscription, *, actor: str, now: datetime.datetime | None = None
 ) -> SubscriptionPause:
-    """End a running pause now; the time it will not use comes off the period, so the charge comes sooner."""
+    """End a running pause now; the part of the moved time not used comes off the period, so the charge comes sooner.
+
+    Before the first skipped issue's list closes that is all of it; after, the time from now to the planned end.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         subscription = locked_subscription(subscription.pk)
         pause = SubscriptionPause.objects.select_for_update().filter(subscription=subscription, ended_at=None).first()
         if pause is None or not subscription.is_paused(now) or not subscription.is_live:
             raise PauseRefused("Your subscription is not paused, so there is nothing to resume.")
-        unused = pause.resumes_at - now
+        unused = pause.resumes_at - max(now, pause.charge_moved_from)
         pause.ended_at = now
         pause.save(update_fields=["ended_at"])
         subscription.current_period_end -= unused
