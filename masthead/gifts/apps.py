@@ -7,3 +7,9 @@ class GiftsConfig(AppConfig):
     name = "masthead.gifts"
     label = "gifts"
     verbose_name = "Gifts"
+
+    def ready(self):
+        from masthead.gifts.services import reconcile
+        from masthead.subscriptions.reconcile import register_other_charges
+
+        register_other_charges(reconcile.KEY_PREFIX, reconcile.compare_gift_charges, reconcile.gift_customers)

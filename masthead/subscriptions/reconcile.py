@@ -5,11 +5,16 @@ own tables and Stripe's from its API, so one comparison serves both. A differenc
 where money and ledger disagree: money taken with no ledger payment, a ledger payment the gateway
 does not know or knows differently, a refund on one side only or of another amount. A charge the
 gateway refunded in full (e.g. a lost checkout race given back) has no net money and is not one.
+
+Some charges are not ledger payments (a gift's, keyed "gift:<token>"): the app that owns them,
+above this one in the layers, registers a check for its key prefix (`register_other_charges`), and
+its charges are compared with its own rows instead of being reported as charges without payment.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from masthead.subscriptions.gateways.stripe import StripeGateway, metadata_key
@@ -52,6 +57,30 @@ class Difference:
         return f"[{self.kind}] {self.message}"
 
 
+@dataclass(frozen=True)
+class OtherCharges:
+    """Charges of another app: `check(gateway_name, charges)` compares them with its rows; `customers` names its
+    gateway customers (Stripe's charges are read per customer)."""
+
+    check: Callable[[str, list[GatewayCharge]], list[Difference]]
+    customers: Callable[[str], Iterable[str]]
+
+
+OTHER_CHARGES: dict[str, OtherCharges] = {}  # idempotency key prefix -> its app's check
+
+
+def register_other_charges(
+    key_prefix: str,
+    check: Callable[[str, list[GatewayCharge]], list[Difference]],
+    customers: Callable[[str], Iterable[str]],
+) -> None:
+    OTHER_CHARGES[key_prefix] = OtherCharges(check, customers)
+
+
+def other_prefix(charge: GatewayCharge) -> str | None:
+    return next((prefix for prefix in OTHER_CHARGES if charge.idempotency_key.startswith(prefix)), None)
+
+
 def sandbox_charges() -> list[GatewayCharge]:
     """The sandbox gateway's own records."""
     return [
@@ -74,6 +103,8 @@ def stripe_charges(gateway: StripeGateway | None = None) -> list[GatewayCharge]:
     """The PaymentIntents of Masthead's Stripe customers, with their refunds."""
     gateway = gateway or StripeGateway()
     customers = set(GatewayCustomer.objects.filter(gateway="stripe").values_list("customer_ref", flat=True))
+    for other in OTHER_CHARGES.values():
+        customers.update(other.customers("stripe"))
     intents = [intent for intent in gateway.payment_intents() if getattr(intent, "customer", None) in customers]
     intent_of_charge = {charge_id(intent): intent.id for intent in intents if getattr(intent, "latest_charge", None)}
     refunds_by_intent = defaultdict(list)
@@ -116,6 +147,11 @@ def reconcile(gateway_name: str, charges: list[GatewayCharge] | None = None) -> 
     """Every difference between the ledger and one gateway's records."""
     if charges is None:
         charges = GATEWAY_RECORDS[gateway_name]()
+    others: dict[str, list[GatewayCharge]] = {prefix: [] for prefix in OTHER_CHARGES}
+    for charge in charges:
+        if (prefix := other_prefix(charge)) is not None:
+            others[prefix].append(charge)
+    charges = [charge for charge in charges if other_prefix(charge) is None]
     by_ref = {charge.ref: charge for charge in charges}
     by_key = {charge.idempotency_key: charge for charge in charges if charge.idempotency_key}
     payments = (
@@ -143,6 +179,8 @@ def reconcile(gateway_name: str, charges: list[GatewayCharge] | None = None) -> 
                     charge_ref=charge.ref,
                 )
             )
+    for prefix, other in OTHER_CHARGES.items():
+        differences += other.check(gateway_name, others[prefix])
     return differences
 
 
