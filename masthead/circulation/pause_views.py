@@ -23,11 +23,15 @@ from masthead.subscriptions.services.pauses import do_pause, do_resume_from_paus
 
 class PauseForm(forms.Form):
     issues = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="How many issues to skip")
+    # The first issue skipped as the reader saw it: a list closing meanwhile would shift every choice by one.
+    first_cover_date = forms.DateField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.plans = {plan.issues: plan for plan in choices}
         self.fields["issues"].choices = [(plan.issues, choice_label(plan)) for plan in choices]
+        if choices:
+            self.fields["first_cover_date"].initial = choices[0].first_cover_date
 
 
 def choice_label(plan) -> str:
@@ -51,6 +55,13 @@ def pause(request):
     form = PauseForm(request.POST or None, choices=choices)
     if request.method == "POST" and not refusal and form.is_valid():
         plan = form.plans[form.cleaned_data["issues"]]
+        if form.cleaned_data["first_cover_date"] != plan.first_cover_date:
+            messages.error(
+                request,
+                "The issues you can skip have changed since you opened this page (a mailing list has closed): "
+                f"the first one now is {plan.first_cover_date:%B %-d}. Nothing is paused; please choose again.",
+            )
+            return redirect("pause_subscription")
         try:
             paused = do_pause(subscription, plan, actor="reader", digital_while_paused=digital_open, now=now)
         except PauseRefused as error:

@@ -70,7 +70,13 @@ def amounts_charged() -> list[int]:
 
 
 def pause(client, issues: int = 2):
-    return client.post("/account/pause/", {"issues": issues}, follow=True)
+    """Open the pause page and send its form, as a browser would (with the first skipped issue it showed)."""
+    return client.post("/account/pause/", form_as_shown(client, issues), follow=True)
+
+
+def form_as_shown(client, issues: int) -> dict:
+    shown = parsed(client.get("/account/pause/")).select_one("input[name=first_cover_date]")
+    return {"issues": issues} | ({"first_cover_date": shown["value"]} if shown else {})
 
 
 def run_the_pause_job() -> dict:
@@ -246,6 +252,21 @@ def test_no_pause_for_a_lapsed_subscriber(lapsed_subscriber_client):
     assert "You have no current subscription to pause." in visible_text(lapsed_subscriber_client.get("/account/pause/"))
     assert "You have no current subscription to pause." in visible_text(pause(lapsed_subscriber_client, 1))
     assert SubscriptionPause.objects.count() == 0
+
+
+def test_a_choice_sent_after_a_list_closed_is_refused_not_shifted_to_later_issues(print_subscriber_client, clock):
+    chosen = form_as_shown(print_subscriber_client, 1)  # the issue of April 1
+    assert chosen["first_cover_date"] == "2027-04-01"
+    clock.move_to(FIRST_SKIPPED_CLOSES + datetime.timedelta(minutes=5))  # its list closes before the reader sends
+
+    page = visible_text(print_subscriber_client.post("/account/pause/", chosen, follow=True))
+
+    assert "The issues you can skip have changed since you opened this page" in page
+    assert "the first one now is April 15" in page
+    assert "1 issue: skip the issue of April 15, back on April 25, 2027" in page
+    assert SubscriptionPause.objects.count() == 0
+    assert "Your subscription is paused" in visible_text(pause(print_subscriber_client, 1))
+    assert SubscriptionPause.objects.get().first_cover_date == datetime.date(2027, 4, 15)
 
 
 def test_a_choice_that_is_not_offered_re_renders_the_form(subscriber_client):
@@ -428,11 +449,11 @@ def test_pausing_and_resuming_again_and_again_is_told_to_slow_down(settings, sub
     door = settings.RATE_LIMITS["subscription_pause"]
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "subscription_pause": {**door, "per_reader": "4/h"}}
     for _ in range(2):
-        assert subscriber_client.post("/account/pause/", {"issues": 1}).status_code == 302
+        assert subscriber_client.post("/account/pause/", form_as_shown(subscriber_client, 1)).status_code == 302
         assert subscriber_client.post("/account/pause/resume/").status_code == 302
     assert len(mail.outbox) == 2
 
-    response = subscriber_client.post("/account/pause/", {"issues": 1})
+    response = subscriber_client.post("/account/pause/", {"issues": 1, "first_cover_date": "2027-04-01"})
 
     assert response.status_code == 429
     assert len(mail.outbox) == 2
@@ -443,8 +464,8 @@ def test_pausing_from_two_tabs_at_once_makes_one_pause_and_moves_the_renewal_onc
     first_tab, second_tab = browser_for(subscriber), browser_for(subscriber)
 
     answers = at_once(
-        lambda: first_tab.post("/account/pause/", {"issues": 2}),
-        lambda: second_tab.post("/account/pause/", {"issues": 2}),
+        lambda: first_tab.post("/account/pause/", {"issues": 2, "first_cover_date": "2027-04-01"}),
+        lambda: second_tab.post("/account/pause/", {"issues": 2, "first_cover_date": "2027-04-01"}),
     )
 
     # The later tab is sent to the account page, or shown the form saying why not, as its timing has it.
