@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,8 +136,14 @@ class Gift(models.Model):
 
     @property
     def guarantee_ends(self) -> datetime.datetime | None:
-        """The giver's money back is open for 60 days from payment, as a subscriber's is."""
-        return self.paid_at + datetime.timedelta(days=GUARANTEE_DAYS) if self.paid_at else None
+        """60 days, as a subscriber's guarantee, from payment or the delivery day, whichever is later.
+
+        A gift may be delivered up to a year after it is paid: the giver's window must not close before then.
+        """
+        if not self.paid_at:
+            return None
+        delivered = datetime.datetime.combine(self.deliver_on, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        return max(self.paid_at, delivered) + datetime.timedelta(days=GUARANTEE_DAYS)
 
     @property
     def refund_under_way(self) -> bool:

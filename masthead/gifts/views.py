@@ -233,7 +233,7 @@ def resend(request, gift_id: int):
 @login_required
 @require_POST
 def refund(request, gift_id: int):
-    """The giver takes back an unclaimed gift within 60 days of paying: the money goes back to their card."""
+    """The giver takes back an unclaimed gift within its 60 days: the money goes back to their card."""
     gift = givers_gift(request, gift_id)
     try:
         gift = refund_gift(gift.pk, actor="giver")

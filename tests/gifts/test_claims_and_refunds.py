@@ -219,6 +219,25 @@ def test_sixty_days_after_paying_an_unclaimed_gift_is_no_longer_refunded(giver_c
     assert SandboxCharge.objects.get().refunded_cents == 0
 
 
+def test_a_gift_delivered_months_later_is_refundable_for_sixty_days_from_its_delivery_day(reader_client, clock):
+    give(reader_client, deliver_on=START.date() + datetime.timedelta(days=200), email="gus@example.com")
+    gift = Gift.objects.get(recipient_email="gus@example.com")
+    clock.move_to(START + datetime.timedelta(days=100))
+
+    assert "Refund ($54.00) by Nov 25" in visible_text(reader_client.get("/account/"))
+
+    clock.move_to(datetime.datetime(2027, 11, 25, 0, 1, tzinfo=datetime.UTC))
+    refused = reader_client.post(f"/gifts/{gift.pk}/refund/", follow=True)
+
+    assert "The 60-day money-back guarantee for this gift ended on November 25, 2027." in visible_text(refused)
+
+    clock.move_to(datetime.datetime(2027, 11, 24, 23, 59, tzinfo=datetime.UTC))
+    done = reader_client.post(f"/gifts/{gift.pk}/refund/", follow=True)
+
+    assert "has been refunded: $54.00 is on its way back to your card." in visible_text(done)
+    assert SandboxCharge.objects.get().refunded_cents == 5400
+
+
 def test_a_print_gift_s_recipient_is_on_the_mailing_list_at_their_own_address_from_the_next_close(
     reader_client, gwen, clock
 ):

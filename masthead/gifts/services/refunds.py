@@ -26,7 +26,7 @@ def refund_key(gift: Gift) -> str:
 def refund_gift(
     gift_id: int, *, actor: str, now: datetime.datetime | None = None, gateway: Gateway | None = None
 ) -> Gift:
-    """Refund an unclaimed gift in full, within 60 days of its payment; once, whatever the retries."""
+    """Refund an unclaimed gift in full, within its 60 days (Gift.guarantee_ends); once, whatever the retries."""
     now = now or timezone.now()
     with transaction.atomic():
         gift = Gift.objects.select_for_update().get(pk=gift_id)
