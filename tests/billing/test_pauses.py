@@ -188,6 +188,20 @@ def test_the_reader_is_reminded_once_a_week_before_resuming_and_resumes_by_thems
     assert Subscription.objects.get().paused_until is None
 
 
+def test_a_pause_just_over_a_week_long_gets_no_reminder_hours_after_it_began(print_subscriber_client, clock):
+    IssueFactory(cover_date=datetime.date(2027, 4, 8), number=100, cover_image=None)  # a special; list closes 2 April
+    clock.move_to(datetime.datetime(2027, 3, 25, 23, 0, tzinfo=UTC))
+    page = visible_text(pause(print_subscriber_client, 1))  # skips 1 April, back 2 April: 7 days 1 hour
+    assert "Your subscription is paused until April 2, 2027." in page
+    assert subjects() == ["your subscription is paused"]
+
+    clock.move_to(datetime.datetime(2027, 3, 26, 1, 0, tzinfo=UTC))  # a week before the end, 2 hours in
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    clock.move_to(datetime.datetime(2027, 4, 1, 0, 0, tzinfo=UTC))
+    assert run_the_pause_job() == {"pauses_ended": 0, "resume_reminders": 0}
+    assert subjects() == ["your subscription is paused"]
+
+
 def test_a_reader_who_resumes_early_is_not_reminded(subscriber_client, clock):
     pause(subscriber_client, 2)
     subscriber_client.post("/account/pause/resume/")

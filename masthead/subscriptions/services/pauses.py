@@ -205,7 +205,10 @@ def end_due_pauses(now: datetime.datetime | None = None) -> int:
 
 
 def send_resume_reminders(now: datetime.datetime | None = None) -> int:
-    """Email each paused reader a week before they resume, once (a pause of a week or less was told at its start)."""
+    """Email each paused reader a week before they resume, once.
+
+    Not when that moment comes less than a day after the pause began: its confirmation, hours old, said when.
+    """
     from masthead.subscriptions import pause_tasks
 
     now = now or timezone.now()
@@ -219,7 +222,7 @@ def send_resume_reminders(now: datetime.datetime | None = None) -> int:
     )
     sent = 0
     for pause in due.only("pk", "starts_at", "resumes_at"):
-        if pause.resumes_at - pause.starts_at <= week:
+        if pause.resumes_at - week < pause.starts_at + datetime.timedelta(days=1):
             continue
         with transaction.atomic():
             # The claim is one conditional update: two runs at once send one email.
