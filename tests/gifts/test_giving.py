@@ -84,6 +84,31 @@ def test_a_giver_without_a_session_whose_email_has_an_account_has_the_gift_kept_
     assert get_user_model().objects.filter(email__iexact=reader.email).count() == 1
 
 
+def test_an_address_another_account_added_but_never_verified_does_not_take_a_stranger_s_gift(anonymous, reader):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=reader, email="gus@example.com", verified=False, primary=False)
+
+    give(anonymous, giver_email="gus@example.com")
+
+    gift = Gift.objects.get()
+    assert gift.giver != reader and gift.giver.email == "gus@example.com"
+    assert not Gift.objects.filter(giver=reader).exists()
+    assert "Gifts you gave" not in visible_text(browser_for(reader).get("/account/"))
+
+
+def test_a_giver_without_a_session_whose_verified_second_address_has_an_account_has_the_gift_kept_in_it(
+    anonymous, reader
+):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=reader, email="rita.second@example.com", verified=True, primary=False)
+
+    give(anonymous, giver_email="Rita.Second@example.com")
+
+    assert Gift.objects.get().giver == reader
+
+
 def test_a_later_delivery_day_is_emailed_then_once_however_often_the_delivery_run_goes(reader_client, clock):
     give(reader_client, deliver_on=TODAY + datetime.timedelta(days=14))
     assert emails_to("gwen@example.com") == []

@@ -57,14 +57,15 @@ def gift_key(token: str) -> str:
 
 
 def giver_for(email: str):
-    """The account with this email, or a new one for it (no password yet: 'forgot password' sets one).
+    """The account whose own or verified email this is, or a new one (no password yet: 'forgot password' sets one).
 
     A giver who is not signed in is known by the email the receipt goes to, as an imported reader is.
     """
     from allauth.account.models import EmailAddress
 
     User = get_user_model()
-    known = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    # Only an address someone proved is theirs, or an account's own: anyone can add an unverified one.
+    known = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
     if known:
         return known.user
     user = User.objects.filter(email__iexact=email).first()
