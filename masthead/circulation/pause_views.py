@@ -70,7 +70,7 @@ def pause(request):
             messages.success(
                 request,
                 f"Your subscription is paused until {timezone.localtime(paused.resumes_at):%B %-d, %Y}. "
-                "You will not be charged for the time in between; we have emailed you the details.",
+                "You will not be charged for the issues you skip; we have emailed you the details.",
             )
         return redirect("account")
     return render(

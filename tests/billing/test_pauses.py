@@ -104,6 +104,7 @@ def test_a_subscriber_pauses_for_two_issues_from_the_account_page(subscriber_cli
     assert confirmation.to == ["sam@example.com"]
     assert confirmation.subject == "The Masthead Review: your subscription is paused"
     assert "It resumes by itself on April 25, 2027" in confirmation.body
+    assert "you will not be charged for the issues you skip" in confirmation.body
     assert "your next payment, $9.00, moves to May 10, 2027" in confirmation.body
 
 
