@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from masthead.subscriptions.gateways.stripe import StripeGateway, metadata_key
 from masthead.subscriptions.models import GatewayCustomer, Payment, SandboxCharge, format_money
+
+if TYPE_CHECKING:
+    from masthead.subscriptions.gateways.stripe import StripeGateway
 
 REFUND_COUNTS = ("succeeded", "pending", "requires_action")  # refund statuses where money leaves
 
@@ -101,6 +104,10 @@ def sandbox_charges() -> list[GatewayCharge]:
 
 def stripe_charges(gateway: StripeGateway | None = None) -> list[GatewayCharge]:
     """The PaymentIntents of Masthead's Stripe customers, with their refunds."""
+    # Here, not at the top: gifts register their check with this module when the web process starts,
+    # and the Stripe library (some 8 MB) is for background work (tests/test_web_process_imports.py).
+    from masthead.subscriptions.gateways.stripe import StripeGateway, metadata_key
+
     gateway = gateway or StripeGateway()
     customers = set(GatewayCustomer.objects.filter(gateway="stripe").values_list("customer_ref", flat=True))
     for other in OTHER_CHARGES.values():
