@@ -6,6 +6,8 @@ import copy
 
 from bs4 import BeautifulSoup
 
+from tests.seed import SEED_PAGE_3_SENTENCE
+
 # Elements a browser lays out on their own line (or as separate controls): words never run across them.
 SEPARATE_ELEMENTS = [
     *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption"),
@@ -46,3 +48,9 @@ def link_targets(element, text: str) -> list[str]:
 def headlines(response, selector: str = "main article.card h3") -> list[str]:
     """The article headlines a list page shows, in order."""
     return [words(heading) for heading in parsed(response).select(selector)]
+
+
+def reads_the_whole_seed_article(response) -> bool:
+    """Whether the page shows the seed article's last web page too (a subscriber's view of a gated one)."""
+    assert response.status_code == 200
+    return SEED_PAGE_3_SENTENCE in main_text(response)

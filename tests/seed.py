@@ -12,6 +12,7 @@ SEED_DIR = Path(settings.BASE_DIR) / "tests" / "fixtures" / "seed"
 SEED_FILE = SEED_DIR / "001_nordic_grid.txt"
 SEED_TITLE = "Nordic Ministers Pledge Deeper Grid Ties After Envoy's Oslo Visit"
 SEED_URL = "/foreign-affairs/nordic-ministers-pledge-deeper-grid-ties-after-envoys-oslo-visit/"
+SEED_ALL_PAGES = SEED_URL + "all/"  # the whole article on one page
 SEED_CREDIT = "Oskar Holm/Nordlys Photo/Getty Images Plus"
 SEED_AUTHOR = "Marta Lindqvist"
 SEED_BYLINE = "Written by Marta Lindqvist on February 7, 2023"

@@ -18,15 +18,8 @@ from masthead.subscriptions.services import do_cancel, do_refund_under_guarantee
 from masthead.subscriptions.services.changes import do_resume
 from tests.conftest import logged_in_client, subscribe
 from tests.factories import ArticleFactory, AuthorFactory
-from tests.reading import main_text, parsed, words
-from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
-
-ALL_PAGES = SEED_URL + "all/"
-
-
-def reads_the_whole_article(response) -> bool:
-    assert response.status_code == 200
-    return SEED_PAGE_3_SENTENCE in main_text(response)
+from tests.reading import main_text, parsed, reads_the_whole_seed_article, words
+from tests.seed import SEED_ALL_PAGES
 
 
 def account_link(response) -> str:
@@ -38,10 +31,10 @@ def test_every_subscriber_is_served_one_stored_copy_with_the_whole_article(gated
     subscribe(other, checkout="sol")
     sam, sol = logged_in_client(subscriber), logged_in_client(other)
 
-    first, again, sols = sam.get(ALL_PAGES), sam.get(ALL_PAGES), sol.get(ALL_PAGES)
+    first, again, sols = sam.get(SEED_ALL_PAGES), sam.get(SEED_ALL_PAGES), sol.get(SEED_ALL_PAGES)
 
     assert [r["X-Page-Cache"] for r in (first, again, sols)] == ["miss", "hit", "hit"]
-    assert all(reads_the_whole_article(response) for response in (first, again, sols))
+    assert all(reads_the_whole_seed_article(response) for response in (first, again, sols))
     assert "Your account" in account_link(sols) and "Sam" not in sols.content.decode()
     # Shared among subscribers by us, never by a proxy or a CDN on the way.
     assert all("private" in response["Cache-Control"] for response in (first, again, sols))
@@ -54,33 +47,33 @@ def test_no_stored_copy_reaches_a_reader_not_entitled_to_it(who, gated_article, 
         "reader": lambda: request.getfixturevalue("reader_client"),
         "lapsed": lambda: logged_in_client(request.getfixturevalue("lapsed_subscriber")),
     }[who]()
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert subscriber_client.get(ALL_PAGES)["X-Page-Cache"] == "hit"
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
+    assert subscriber_client.get(SEED_ALL_PAGES)["X-Page-Cache"] == "hit"
 
     for _ in range(2):
-        response = client.get(ALL_PAGES)
-        assert not reads_the_whole_article(response)
+        response = client.get(SEED_ALL_PAGES)
+        assert not reads_the_whole_seed_article(response)
         assert "Subscribe" in main_text(response)
 
 
 def test_signed_in_readers_never_get_the_anonymous_copy_and_anonymous_readers_never_theirs(
     gated_article, anonymous, reader_client
 ):
-    anonymous.get(ALL_PAGES)
-    assert anonymous.get(ALL_PAGES)["X-Page-Cache"] == "hit"
+    anonymous.get(SEED_ALL_PAGES)
+    assert anonymous.get(SEED_ALL_PAGES)["X-Page-Cache"] == "hit"
 
-    reader_client.get(ALL_PAGES)
-    readers = reader_client.get(ALL_PAGES)
+    reader_client.get(SEED_ALL_PAGES)
+    readers = reader_client.get(SEED_ALL_PAGES)
 
     assert readers["X-Page-Cache"] == "hit"
     assert "Your account" in account_link(readers) and "Log in" not in account_link(readers)
-    assert "Log in" in account_link(anonymous.get(ALL_PAGES))
+    assert "Log in" in account_link(anonymous.get(SEED_ALL_PAGES))
 
 
 @pytest.mark.parametrize("ending", ["refund under the guarantee", "cancel at once"])
 def test_access_ends_on_the_very_next_request(ending, gated_article, subscriber, subscriber_client):
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))  # from the stored copy
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))  # from the stored copy
 
     subscription = subscriber.subscriptions.get()
     if ending == "cancel at once":
@@ -89,60 +82,58 @@ def test_access_ends_on_the_very_next_request(ending, gated_article, subscriber,
     else:
         do_refund_under_guarantee(subscription, actor="reader")
 
-    response = subscriber_client.get(ALL_PAGES)
-    assert not reads_the_whole_article(response)
+    response = subscriber_client.get(SEED_ALL_PAGES)
+    assert not reads_the_whole_seed_article(response)
     assert "Subscribe" in main_text(response)
 
 
 def test_cancelling_at_period_end_keeps_access_and_resuming_keeps_it_too(gated_article, subscriber, subscriber_client):
     subscription = subscriber.subscriptions.get()
-    subscriber_client.get(ALL_PAGES)
+    subscriber_client.get(SEED_ALL_PAGES)
 
     do_cancel(subscription, actor="reader")
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
     do_resume(subscription, actor="reader")
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
 
 
 def test_a_new_subscription_opens_the_article_on_the_next_request(gated_article, reader, reader_client):
-    assert not reads_the_whole_article(reader_client.get(ALL_PAGES))
-    assert not reads_the_whole_article(reader_client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
+    assert not reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
 
     subscribe(reader, checkout="rita")
 
-    assert reads_the_whole_article(reader_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
 
 
-def test_a_session_cookie_kept_after_logging_out_no_longer_opens_the_subscribers_copy(
-    gated_article, subscriber_client
-):
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert subscriber_client.get(ALL_PAGES)["X-Page-Cache"] == "hit"  # the session's audience is remembered
+def test_a_session_cookie_kept_after_logging_out_no_longer_opens_the_subscribers_copy(gated_article, subscriber_client):
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
+    assert subscriber_client.get(SEED_ALL_PAGES)["X-Page-Cache"] == "hit"  # the session's audience is remembered
     copied = subscriber_client.cookies[settings.SESSION_COOKIE_NAME].value
 
     subscriber_client.post("/account/logout/")
     replayed = Client()
     replayed.cookies[settings.SESSION_COOKIE_NAME] = copied
 
-    assert not reads_the_whole_article(replayed.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(replayed.get(SEED_ALL_PAGES))
 
 
 def test_staff_pages_are_theirs_alone(gated_article, editor_client, subscriber_client):
-    subscriber_client.get(ALL_PAGES)
+    subscriber_client.get(SEED_ALL_PAGES)
 
-    responses = [editor_client.get(ALL_PAGES) for _ in range(2)]
+    responses = [editor_client.get(SEED_ALL_PAGES) for _ in range(2)]
 
     assert [response["X-Page-Cache"] for response in responses] == ["miss", "miss"]
-    assert all(reads_the_whole_article(response) for response in responses)
+    assert all(reads_the_whole_seed_article(response) for response in responses)
 
 
 def test_joining_the_editors_is_seen_on_the_next_request(gated_article, reader, reader_client):
-    assert not reads_the_whole_article(reader_client.get(ALL_PAGES))
-    assert not reads_the_whole_article(reader_client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
+    assert not reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
 
     reader.groups.add(Group.objects.get(name="Editors"))
 
-    assert reads_the_whole_article(reader_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(reader_client.get(SEED_ALL_PAGES))
 
 
 def test_a_metered_reader_gets_their_own_page_and_their_meter_counts(gated_article, reader_client):
@@ -153,11 +144,11 @@ def test_a_metered_reader_gets_their_own_page_and_their_meter_counts(gated_artic
         section=gated_article.get_parent().specific, access_level="subscribers", title="Second Gated Story"
     )
 
-    first = reader_client.get(ALL_PAGES)
-    again = reader_client.get(ALL_PAGES)
+    first = reader_client.get(SEED_ALL_PAGES)
+    again = reader_client.get(SEED_ALL_PAGES)
     over_the_limit = reader_client.get(other.url)
 
-    assert reads_the_whole_article(first) and reads_the_whole_article(again)  # the same article counts once
+    assert reads_the_whole_seed_article(first) and reads_the_whole_seed_article(again)  # the same article counts once
     assert [first["X-Page-Cache"], again["X-Page-Cache"]] == ["miss", "miss"]
     assert "Subscribe" in main_text(over_the_limit)
 
@@ -165,12 +156,12 @@ def test_a_metered_reader_gets_their_own_page_and_their_meter_counts(gated_artic
 def test_a_page_that_shows_a_flash_message_is_not_shared(gated_article, subscriber, subscriber_client):
     from django.contrib.messages.storage.cookie import CookieStorage
 
-    subscriber_client.get(ALL_PAGES)
+    subscriber_client.get(SEED_ALL_PAGES)
     subscriber_client.cookies[CookieStorage.cookie_name] = "x"  # a message waits (its signature is checked)
 
-    response = subscriber_client.get(ALL_PAGES)
+    response = subscriber_client.get(SEED_ALL_PAGES)
 
-    assert "X-Page-Cache" not in response and reads_the_whole_article(response)  # rendered for them
+    assert "X-Page-Cache" not in response and reads_the_whole_seed_article(response)  # rendered for them
 
 
 def test_editing_an_article_rebuilds_the_pages_that_show_it_and_no_other(sections, anonymous, subscriber_client):

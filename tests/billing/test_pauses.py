@@ -24,8 +24,8 @@ from masthead.subscriptions.pause_tasks import run_pauses, send_resume_reminder
 from masthead.subscriptions.services import do_cancel, refund_payment, store_card
 from tests.billing.pages import START, browser_for, committed, visible_text
 from tests.factories import IssueFactory
-from tests.reading import main_text, parsed, words
-from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
+from tests.reading import main_text, parsed, reads_the_whole_seed_article, words
+from tests.seed import SEED_ALL_PAGES
 from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
 
 UTC = datetime.UTC
@@ -47,18 +47,10 @@ def issues(db):
     }
 
 
-ALL_PAGES = SEED_URL + "all/"
-
-
 @pytest.fixture(autouse=True)
 def digital_closes_while_paused(db):
     """Sam reads digital only, so he may pause only where paused readers lose digital; tests say when it stays open."""
     publisher_keeps_digital_while_paused(False)
-
-
-def reads_the_whole_article(response) -> bool:
-    assert response.status_code == 200
-    return SEED_PAGE_3_SENTENCE in main_text(response)
 
 
 def subjects() -> list[str]:
@@ -369,11 +361,11 @@ def test_a_paused_reader_keeps_reading_when_the_publisher_says_so(
     gated_article, print_subscriber, print_subscriber_client
 ):
     publisher_keeps_digital_while_paused(True)
-    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
 
     pause(print_subscriber_client, 1)
 
-    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
     assert entitlements_for(print_subscriber).digital and not entitlements_for(print_subscriber).print
 
 
@@ -411,39 +403,39 @@ def test_a_paused_reader_sees_the_teaser_on_the_very_next_request_when_the_publi
     gated_article, subscriber, subscriber_client
 ):
     publisher_keeps_digital_while_paused(False)
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))  # remembered, and from the stored copy
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))  # remembered, and from the stored copy
 
     pause(subscriber_client, 1)
 
-    response = subscriber_client.get(ALL_PAGES)
-    assert not reads_the_whole_article(response)
+    response = subscriber_client.get(SEED_ALL_PAGES)
+    assert not reads_the_whole_seed_article(response)
     assert "Subscribe" in main_text(response)
     subscriber_client.post("/account/pause/resume/")
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
 
 
 def test_changing_the_setting_decides_paused_readers_afresh_at_once(gated_article, print_subscriber_client):
     publisher_keeps_digital_while_paused(True)
     pause(print_subscriber_client, 1)
-    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
-    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
+    assert reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
 
     publisher_keeps_digital_while_paused(False)
-    assert not reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
 
     publisher_keeps_digital_while_paused(True)
-    assert reads_the_whole_article(print_subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(print_subscriber_client.get(SEED_ALL_PAGES))
 
 
 def test_digital_comes_back_by_itself_when_the_pause_ends(gated_article, subscriber, subscriber_client, clock):
     publisher_keeps_digital_while_paused(False)
     pause(subscriber_client, 1)  # back on 9 April
     clock.move_to(datetime.datetime(2027, 4, 8, 23, 59, tzinfo=UTC))
-    assert not reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
 
     clock.move_to(datetime.datetime(2027, 4, 9, 0, 0, tzinfo=UTC))  # before the hourly job has run
-    assert reads_the_whole_article(subscriber_client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(subscriber_client.get(SEED_ALL_PAGES))
 
 
 # -- staff ------------------------------------------------------------------------------------------

@@ -14,15 +14,8 @@ from django.utils import timezone
 from masthead.institutions.models import Institution, Membership
 from tests.billing.pages import link_in, visible_text
 from tests.conftest import PASSWORD, logged_in_client
-from tests.reading import main_text
-from tests.seed import SEED_PAGE_3_SENTENCE, SEED_URL
-
-ALL_PAGES = SEED_URL + "all/"
-
-
-def reads_the_whole_article(response) -> bool:
-    assert response.status_code == 200
-    return SEED_PAGE_3_SENTENCE in main_text(response)
+from tests.reading import reads_the_whole_seed_article
+from tests.seed import SEED_ALL_PAGES
 
 
 @pytest.fixture
@@ -52,12 +45,12 @@ def sign_up_and_confirm(client, email: str):
 
 
 def test_a_reader_who_confirms_an_address_at_the_schools_domain_reads_as_a_subscriber(school, gated_article, anonymous):
-    assert not reads_the_whole_article(anonymous.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(anonymous.get(SEED_ALL_PAGES))
 
     account = sign_up_and_confirm(anonymous, "ilona@kallio.example.edu")
 
     assert "You read Kallio Upper School's subscription until" in visible_text(account)
-    assert reads_the_whole_article(anonymous.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(anonymous.get(SEED_ALL_PAGES))
 
 
 def test_when_the_seats_are_taken_the_next_reader_at_the_domain_gets_the_teaser(school, gated_article, client):
@@ -67,7 +60,7 @@ def test_when_the_seats_are_taken_the_next_reader_at_the_domain_gets_the_teaser(
 
     sign_up_and_confirm(client, "juha@kallio.example.edu")
 
-    assert not reads_the_whole_article(client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(client.get(SEED_ALL_PAGES))
     assert list(Membership.objects.values_list("email", flat=True)) == ["ilona@kallio.example.edu"]
 
 
@@ -89,7 +82,7 @@ def test_an_address_at_the_domain_that_is_not_verified_gives_no_seat_at_sign_in(
     anonymous.post("/account/login/", {"login": ilona.email, "password": PASSWORD})
 
     assert not Membership.objects.exists()
-    assert not reads_the_whole_article(anonymous.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(anonymous.get(SEED_ALL_PAGES))
 
 
 def test_a_reader_verified_before_the_institution_was_set_up_joins_at_their_next_sign_in(gated_article, anonymous):
@@ -108,7 +101,7 @@ def test_a_reader_verified_before_the_institution_was_set_up_joins_at_their_next
 
     anonymous.post("/account/login/", {"login": ilona.email, "password": PASSWORD})
 
-    assert reads_the_whole_article(anonymous.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(anonymous.get(SEED_ALL_PAGES))
 
 
 def test_the_admin_contact_sees_seat_use_and_nobody_else_does(school, make_user):
@@ -152,12 +145,12 @@ def test_staff_set_up_an_institution_and_the_invited_reader_accepts_once(
     assert "Nordic Energy Council invites you to read" in visible_text(ville.get(accept_url))
     accepted = ville.post(accept_url, follow=True)
     assert "You now read Nordic Energy Council's subscription." in visible_text(accepted)
-    assert reads_the_whole_article(ville.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(ville.get(SEED_ALL_PAGES))
 
     someone_else = logged_in_client(make_user("sol"))
     refused = someone_else.post(accept_url, follow=True)
     assert "This invitation has been used already." in visible_text(refused)
-    assert not reads_the_whole_article(someone_else.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(someone_else.get(SEED_ALL_PAGES))
 
 
 def test_an_invitation_link_asks_a_visitor_to_sign_in_first(school, anonymous):
@@ -222,9 +215,9 @@ def test_a_seat_taken_with_an_address_goes_when_the_reader_removes_the_address(s
     EmailAddress.objects.create(user=ilona, email="ilona@kallio.example.edu", verified=True)
     client = logged_in_client(ilona)
     client.post("/account/login/", {"login": ilona.email, "password": PASSWORD})
-    assert reads_the_whole_article(client.get(ALL_PAGES))
+    assert reads_the_whole_seed_article(client.get(SEED_ALL_PAGES))
 
     client.post("/account/email/addresses/", {"action_remove": "", "email": "ilona@kallio.example.edu"})
 
     assert not EmailAddress.objects.filter(email="ilona@kallio.example.edu").exists()
-    assert not reads_the_whole_article(client.get(ALL_PAGES))
+    assert not reads_the_whole_seed_article(client.get(SEED_ALL_PAGES))
