@@ -19,8 +19,7 @@ def institution_changed(instance, created=False, **kwargs) -> None:
     clear_now_and_on_commit()
     for reader_id in instance.memberships.values_list("reader_id", flat=True):
         forget_reader(reader_id)
-    if kwargs.get("signal") is post_save:
-        services.invite_listed_addresses(instance)
+    services.invite_listed_addresses(instance)
 
 
 def institution_removed(instance, **kwargs) -> None:

@@ -20,7 +20,13 @@ from django.db import IntegrityError, transaction
 
 from masthead.subscriptions.models import Plan, Subscription, SubscriptionEvent, add_months
 from masthead.subscriptions.queries import live_subscription
-from masthead.subscriptions.services.ledger import AddressInput, locked_subscription, record_event, save_address
+from masthead.subscriptions.services.ledger import (
+    AddressInput,
+    locked_subscription,
+    open_complimentary_subscription,
+    record_event,
+    save_address,
+)
 
 GIFT_KINDS = ("complimentary_granted", "gift_added")
 
@@ -48,27 +54,9 @@ def do_claim_gift(
 
 
 def start_gift_subscription(reader, plan: Plan, *, months: int, gift_id: int, now: datetime.datetime) -> Subscription:
-    until = add_months(now, months)
-    subscription = Subscription.objects.create(
-        reader=reader,
-        plan=plan,
-        gateway="none",
-        complimentary=True,
-        started_at=now,
-        current_period_start=now,
-        current_period_end=until,
+    return open_complimentary_subscription(
+        reader, plan, now=now, until=add_months(now, months), actor="reader", gift=gift_id, months=months
     )
-    # A start the circulation dashboard counts with the other complimentary ones.
-    record_event(
-        subscription,
-        "complimentary_granted",
-        "reader",
-        gift=gift_id,
-        plan=plan.slug,
-        months=months,
-        until=until.isoformat(),
-    )
-    return subscription
 
 
 def lengthen_by_gift(

@@ -37,6 +37,26 @@ def record_event(subscription: Subscription, kind: str, actor: str, **detail) ->
     return SubscriptionEvent.objects.create(subscription=subscription, kind=kind, actor=actor, detail=detail)
 
 
+def open_complimentary_subscription(
+    reader, plan, *, now: datetime.datetime, until: datetime.datetime, actor: str, **detail
+) -> Subscription:
+    """A subscription nobody pays for, from now until `until` (a staff grant, a claimed gift); never renewed.
+
+    Its `complimentary_granted` event is what the circulation dashboard counts as a complimentary start.
+    """
+    subscription = Subscription.objects.create(
+        reader=reader,
+        plan=plan,
+        gateway="none",
+        complimentary=True,
+        started_at=now,
+        current_period_start=now,
+        current_period_end=until,
+    )
+    record_event(subscription, "complimentary_granted", actor, plan=plan.slug, until=until.isoformat(), **detail)
+    return subscription
+
+
 def locked_subscription(subscription_id: int) -> Subscription:
     """The subscription row, locked until the transaction ends (call inside atomic)."""
     # of=("self",): PostgreSQL refuses FOR UPDATE on the outer join to the nullable next_plan.

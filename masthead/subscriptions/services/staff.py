@@ -13,7 +13,13 @@ from masthead.subscriptions.models import (
 )
 from masthead.subscriptions.queries import live_subscription
 from masthead.subscriptions.services.errors import AddressRequired, AlreadySubscribed, BillingError
-from masthead.subscriptions.services.ledger import AddressInput, locked_subscription, record_event, save_address
+from masthead.subscriptions.services.ledger import (
+    AddressInput,
+    locked_subscription,
+    open_complimentary_subscription,
+    record_event,
+    save_address,
+)
 
 
 def do_grant_complimentary(
@@ -37,21 +43,8 @@ def do_grant_complimentary(
         with transaction.atomic():
             if address:
                 save_address(reader, address, now)
-            subscription = Subscription.objects.create(
-                reader=reader,
-                plan=plan,
-                gateway="none",
-                complimentary=True,
-                started_at=now,
-                current_period_start=now,
-                current_period_end=until,
-            )
-            record_event(
-                subscription,
-                "complimentary_granted",
-                f"staff:{staff.email or staff.get_username()}",
-                plan=plan.slug,
-                until=until.isoformat(),
+            subscription = open_complimentary_subscription(
+                reader, plan, now=now, until=until, actor=f"staff:{staff.email or staff.get_username()}"
             )
     except IntegrityError:
         # A second click or a checkout started a live subscription meanwhile (one per reader).
