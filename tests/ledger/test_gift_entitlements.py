@@ -18,6 +18,7 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -95,7 +96,10 @@ class GiftMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def alice_asks_for_her_money_back(self, data):
         gift = Gift.objects.get(pk=data.draw(st.sampled_from(self.gifts)))
-        allowed = gift.pk not in self.claimed and self.now < gift.paid_at + datetime.timedelta(days=GUARANTEE_DAYS)
+        # 60 days from payment, or from the start of the delivery day (the magazine's time zone) when later.
+        delivery_day = timezone.make_aware(datetime.datetime.combine(gift.deliver_on, datetime.time.min))
+        window_opens = max(gift.paid_at, delivery_day)
+        allowed = gift.pk not in self.claimed and self.now < window_opens + datetime.timedelta(days=GUARANTEE_DAYS)
         try:
             refund_gift(gift.pk, actor="giver", now=self.now)
         except GiftNotRefundable:
