@@ -16,6 +16,7 @@ The site: `home_page` and `sections` (the six created by migration content/0002)
 from __future__ import annotations
 
 import datetime
+import os
 import sqlite3
 import threading
 
@@ -55,6 +56,19 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & SLOW_FIXTURES or item.path.name in SLOW_MODULES or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_outside_the_checkout():
+    """Tests run from the throwaway data folder, so a path built by mistake from "" or "." is never the checkout.
+
+    A storage on S3 has an empty `location`; a clean-up that once turned it into a folder deleted the whole
+    checkout. Tests name the repository's files from settings.BASE_DIR, never from the working directory.
+    """
+    previous = os.getcwd()
+    os.chdir(settings.TEST_DATA_DIR)
+    yield
+    os.chdir(previous)
 
 
 @pytest.fixture(autouse=True)
