@@ -443,6 +443,27 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
+# Narrations' MP3s and editions' files (masthead/core/private_files.py), handed out only by the gated views: on
+# this machine's disk under AUDIO_ROOT / EDITIONS_ROOT (read when used), or with GATED_FILES_STORAGE=s3 private
+# objects in the media bucket under audio/ and editions/, so web and worker machines share no disk.
+GATED_FILES_STORAGE = env("GATED_FILES_STORAGE", "disk")
+if GATED_FILES_STORAGE == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("GATED_FILES_STORAGE=s3 needs the media bucket, AWS_STORAGE_BUCKET_NAME")
+    for _kind in ("audio", "editions"):
+        STORAGES[_kind] = {"BACKEND": "masthead.core.private_s3.PrivateS3Storage", "OPTIONS": {"location": _kind}}
+elif GATED_FILES_STORAGE == "disk":
+    for _kind in ("audio", "editions"):
+        STORAGES[_kind] = {
+            "BACKEND": "masthead.core.private_files.PrivateFileSystemStorage",
+            "OPTIONS": {
+                "root_setting": f"{_kind.upper()}_ROOT",
+                "accel_prefix_setting": f"{_kind.upper()}_SENDFILE_PREFIX",
+            },
+        }
+else:
+    raise ImproperlyConfigured(f"GATED_FILES_STORAGE must be disk or s3, not {GATED_FILES_STORAGE!r}")
+
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
