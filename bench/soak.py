@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 PROBE_SECONDS = int(os.environ.get("SOAK_PROBE_SECONDS", "20"))
 CLIENTS = int(os.environ.get("SOAK_CLIENTS", "16"))
+NARRATIONS = int(os.environ.get("SOAK_NARRATIONS", "40"))  # articles published as the soak starts, for the workers
 SAMPLE_EVERY = 10
 WORDS = "grid energy minister election market climate court bank trade war vote law city art film data oil tax"
 
@@ -74,8 +75,39 @@ def profile_env() -> dict[str, str]:
 
 
 def setup(env: dict[str, str]) -> dict:
+    return json.loads(django_shell(env, SETUP).strip().splitlines()[-1])
+
+
+PUBLISH = """
+import datetime, random
+from masthead.content.models import SectionPage
+from masthead.content.services import create_or_update_article
+
+words = WORDS.split()
+rng = random.Random(STAMP)
+section = SectionPage.objects.live().first()
+def paragraph():
+    return " ".join(" ".join(rng.choice(words) for _ in range(6)).capitalize() + "." for _ in range(5))
+for n in range(COUNT):
+    create_or_update_article(  # publishing enqueues the narration on the audio queue
+        section=section, slug=f"soak-{STAMP}-{n}", title=f"Soak article {n}", author_names=["Soak Writer"],
+        date=datetime.date.today(), pages=[[paragraph() for _ in range(5)] for _ in range(2)],
+    )
+"""
+
+NARRATED = """
+import json
+from masthead.audio.models import ArticleNarration
+done = ArticleNarration.objects.filter(article__slug__startswith=f"soak-{STAMP}-", status="ready")
+times = sorted(done.values_list("narrated_at", flat=True))
+print(json.dumps({"ready": len(times), "first": times[0].isoformat() if times else None,
+                  "last": times[-1].isoformat() if times else None}))
+"""
+
+
+def django_shell(env: dict[str, str], script: str) -> str:
     out = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP],
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -83,7 +115,23 @@ def setup(env: dict[str, str]) -> dict:
     )
     if out.returncode:
         raise SystemExit(out.stderr[-2000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return out.stdout
+
+
+def publish_articles_to_narrate(env: dict[str, str], stamp: str) -> None:
+    script = PUBLISH.replace("STAMP", repr(stamp)).replace("COUNT", str(NARRATIONS)).replace("WORDS", repr(WORDS))
+    django_shell(env, script)
+
+
+def narrations_finished(env: dict[str, str], stamp: str, started: datetime.datetime) -> str:
+    found = json.loads(django_shell(env, NARRATED.replace("STAMP", repr(stamp))).strip().splitlines()[-1])
+    if not found["ready"]:
+        return f"Narration: {NARRATIONS} articles published as the soak started; the audio worker finished none."
+    first, last = ((datetime.datetime.fromisoformat(found[end]) - started).total_seconds() for end in ("first", "last"))
+    return (
+        f"Narration: {NARRATIONS} articles published as the soak started; the audio worker finished "
+        f"{found['ready']} during it, the first {first:.0f} s and the last {last:.0f} s after the start."
+    )
 
 
 def pick(world: dict, rng: random.Random) -> tuple[str, str, str]:
@@ -193,6 +241,9 @@ def main() -> None:
     peak = done / PROBE_SECONDS
     target = 0.8 * peak
     print(f"peak {peak:.0f} requests/s over {PROBE_SECONDS} s; soaking at {target:.0f}/s for {SOAK_SECONDS} s")
+    stamp = started_at.strftime("%Y-%m-%d-%H%M%S")
+    soak_started = datetime.datetime.now(datetime.UTC)
+    publish_articles_to_narrate(env, stamp)
 
     samples: list[tuple[float, dict[str, float]]] = []
     stop = threading.Event()
@@ -210,6 +261,7 @@ def main() -> None:
     stop.set()
     sampler.join()
     load_after = os.getloadavg()
+    narration = narrations_finished(env, stamp, soak_started)
 
     rows, errors = [], 0
     for kind in sorted(load.latencies):
@@ -232,7 +284,6 @@ def main() -> None:
             f"| {name} | {statistics.mean(start):.0f} | {statistics.mean(end):.0f} | {growth:+.1f}% "
             f"{'flat' if growth < 5 else 'GREW'} |"
         )
-    stamp = started_at.strftime("%Y-%m-%d-%H%M%S")
     report = "\n".join(
         [
             f"# Soak {stamp}",
@@ -243,6 +294,8 @@ def main() -> None:
             + ("" if SOAK_SECONDS >= 600 else " (**shortened**: the issue asks for 600 s)")
             + ".",
             f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (other work shares this machine).",
+            "",
+            narration,
             "",
             "| kind | requests | errors | p50 | p99 |",
             "| --- | ---: | ---: | ---: | ---: |",

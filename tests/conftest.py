@@ -83,6 +83,48 @@ def empty_caches():
     networks.assume_no_ranges()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def profile_bucket():
+    """Under `make test-prod`, this worker's own bucket in the profile's S3 (settings_test.TEST_BUCKET)."""
+    bucket = getattr(settings, "TEST_BUCKET", "")
+    if bucket:
+        import boto3
+
+        client = boto3.client("s3", endpoint_url=settings.AWS_S3_ENDPOINT_URL)
+        if bucket not in {found["Name"] for found in client.list_buckets()["Buckets"]}:
+            client.create_bucket(Bucket=bucket)
+
+
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    """STATIC_ROOT filled as `collectstatic` fills it on a server, for nginx to serve."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return str(settings.STATIC_ROOT)
+
+
+@pytest.fixture
+def site_url(request, live_server):
+    """Where a browser test's reader goes: the live server, or under `make test-prod` the shipped nginx in front of it.
+
+    Behind nginx the app marks the anonymous pages nginx may keep and purges them on publish, as in production.
+    """
+    if getattr(settings, "TEST_PROFILE", "") != "production":
+        yield live_server.url
+        return
+    from tests.front_server import nginx_in_front_of
+
+    app_address = f"127.0.0.1:{live_server.thread.port}"
+    static_root = request.getfixturevalue("collected_static")
+    django_settings = request.getfixturevalue("settings")
+    with nginx_in_front_of(
+        app_address, static_root=static_root, s3_endpoint=settings.AWS_S3_ENDPOINT_URL, s3_bucket=settings.TEST_BUCKET
+    ) as url:
+        django_settings.FRONT_CACHE_PURGE_URLS = [url]
+        yield url
+
+
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker):
     """One transaction around a test module, for costly data its tests only read; rolled back after.

@@ -3,8 +3,7 @@
 # a private PostgreSQL cluster (the fault tests restart it), then runs
 #   1. tests/production: through nginx (cache and purge, X-Accel files, pictures, readyz, metrics), the
 #      fault tests (workers killed mid-job, Redis stopped, PostgreSQL restarted) and the restore drill;
-#   2. the page, paywall, checkout, audio and edition tests on the profile's PostgreSQL and S3 bucket
-#      (through Django's test client: nginx is not in front of these);
+#   2. the rest of the suite on the profile's PostgreSQL, Redis and S3 bucket, the browser tests through nginx;
 # and stops the profile whatever happened.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,14 +18,17 @@ trap 'scripts/prod/stop.sh >/dev/null 2>&1 || true' EXIT
 scripts/prod/start.sh
 TEST_PROD=1 "$VENV/bin/pytest" tests/production -p no:randomly -p no:xdist --durations=10
 
+# 2. The rest of the suite on the profile's engines (masthead/settings_test.py, TEST_PROFILE=production):
+#    its PostgreSQL cluster, its Redis for caches and sessions, its S3 server for media, a database, a Redis
+#    database and a bucket per xdist worker; the browser tests through nginx (deploy/nginx.conf) in front of
+#    the live server (tests/front_server.py). Tasks run at once, as in `make test`: the RQ workers are
+#    tests/production's subject.
 (
   source scripts/prod/env.sh
-  # The suite's own settings (masthead/settings_test.py, its SITE_URL) on the profile's database and bucket; files
-  # are sent by the app here, as these tests read their bodies.
-  unset FRONT_CACHE_PURGE_URLS AUDIO_SENDFILE_HEADER EDITIONS_SENDFILE_HEADER AWS_S3_CUSTOM_DOMAIN SITE_URL
-  export AWS_QUERYSTRING_AUTH=true
-  "$VENV/bin/pytest" -n 2 --durations=10 \
-    tests/test_home_page.py tests/test_section_pages.py tests/test_article_pages.py tests/test_page_cache.py \
-    tests/test_paywall.py tests/billing/test_checkout.py tests/billing/test_checkout_double_click.py \
-    tests/audio tests/editions
+  env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 TEST_PROFILE=production \
+    DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" \
+    AWS_STORAGE_BUCKET_NAME="$AWS_STORAGE_BUCKET_NAME" AWS_S3_ENDPOINT_URL="$AWS_S3_ENDPOINT_URL" \
+    AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+    AWS_DEFAULT_REGION="$AWS_DEFAULT_REGION" MEDIA_STORAGE_BACKEND="$MEDIA_STORAGE_BACKEND" \
+    "$VENV/bin/pytest" -n 2 --durations=25 --ignore=tests/production
 )

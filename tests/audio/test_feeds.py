@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import pytest
@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from masthead.audio import services
+from masthead.audio.feeds import EPISODE_ART
 from masthead.audio.models import ArticleNarration
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.factories import ArticleFactory
@@ -69,7 +70,8 @@ def test_feed_items_carry_a_stable_guid_duration_artwork_and_chapters(anonymous,
     assert entry.id == f"http://127.0.0.1:8000/audio/articles/{free_article.pk}"
     assert entry.guidislink is False
     assert entry.itunes_duration == str(round(narration.duration_ms / 1000))
-    assert entry.image.href.startswith("http://testserver/media/")
+    artwork = free_article.hero_image.get_rendition(EPISODE_ART).url  # /media/... on disk, the bucket's URL on S3
+    assert entry.image.href == urljoin("http://testserver/", artwork)
     assert entry.author == "Maria Okafor"
     assert [chapter.title for chapter in entry.psc_chapters.chapters] == ["Budget Talks Stall", "What is left"]
     assert entry.psc_chapters.chapters[0].start == "00:00:00.000"

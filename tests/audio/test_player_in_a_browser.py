@@ -32,7 +32,7 @@ def long_article(transactional_db, django_db_serialized_rollback, sections):
 
 
 @pytest.fixture
-def player_page(long_article, live_server, narrate):
+def player_page(long_article, site_url, narrate):
     """A page holding the article's player, opened in Chromium from the live server's origin."""
     free_article = long_article
     if not CHROMIUM.exists():
@@ -51,10 +51,10 @@ def player_page(long_article, live_server, narrate):
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
         )
-        page = browser.new_context(base_url=live_server.url).new_page()
+        page = browser.new_context(base_url=site_url).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.route(f"{live_server.url}/player/", lambda route: route.fulfill(body=html, content_type="text/html"))
+        page.route(f"{site_url}/player/", lambda route: route.fulfill(body=html, content_type="text/html"))
         page.goto("/player/")
         page.wait_for_function("document.querySelector('audio').readyState >= 1")
         yield page, narration, errors

@@ -45,13 +45,13 @@ def chromium_browser():
 
 
 @pytest.fixture
-def browser_page(chromium_browser, live_server):
+def browser_page(chromium_browser, site_url):
     """A fresh tab (own cookies, desktop size) whose relative URLs resolve against the live server.
 
     Whatever the test does, the pages it visits must not trip our Content-Security-Policy: a
     blocked script or style is a page that silently stopped working.
     """
-    context = chromium_browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = chromium_browser.new_context(base_url=site_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     blocked: list[str] = []

@@ -48,21 +48,21 @@ def rita(transactional_db, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def webhooks_to_the_site(live_server, localstripe_url):
+def webhooks_to_the_site(site_url, localstripe_url):
     """localstripe sends its events to the live server's /webhooks/stripe/, as Stripe would; and stops after."""
-    hook = {"url": f"{live_server.url}/webhooks/stripe/", "secret": WEBHOOK_SECRET}
+    hook = {"url": f"{site_url}/webhooks/stripe/", "secret": WEBHOOK_SECRET}
     localstripe_request(localstripe_url, "POST", "/_config/webhooks/masthead", hook)
     yield
     localstripe_request(localstripe_url, "POST", "/_config/webhooks/masthead", {**hook, "events": ["none"]})
 
 
 @pytest.fixture
-def page(rita, stripe_settings, webhooks_to_the_site, browser_page, live_server):
+def page(rita, stripe_settings, webhooks_to_the_site, browser_page, site_url):
     """Rita's browser tab, logged in."""
     client = Client()
     client.force_login(rita)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    browser_page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    browser_page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site_url}])
     return browser_page
 
 

@@ -23,8 +23,8 @@ def gated_seed(transactional_db, django_db_serialized_rollback, settings):
     page_cache().clear()
 
 
-def test_gated_text_is_absent_with_javascript_disabled(gated_seed, chromium_browser, live_server):
-    context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+def test_gated_text_is_absent_with_javascript_disabled(gated_seed, chromium_browser, site_url):
+    context = chromium_browser.new_context(base_url=site_url, java_script_enabled=False)
     page = context.new_page()
     for suffix in ["", "3/", "all/"]:
         page.goto(SEED_URL + suffix)

@@ -52,7 +52,7 @@ def narrated_article(transactional_db, django_db_serialized_rollback, sections, 
 
 
 @pytest.fixture
-def browser_tab(live_server):
+def browser_tab(site_url):
     """A Chromium tab on the live server, recording policy violations and console errors."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-packages.sh (or set CHROMIUM_PATH)")
@@ -63,7 +63,7 @@ def browser_tab(live_server):
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--mute-audio", "--disable-background-networking"],
         )
-        page = browser.new_context(base_url=live_server.url).new_page()
+        page = browser.new_context(base_url=site_url).new_page()
         page.set_default_timeout(10_000)
         page.add_init_script(RECORD_VIOLATIONS)
         console_errors: list[str] = []

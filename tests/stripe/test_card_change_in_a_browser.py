@@ -55,9 +55,9 @@ def log_in(page, user, base_url: str) -> None:
     )
 
 
-def test_a_subscriber_changes_card_passing_their_banks_3d_secure_check(sam, browser_page, live_server):
+def test_a_subscriber_changes_card_passing_their_banks_3d_secure_check(sam, browser_page, site_url):
     page = browser_page
-    log_in(page, sam, live_server.url)
+    log_in(page, sam, site_url)
     page.goto("/account/")
     page.get_by_role("link", name="Change card").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your card")
@@ -78,9 +78,9 @@ def test_a_subscriber_changes_card_passing_their_banks_3d_secure_check(sam, brow
     assert SubscriptionEvent.objects.filter(kind="card_changed", detail__last4="3155").count() == 1
 
 
-def test_failing_the_banks_check_keeps_the_old_card_and_says_so(sam, browser_page, live_server):
+def test_failing_the_banks_check_keeps_the_old_card_and_says_so(sam, browser_page, site_url):
     page = browser_page
-    log_in(page, sam, live_server.url)
+    log_in(page, sam, site_url)
     page.goto("/account/card/")
 
     page.get_by_placeholder("number").fill(ASKS_FOR_3DS)
