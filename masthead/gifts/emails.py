@@ -1,4 +1,5 @@
-"""The gifts' emails: the giver's receipt and refund notice (tasks, each sent once), and the recipient's gift."""
+"""The gifts' emails, each as text and HTML: the giver's receipt, refund and claim notices (tasks, each sent
+once), and the recipient's gift."""
 
 from __future__ import annotations
 
@@ -12,18 +13,21 @@ from masthead.gifts.models import Gift, GiftEvent
 
 
 def send_email(gift: Gift, template: str, subject: str, to: str) -> None:
+    subject = f"{settings.MAGAZINE_NAME}: {subject}"
     context = {
         "gift": gift,
+        "subject": subject,
         "site_url": settings.SITE_URL,
         "magazine_name": settings.MAGAZINE_NAME,
         "claim_url": settings.SITE_URL + reverse("gifts:claim", args=[gift.claim_token]),
         "account_url": settings.SITE_URL + reverse("account"),
     }
-    EmailMultiAlternatives(
-        subject=f"{settings.MAGAZINE_NAME}: {subject}",
-        body=render_to_string(f"gifts/email/{template}.txt", context),
-        to=[to],
-    ).send()
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"gifts/email/{template}.txt", context), to=[to]
+    )
+    # The HTML part is autoescaped: the giver's name, message and the recipient's name are typed by readers.
+    message.attach_alternative(render_to_string(f"gifts/email/{template}.html", context), "text/html")
+    message.send()
 
 
 def email_giver_once(gift: Gift, template: str, subject: str, *, once: str) -> bool:
@@ -57,3 +61,10 @@ def send_gift_receipt(gift_id: int) -> None:
 def send_refund_notice(gift_id: int) -> None:
     gift = load(gift_id)
     email_giver_once(gift, "refunded", f"your gift {gift.number} has been refunded", once="refund")
+
+
+@task()
+def send_claimed_notice(gift_id: int) -> None:
+    """Tell the giver their gift was claimed (once: a claim retried or this task run again sends nothing more)."""
+    gift = load(gift_id)
+    email_giver_once(gift, "claimed", f"your gift {gift.number} has been claimed", once="claimed")

@@ -9,11 +9,20 @@ from django.core import mail
 
 from masthead.access.entitlements import entitlements_for
 from masthead.circulation.services import close_issue, print_subscribers_on
-from masthead.gifts import tasks
+from masthead.gifts import emails, tasks
 from masthead.gifts.models import Gift
+from masthead.gifts.services.claims import claim_gift
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import SandboxCharge, Subscription, add_months
-from tests.billing.pages import BROOKLYN_FORM, LONDON_FORM, START, ReaderBrowser, address_fields, visible_text
+from tests.billing.pages import (
+    BROOKLYN_FORM,
+    LONDON_FORM,
+    START,
+    ReaderBrowser,
+    address_fields,
+    committed,
+    visible_text,
+)
 from tests.factories import IssueFactory
 from tests.gifts.conftest import claim_link, emails_to, give
 
@@ -290,3 +299,40 @@ def test_the_claim_door_stops_a_bot_guessing_links(anonymous, settings):
     answers = [anonymous.get(f"/gifts/claim/guess-{number}/").status_code for number in range(4)]
 
     assert answers == [404, 404, 404, 429]
+
+
+def test_the_giver_is_emailed_once_when_the_gift_is_claimed_however_often_the_claim_is_sent(giver_client, reader, gwen):
+    gift = Gift.objects.get()
+    recipient = ReaderBrowser()
+    recipient.force_login(gwen)
+    link = claim_link("gwen@example.com")
+
+    def notices() -> list:
+        return [message for message in emails_to(reader.email) if "claimed" in message.subject]
+
+    recipient.post(link)
+    assert len(notices()) == 1
+    recipient.post(link)  # a second press, or the browser sending the form again
+    with committed():
+        claim_gift(gift.pk, gwen)  # a retried claim
+    emails.send_claimed_notice.enqueue(gift.pk)  # a retried task
+
+    [notice] = notices()
+    assert notice.subject == f"The Masthead Review: your gift {gift.number} has been claimed"
+    assert "Gwen Gifted has claimed your gift" in notice.body and "6 months of Digital, monthly" in notice.body
+    assert "March 10, 2027" in notice.body and "/account/#gifts" in notice.body
+    [(html, mimetype)] = notice.alternatives
+    assert mimetype == "text/html" and "Gwen Gifted has claimed your gift" in html
+
+
+def test_the_gift_emails_come_as_text_and_html_and_the_html_escapes_what_the_giver_typed(reader_client, reader):
+    give(reader_client, name="Gwen <b>Gifted</b>", message="<script>alert(1)</script> & love")
+
+    [gift_email] = emails_to("gwen@example.com")
+    [receipt] = emails_to(reader.email)
+    html = gift_email.alternatives[0][0]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; love" in html
+    assert "Dear Gwen &lt;b&gt;Gifted&lt;/b&gt;" in html
+    assert "<script>alert(1)</script> & love" in gift_email.body  # plain text is shown as typed
+    assert "For Gwen <b>Gifted</b> <gwen@example.com>" in receipt.body
+    assert receipt.alternatives[0][1] == "text/html" and "Gwen &lt;b&gt;Gifted&lt;/b&gt;" in receipt.alternatives[0][0]

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from masthead.gifts import emails
 from masthead.gifts.models import Gift
 from masthead.gifts.services.errors import GiftNotClaimable
 from masthead.gifts.services.log import record_gift_event
@@ -29,7 +30,8 @@ def claim_gift(
 ) -> Gift:
     """Start the gift for `reader` from now (or lengthen their subscription); the link works once.
 
-    The gift row is locked first, so a claim and a refund of the same gift never both happen.
+    The gift row is locked first, so a claim and a refund of the same gift never both happen. The
+    giver is emailed once the claim is committed.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -49,4 +51,6 @@ def claim_gift(
         gift.sending_until = None
         gift.save(update_fields=["claimed_at", "recipient", "subscription", "sending_until"])
         record_gift_event(gift, "claimed", "recipient", reader=reader.pk, subscription=subscription.pk)
+        # Only the claim that wrote it tells the giver; the task also checks the log before sending.
+        transaction.on_commit(lambda: emails.send_claimed_notice.enqueue(gift_id))
     return gift
