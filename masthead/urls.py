@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.core import views as core_views
 from masthead.newsletters import urls as newsletters_urls
+from masthead.newsletters import webhooks as email_webhooks
 from masthead.subscriptions.urls import stripe_webhook_urlpatterns, subscribe_urlpatterns
 
 # allauth answers its own rate limits with this (Django itself has no 429 handler).
@@ -25,7 +26,7 @@ urlpatterns = [
     path("institutions/", include("masthead.institutions.urls")),
     path("webhooks/stripe/", include(stripe_webhook_urlpatterns)),
     path("newsletters/", include("masthead.newsletters.urls")),
-    path("webhooks/email/", include("anymail.urls")),
+    path("webhooks/email/", include(email_webhooks.webhook_urls)),
     # Before allauth's pages (in accounts): /account/email/ is the reader's email choices.
     path("account/email/", include(newsletters_urls.preferences_urlpatterns)),
     path("account/pause/", include("masthead.circulation.pause_urls")),

@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+from django.test import Client
 
 from masthead.newsletters.models import Delivery, Newsletter, Recipient, Send
 from masthead.newsletters.services import send_newsletter
@@ -16,12 +17,13 @@ SECRET = "masthead:webhook-secret"
 
 
 @pytest.fixture
-def webhook(settings, anonymous):
+def webhook(settings):
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    provider = Client(enforce_csrf_checks=True)  # a provider's post carries no CSRF token
 
     def post(payload: dict, secret: str = SECRET):
         auth = base64.b64encode(secret.encode()).decode()
-        return anonymous.post(
+        return provider.post(
             "/webhooks/email/postmark/tracking/",
             data=json.dumps(payload),
             content_type="application/json",
@@ -104,3 +106,55 @@ def test_a_suppressed_address_is_not_mailed_again_and_cannot_sign_up_again(
 
     assert "Check your inbox" in response.content.decode(), "the same answer as for any address"
     assert [m.message["Subject"] for m in smtp_server.to(reader.email)] == ["Spring plans"]
+
+
+@pytest.fixture
+def webhook_without_secret(settings, anonymous, caplog):
+    """The site as deployed before ANYMAIL_WEBHOOK_SECRET was set; the log's "once" starts afresh."""
+    from masthead.newsletters import webhooks
+
+    settings.ANYMAIL = {}
+    webhooks.already_logged.clear()
+    anonymous.raise_request_exception = False
+
+    def post(provider: str, payload: dict):
+        return anonymous.post(
+            f"/webhooks/email/{provider}/tracking/", data=json.dumps(payload), content_type="application/json"
+        )
+
+    return post
+
+
+def test_without_a_webhook_secret_a_forged_bounce_finds_a_closed_door(webhook_without_secret, reader, sent_newsletter):
+    response = webhook_without_secret("postmark", bounce(reader.email))
+
+    assert response.status_code == 404
+    assert Recipient.objects.get(email=reader.email).suppressed_at is None
+    assert Delivery.objects.get(send=sent_newsletter).status == Delivery.SENT
+
+
+def test_without_a_webhook_secret_every_provider_answers_404_and_the_reason_is_logged_once(
+    webhook_without_secret, caplog
+):
+    answers = {provider: webhook_without_secret(provider, {}).status_code for provider in ("sendgrid", "mailgun")}
+    webhook_without_secret("postmark", {})
+
+    assert answers == {"sendgrid": 404, "mailgun": 404}, "no 500 for a provider that needs its own key either"
+    warnings = [record.getMessage() for record in caplog.records if "ANYMAIL_WEBHOOK_SECRET" in record.getMessage()]
+    assert warnings == ["Email webhooks answer 404: ANYMAIL_WEBHOOK_SECRET is not set. "
+                        "No provider's bounces or complaints are recorded."]  # fmt: skip
+
+
+def test_with_the_secret_a_provider_that_lacks_its_own_signing_key_answers_404_not_500(settings, anonymous, caplog):
+    from masthead.newsletters import webhooks
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    webhooks.already_logged.clear()
+    anonymous.raise_request_exception = False
+    auth = base64.b64encode(SECRET.encode()).decode()
+
+    response = anonymous.post("/webhooks/email/mailgun/tracking/", data="{}", content_type="application/json",
+                              HTTP_AUTHORIZATION=f"Basic {auth}")  # fmt: skip
+
+    assert response.status_code == 404
+    assert any("MAILGUN_WEBHOOK_SIGNING_KEY" in record.getMessage() for record in caplog.records)
