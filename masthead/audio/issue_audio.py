@@ -8,8 +8,10 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.text import slugify
 
+from masthead.audio import conf
 from masthead.audio.models import ArticleNarration
 
 
@@ -43,17 +45,29 @@ def zip_file_name(audio: IssueAudio) -> str:
     return f"{magazine}-{audio.slug}-audio.zip"
 
 
+def track_entry(position: int, narration: ArticleNarration) -> zipfile.ZipInfo:
+    """The zip's entry for one MP3, dated when it was narrated (the storage may not keep file dates)."""
+    narrated = timezone.localtime(narration.narrated_at or narration.updated_at)
+    entry = zipfile.ZipInfo(track_name(position, narration), date_time=narrated.timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_STORED
+    entry.external_attr = 0o644 << 16  # readable once unzipped (without it, unzip makes files no one may read)
+    return entry
+
+
 def write_zip(narrations: list[ArticleNarration]):
     """A temporary file holding the zip of these narrations' MP3s (stored: MP3s do not compress).
 
     Written to disk, not memory, since an issue's audio is a hundred megabytes or so; the caller
     streams it and closing it deletes it.
     """
+    storage = conf.audio_storage()
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     try:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             for position, narration in enumerate(narrations, start=1):
-                archive.write(narration.path, arcname=track_name(position, narration))
+                with archive.open(track_entry(position, narration), "w") as entry:
+                    for block in storage.stream(narration.file_name):
+                        entry.write(block)
     except BaseException:
         spool.close()
         raise

@@ -126,7 +126,8 @@ class ArticleNarration(Job):
 
     @property
     def path(self) -> Path:
-        return conf.audio_root() / self.file_name
+        """The file on this machine's disk (GATED_FILES_STORAGE=disk only; the S3 storage has no paths)."""
+        return Path(conf.audio_storage().path(self.file_name))
 
     @property
     def duration(self) -> datetime.timedelta:

@@ -13,9 +13,9 @@ import datetime
 import hashlib
 import logging
 import math
-import os
-import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +28,7 @@ from masthead.audio.script import BYLINE, HEADING, PARAGRAPH, QUOTE, TITLE, Narr
 from masthead.audio.synthesis import speech_chunks, spoken_sentences
 from masthead.audio.transcripts import transcript_cues
 from masthead.core import jobs
+from masthead.core.private_files import delete_quietly, save_whole
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,11 @@ def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Ou
     tags_key = tags_key_of(article)
     narration, _ = ArticleNarration.objects.get_or_create(article=article)
 
-    same_audio = narration.fingerprint == fingerprint and narration.has_audio and narration.path.exists()
+    same_audio = (
+        narration.fingerprint == fingerprint
+        and narration.has_audio
+        and conf.audio_storage().exists(narration.file_name)
+    )
     if same_audio and narration.tags_key == tags_key:
         # Queued by a publish that changed nothing we read, or failed at re-tagging: the audio is current.
         ArticleNarration.objects.filter(
@@ -202,10 +207,9 @@ def narrate(
     synthesizer = synthesis.load_synthesizer()
     tags_key = tags_key_of(article)
     file_name = file_name_for(article.pk, fingerprint, tags_key, token)
-    final = conf.audio_root() / file_name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f"{final.name}.part")
-    try:
+    # Encoded and tagged in a folder of this machine (tags are written in place), then stored whole.
+    with tempfile.TemporaryDirectory(prefix="narration-") as workdir:
+        partial = Path(workdir) / "narration.mp3"
         with open(partial, "wb") as out:
             writer = Mp3Writer(out, synthesizer.sample_rate, bitrate)
             starts: list[tuple[str, int]] = []
@@ -232,14 +236,13 @@ def narrate(
         ends = [start for _, start in starts[1:]] + [duration_ms]
         chapters = [Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True)]
         write_tags(partial, episode_tags(article, chapters))
-        os.replace(partial, final)
-    finally:
-        partial.unlink(missing_ok=True)
+        file_size = partial.stat().st_size
+        save_whole(conf.audio_storage(), file_name, partial, content_type="audio/mpeg")
     install(
         narration.pk,
         token,
         file_name=file_name,
-        file_size=final.stat().st_size,
+        file_size=file_size,
         duration_ms=duration_ms,
         chapters=[chapter.as_dict() for chapter in chapters],
         fingerprint=fingerprint,
@@ -257,35 +260,39 @@ def narrate(
 def retag(narration: ArticleNarration, article, tags_key: str, token: str) -> None:
     """New title, byline, date or hero image but the same speech: copy the file with new tags."""
     file_name = file_name_for(article.pk, narration.fingerprint, tags_key, token)
-    final = conf.audio_root() / file_name
-    partial = final.with_name(f"{final.name}.part")
+    storage = conf.audio_storage()
     chapters = [Chapter(**chapter) for chapter in narration.chapters]
-    try:
-        shutil.copyfile(narration.path, partial)
+    with tempfile.TemporaryDirectory(prefix="narration-") as workdir:
+        partial = Path(workdir) / "narration.mp3"
+        with open(partial, "wb") as out:
+            for block in storage.stream(narration.file_name):
+                out.write(block)
         write_tags(partial, episode_tags(article, chapters))
-        os.replace(partial, final)
-    finally:
-        partial.unlink(missing_ok=True)
-    install(narration.pk, token, file_name=file_name, file_size=final.stat().st_size, tags_key=tags_key)
+        file_size = partial.stat().st_size
+        save_whole(storage, file_name, partial, content_type="audio/mpeg")
+    install(narration.pk, token, file_name=file_name, file_size=file_size, tags_key=tags_key)
 
 
 def install(narration_id: int, token: str, **fields) -> None:
-    """Make a finished file the article's audio, if our claim still holds; the old file is removed."""
+    """Make a stored file the article's audio, if our claim still holds; the old file is removed."""
     from masthead.core.page_cache import forget_pages_showing
     from masthead.core.page_tags import NARRATIONS, page_tag
 
-    with transaction.atomic():
-        try:
+    storage = conf.audio_storage()
+    installed = False
+    try:
+        with transaction.atomic():
             previous = jobs.finish(ArticleNarration, narration_id, token, **fields)
-        except jobs.ClaimLost:
-            (conf.audio_root() / fields["file_name"]).unlink(missing_ok=True)
-            raise
-        old_file = previous.file_name
-        if old_file and old_file != fields["file_name"]:
-            # Readers mid-download keep their open file; new requests get the new one.
-            transaction.on_commit(lambda: (conf.audio_root() / old_file).unlink(missing_ok=True))
-        # The article's pages show the player now, and the feeds and playlists the episode.
-        transaction.on_commit(lambda: forget_pages_showing(page_tag(previous.article_id), NARRATIONS))
+            old_file = previous.file_name
+            if old_file and old_file != fields["file_name"]:
+                # Readers mid-download keep their open file (or nginx its bucket request); new requests get the new one.
+                transaction.on_commit(lambda: delete_quietly(storage, old_file))
+            # The article's pages show the player now, and the feeds and playlists the episode.
+            transaction.on_commit(lambda: forget_pages_showing(page_tag(previous.article_id), NARRATIONS))
+        installed = True
+    finally:
+        if not installed:  # the claim was lost, or the row not written: no row will ever name the new file
+            delete_quietly(storage, fields["file_name"])
 
 
 def text_changed_meanwhile(article_id: int, narrated_fingerprint: str) -> bool:
@@ -306,8 +313,10 @@ def due_retries(now: datetime.datetime) -> list[int]:
 
 
 def delete_audio_files(narration: ArticleNarration) -> None:
+    """Remove the deleted narration's file once its deletion is committed (a rollback keeps both)."""
     if narration.file_name:
-        (conf.audio_root() / narration.file_name).unlink(missing_ok=True)
+        storage, file_name = conf.audio_storage(), narration.file_name
+        transaction.on_commit(lambda: delete_quietly(storage, file_name))
 
 
 # -- readers' private feeds ----------------------------------------------------------------------

@@ -236,11 +236,15 @@ def test_unpublished_articles_are_not_narrated(free_article):
     assert services.ensure_audio(free_article.pk).result == services.GONE
 
 
-def test_deleting_an_article_removes_its_audio_file(free_article, narrate):
+def test_deleting_an_article_removes_its_audio_file_once_the_deletion_commits(
+    free_article, narrate, django_capture_on_commit_callbacks
+):
     path = narrate(free_article).path
     assert path.exists()
 
-    free_article.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        free_article.delete()
+        assert path.exists()  # a deletion rolled back would leave the row naming it
 
     assert not path.exists()
 
