@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from masthead.content.blocks import IMAGE
 from masthead.core import jobs
+from masthead.core.private_files import delete_quietly, save_whole
 from masthead.editions import conf
 from masthead.editions.models import EditionFile, Issue
 from masthead.editions.queries import issue_contents
@@ -118,7 +118,9 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
         return Outcome(EMPTY)
     render, version = renderer(file_format)
     content_hash = content_hash_of(file_format, version, content_key(issue, articles))
-    current = edition.content_hash == content_hash and edition.has_file and edition.path.exists()
+    current = (
+        edition.content_hash == content_hash and edition.has_file and conf.editions_storage().exists(edition.file_name)
+    )
     if current and not force:
         # Queued by a publish that changed nothing the edition shows, or a failed retry of it.
         EditionFile.objects.filter(pk=edition.pk, status__in=[EditionFile.QUEUED, EditionFile.FAILED]).update(
@@ -147,44 +149,46 @@ def ensure_edition(issue_id: int, file_format: str, *, force: bool = False, now=
 
 
 def write_file(file_name: str, data: bytes) -> None:
-    """Write beside the final name, then rename: a reader never downloads half a file."""
-    final = conf.editions_root() / file_name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f"{final.name}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, final)
-    finally:
-        partial.unlink(missing_ok=True)
+    """Store the file whole (on disk: written beside its name, then renamed): a reader never downloads half a file."""
+    content_type = EditionFile.CONTENT_TYPES[file_name.rsplit(".", 1)[-1]]
+    save_whole(conf.editions_storage(), file_name, data, content_type=content_type)
 
 
 def install(edition_id: int, token: str, **fields) -> None:
-    """Make a finished file the issue's edition, if our claim still holds; the old file is removed."""
-    with transaction.atomic():
-        try:
+    """Make a stored file the issue's edition, if our claim still holds; the old file is removed."""
+    storage = conf.editions_storage()
+    installed = False
+    try:
+        with transaction.atomic():
             previous = jobs.finish(EditionFile, edition_id, token, built_at=timezone.now(), **fields)
-        except jobs.ClaimLost:
-            (conf.editions_root() / fields["file_name"]).unlink(missing_ok=True)
-            raise
-        old_file = previous.file_name
-        if old_file and old_file != fields["file_name"]:
-            # Readers mid-download keep their open file; new requests get the new one.
-            transaction.on_commit(lambda: (conf.editions_root() / old_file).unlink(missing_ok=True))
+            old_file = previous.file_name
+            if old_file and old_file != fields["file_name"]:
+                # Readers mid-download keep their open file (or nginx its bucket request); new requests get the new one.
+                transaction.on_commit(lambda: delete_quietly(storage, old_file))
+        installed = True
+    finally:
+        if not installed:  # the claim was lost, or the row not written: no row will ever name the new file
+            delete_quietly(storage, fields["file_name"])
 
 
 def withdraw(edition: EditionFile) -> None:
     """No live articles left: the issue has no edition to offer until it has some again."""
-    if edition.file_name:
-        delete_edition_file(edition)
-    EditionFile.objects.filter(pk=edition.pk).exclude(status=EditionFile.RUNNING).update(
-        status=EditionFile.QUEUED,
-        file_name="",
-        file_size=0,
-        content_hash="",
-        error="",
-        attempts=0,
-        next_attempt_at=None,
+    # The row first, then the file (once committed): a row never names a file that is gone.
+    withdrawn = (
+        EditionFile.objects.filter(pk=edition.pk)
+        .exclude(status=EditionFile.RUNNING)
+        .update(
+            status=EditionFile.QUEUED,
+            file_name="",
+            file_size=0,
+            content_hash="",
+            error="",
+            attempts=0,
+            next_attempt_at=None,
+        )
     )
+    if withdrawn:
+        delete_edition_file(edition)
 
 
 def due_retries(now: datetime.datetime) -> list[int]:
@@ -210,5 +214,7 @@ def changed_meanwhile(issue_id: int, file_format: str, built_hash: str) -> bool:
 
 
 def delete_edition_file(edition: EditionFile) -> None:
+    """Remove the file a row no longer names, once that change is committed (a rollback keeps both)."""
     if edition.file_name:
-        (conf.editions_root() / edition.file_name).unlink(missing_ok=True)
+        storage, file_name = conf.editions_storage(), edition.file_name
+        transaction.on_commit(lambda: delete_quietly(storage, file_name))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 
 
-def editions_root() -> Path:
-    """Where EPUB and PDF files live: outside MEDIA_ROOT, so only the gated views hand them out."""
-    return Path(settings.EDITIONS_ROOT)
+def editions_storage() -> Storage:
+    """Where EPUB and PDF files live (masthead/core/private_files.py): never public; the gated views hand them out."""
+    return storages["editions"]
 
 
 def build_on_publish() -> bool:

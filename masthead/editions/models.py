@@ -135,7 +135,8 @@ class EditionFile(Job):
 
     @property
     def path(self) -> Path:
-        return conf.editions_root() / self.file_name
+        """The file on this machine's disk (GATED_FILES_STORAGE=disk only; the S3 storage has no paths)."""
+        return Path(conf.editions_storage().path(self.file_name))
 
     @property
     def content_type(self) -> str:

@@ -7,7 +7,6 @@ Who may download is never decided here: `entitlements_for(user).editions` (the l
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from masthead.access.entitlements import request_entitlements
 from masthead.core.page_cache import mark_user_dependent
+from masthead.editions.conf import editions_storage
 from masthead.editions.models import EditionFile, Issue
 from masthead.editions.queries import (
     downloads_of,
@@ -89,26 +89,33 @@ def edition_file(request, year: int, number: int, file_format: str):
     if not request_entitlements(request).editions:
         return render(request, "editions/edition_offer.html", context, status=403)
     edition = EditionFile.objects.filter(issue=issue, format=file_format).first()
-    try:
-        handle = open(edition.path, "rb") if edition and edition.has_file else None  # noqa: SIM115 (closed by the response)
-    except FileNotFoundError:
-        handle = None  # replaced by a newer build between the query and now
-    if handle is None and edition is not None and edition.status == EditionFile.FAILED:
+    storage = editions_storage()
+    by_nginx = bool(settings.EDITIONS_SENDFILE_HEADER)
+    ready, handle = edition is not None and edition.has_file, None
+    # A file replaced by a newer build between the query and now is "come back soon". On S3 nginx asks the
+    # bucket itself (no request of ours first), and answers 404 for a file gone meanwhile.
+    if ready and by_nginx and not storage.remote:
+        ready = storage.stat(edition.file_name) is not None
+    elif ready and not by_nginx:
+        try:
+            handle = storage.open_whole(edition.file_name)
+        except FileNotFoundError:
+            ready = False
+    if not ready and edition is not None and edition.status == EditionFile.FAILED:
         # Not "come back in a few minutes": the build failed, and only staff can mend it.
         logger.error("A subscriber asked for the %s of %s, whose build failed: %s", label, issue, edition.error)
         response = render(request, "editions/edition_unavailable.html", context, status=503)
         response["Cache-Control"] = "no-store"
         return response
-    if handle is None:
+    if not ready:
         response = render(request, "editions/edition_pending.html", context, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
-    if settings.EDITIONS_SENDFILE_HEADER:
+    if by_nginx:
         # The entitlement is checked above; nginx sends the file from its `internal` location.
-        handle.close()
         response = HttpResponse(content_type=edition.content_type)
-        response["X-Accel-Redirect"] = settings.EDITIONS_SENDFILE_PREFIX.rstrip("/") + "/" + quote(edition.file_name)
+        response["X-Accel-Redirect"] = storage.accel_redirect(edition.file_name)
         response["Content-Disposition"] = content_disposition_header(True, download_name(issue, file_format))
         response["Cache-Control"] = "private, no-store"
         return response
@@ -118,5 +125,7 @@ def edition_file(request, year: int, number: int, file_format: str):
         filename=download_name(issue, file_format),
         content_type=edition.content_type,
     )
+    if not response.has_header("Content-Length"):  # a bucket's body cannot tell FileResponse its length
+        response["Content-Length"] = str(edition.file_size)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -224,10 +224,14 @@ def test_a_worker_whose_claim_was_taken_over_throws_its_file_away(march_issue, e
     assert not (settings.EDITIONS_ROOT / "2024" / "stale.epub").exists()
 
 
-def test_deleting_an_issue_removes_its_files(march_issue, edition_file):
+def test_deleting_an_issue_removes_its_files_once_the_deletion_commits(
+    march_issue, edition_file, django_capture_on_commit_callbacks
+):
     paths = [edition_file(march_issue, file_format).path for file_format in ("epub", "pdf")]
 
-    march_issue.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        march_issue.delete()
+        assert all(path.exists() for path in paths)  # a deletion rolled back would leave the rows naming them
 
     assert not any(path.exists() for path in paths)
 
