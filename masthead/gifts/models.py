@@ -32,12 +32,15 @@ class Gift(models.Model):
 
     # How its payment stands (the checkout's words: see subscriptions.models.Checkout).
     OPEN, AUTHENTICATING, PAID, DECLINED, REFUSED = "open", "authenticating", "paid", "declined", "refused"
+    ABANDONED = "abandoned"
     PAYMENT_STATUSES = [
         (OPEN, "Not paid yet"),
         (AUTHENTICATING, "Awaiting the bank"),
         (PAID, "Paid"),
         (DECLINED, "Declined"),
         (REFUSED, "Refused"),
+        # The giver's bank waited a day for them (services/purchase.py): withdrawn at the gateway, never charged.
+        (ABANDONED, "Abandoned at the bank"),
     ]
 
     giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gifts_given")
@@ -63,6 +66,9 @@ class Gift(models.Model):
     charge_ref = models.CharField(max_length=100, blank=True)
     decline_code = models.CharField(max_length=50, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    authenticating_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the giver's bank began waiting for them to confirm the charge."
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
 
     claim_token = models.CharField(max_length=64, unique=True, default=new_claim_token)
@@ -132,6 +138,8 @@ class Gift(models.Model):
             return "scheduled"
         if self.payment_status == self.AUTHENTICATING:
             return "awaiting the bank"
+        if self.payment_status == self.ABANDONED:
+            return "abandoned at the bank"
         return "not paid"
 
     @property

@@ -9,29 +9,35 @@ from django_tasks import task
 
 from masthead.gifts.models import Gift
 
-# A giver whose bank asked them to confirm and who closed the page: the delivery run asks the gateway after this.
+# A giver whose bank asked them to confirm and who closed the page: the delivery run asks the gateway after this
+# (and gives up after purchase.PAYMENT_ABANDONED_AFTER).
 WAITING_PAYMENT_AGE = datetime.timedelta(hours=1)
 
 
 @task()
 def deliver_due_gifts() -> dict:
-    """Email every gift whose day has come, settle payments left waiting for a giver's bank, finish refunds begun."""
+    """Email gifts whose day has come, settle (or after a day give up) payments left at the bank, finish refunds."""
     from masthead.gifts.services.delivery import deliver_due_gifts as deliver
-    from masthead.gifts.services.purchase import settle_gift_payment
+    from masthead.gifts.services.purchase import PAYMENT_ABANDONED_AFTER, give_up_gift_payment, settle_gift_payment
     from masthead.gifts.services.refunds import refund_gift
     from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
     from masthead.subscriptions.services import BillingError
 
-    settled = 0
+    now = timezone.now()
+    settled = abandoned = 0
     waiting = Gift.objects.filter(
-        payment_status=Gift.AUTHENTICATING, created_at__lte=timezone.now() - WAITING_PAYMENT_AGE
+        payment_status=Gift.AUTHENTICATING, authenticating_since__lte=now - WAITING_PAYMENT_AGE
     )
     for gift in waiting.select_related("plan", "giver"):
+        give_up = gift.authenticating_since <= now - PAYMENT_ABANDONED_AFTER
         try:
-            settle_gift_payment(gift)
+            gift = give_up_gift_payment(gift, now=now) if give_up else settle_gift_payment(gift, now=now)
         except (BillingError, CardDeclined, GatewayError):
             continue  # still waiting, declined (recorded so), or the gateway is away until the next run
-        settled += 1
+        if gift.payment_status == Gift.ABANDONED:
+            abandoned += 1
+        else:
+            settled += 1
     refunded = 0
     # A refund whose gateway call failed (or whose worker died) is asked again under its own key: refunded once.
     for gift_id in Gift.objects.filter(refund_started_at__isnull=False, refunded_at__isnull=True).values_list(
@@ -42,7 +48,12 @@ def deliver_due_gifts() -> dict:
         except (RefundRefused, GatewayError):
             continue  # left under way: the next run, or the giver's button, asks again
         refunded += 1
-    return {"sent": deliver(), "payments_settled": settled, "refunds_finished": refunded}
+    return {
+        "sent": deliver(),
+        "payments_settled": settled,
+        "payments_abandoned": abandoned,
+        "refunds_finished": refunded,
+    }
 
 
 @task()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 
+from masthead.gifts import tasks
 from masthead.gifts.models import Gift
-from tests.billing.pages import visible_text
+from tests.billing.pages import committed, visible_text
 from tests.gifts.conftest import emails_to, gift_fields
 from tests.stripe import conftest as stripe_conftest
 from tests.stripe.conftest import VISA
@@ -83,3 +85,20 @@ def test_a_giver_without_an_account_pays_with_a_card_number_through_the_stripe_g
     assert done.redirect_chain[-1][0] == "/gifts/thanks/"
     [intent] = stripe_account.payment_intents()
     assert intent.amount == 9000 and Gift.objects.get().giver.email == "gus@example.com"
+
+
+def test_a_gift_whose_giver_never_confirmed_is_withdrawn_at_stripe_after_a_day(
+    reader_client, localstripe_url, stripe_account, clock
+):
+    form = set_up_card(reader_client, localstripe_url, ASKS_ALWAYS)
+    assert "Your bank asks you to confirm" in visible_text(reader_client.post("/gifts/", form))  # and the tab closes
+
+    clock.shift(datetime.timedelta(hours=25))
+    with committed():
+        result = tasks.deliver_due_gifts.enqueue().return_value
+
+    assert result["payments_abandoned"] == 1
+    [intent] = stripe_account.payment_intents()
+    assert intent.status == "canceled"
+    assert Gift.objects.get().state == "abandoned at the bank"
+    assert "Abandoned at the bank: not bought, nothing was charged" in visible_text(reader_client.get("/account/"))

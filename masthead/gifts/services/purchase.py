@@ -5,7 +5,8 @@ gateways: the row is written before the gateway is called, so the token is bound
 one gift and one price; only the request holding the row's claim (`paying_until`) talks to the
 gateway; the charge carries the row's idempotency key, so a retry never charges twice. With
 Stripe.js the card is set up in the giver's browser first (`begin_gift_card_setup`); a bank that
-wants the giver to confirm leaves the gift AUTHENTICATING until `settle_gift_payment` hears.
+wants the giver to confirm leaves the gift AUTHENTICATING until `settle_gift_payment` hears, or
+until `give_up_gift_payment` withdraws it a day later (ABANDONED).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ from masthead.subscriptions.services.checkout import CHECKOUT_CLAIM, NOT_CONFIRM
 logger = logging.getLogger(__name__)
 
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so the gift has not been bought."
+# A bank's 3-D Secure page times out in minutes, but some banks confirm by their app or a call later the
+# same day, and a giver may come back to the page still open; after a day the delivery run stops asking
+# the gateway every 10 minutes and withdraws the charge.
+PAYMENT_ABANDONED_AFTER = datetime.timedelta(hours=24)
+ABANDONED_MESSAGE = "Your bank's confirmation was not finished within a day, so the gift has not been bought."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,7 +181,7 @@ def buy_gift(
             close_payment(gift, Gift.REFUSED, failure_message=str(error)[:300])
             raise GiftTokenUsed() from None
         if result.requires_action:
-            close_payment(gift, Gift.AUTHENTICATING, charge_ref=result.charge_ref)
+            close_payment(gift, Gift.AUTHENTICATING, charge_ref=result.charge_ref, authenticating_since=now)
             raise AuthenticationRequired(charge_ref=result.charge_ref, action_secret=result.action_secret)
         return conclude_payment(gift, result, now)
     finally:
@@ -223,6 +229,8 @@ def finished_gift(gift: Gift, *, gateway: Gateway | None = None, now: datetime.d
         return gift
     if gift.payment_status == Gift.DECLINED:
         raise CardDeclined(gift.failure_message or "Your card was declined.", gift.decline_code or "card_declined")
+    if gift.payment_status == Gift.ABANDONED:
+        raise CardDeclined(ABANDONED_MESSAGE, "abandoned")
     raise GiftTokenUsed()
 
 
@@ -287,3 +295,37 @@ def settle_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: date
         )
         raise CardDeclined(message, code)
     return conclude_payment(gift, result, now)
+
+
+def give_up_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
+    """A day after the giver's bank began waiting: ask the gateway once more, else withdraw the charge (ABANDONED).
+
+    A charge the bank confirmed meanwhile (the news lost on the way) is recorded as paid; one the
+    bank still holds is cancelled at the gateway first, and recorded if the cancel finds it went
+    through after all, so an abandoned gift can never have taken money.
+    """
+    gateway = gateway or get_gateway(gift.gateway)
+    now = now or timezone.now()
+    try:
+        return settle_gift_payment(gift, gateway=gateway, now=now)
+    except AuthenticationRequired:
+        pass
+    result = gateway.cancel_charge(charge_ref=gift.charge_ref)
+    if result.succeeded:
+        return conclude_payment(gift, result, now)
+    return abandon_payment(gift, now)
+
+
+def abandon_payment(gift: Gift, now: datetime.datetime) -> Gift:
+    """Mark a gift whose charge was withdrawn unconfirmed as abandoned, once, with its event."""
+    with transaction.atomic():
+        abandoned = Gift.objects.filter(pk=gift.pk, payment_status=Gift.AUTHENTICATING).update(
+            payment_status=Gift.ABANDONED, decline_code="abandoned", failure_message=ABANDONED_MESSAGE
+        )
+        gift.refresh_from_db()
+        if abandoned:
+            since = gift.authenticating_since.isoformat() if gift.authenticating_since else ""
+            record_gift_event(
+                gift, "payment_abandoned", "system:deliver_due_gifts", charge=gift.charge_ref, since=since
+            )
+    return gift
