@@ -1,5 +1,6 @@
 """Backups that restore: the database (a consistent pg_dump, or SQLite's online backup), the media
-storage (S3 or disk), and the narrations' and editions' files, with a manifest of counts and checksums.
+storage (S3 or disk), and the narrations' and editions' files (STORAGES["audio"] and ["editions"]: disk
+folders, or private objects in the bucket), with a manifest of counts and checksums.
 
 The database is dumped first and the files copied after it, so every file a dumped row names was
 there to copy, except one replaced (and removed) in between; `restore` reports such a file as
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import mimetypes
 import os
 import shutil
 import sqlite3
@@ -20,11 +22,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.db import connection
 
+from masthead.core.private_files import save_whole
+
 MANIFEST = "manifest.json"
-FILE_TREES = {"audio": "AUDIO_ROOT", "editions": "EDITIONS_ROOT"}
+# The gated files' storages; each is a folder of the backup named like it.
+GATED_STORAGES = ("audio", "editions")
 
 
 class RestoreRefused(Exception):
@@ -86,16 +91,41 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _storage_names(directory: str = "") -> list[str]:
-    """Every file in the media storage, walking its folders (works on disk and on S3)."""
+def _storage_names(
+    storage: Storage = default_storage, directory: str = "", *, skip: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """Every file in a storage, walking its folders (works on disk and on S3); `skip`: top folders left out."""
     try:
-        folders, files = default_storage.listdir(directory)
+        folders, files = storage.listdir(directory)
     except FileNotFoundError:
         return []
     names = [f"{directory}/{name}" if directory else name for name in files]
     for folder in folders:
-        names += _storage_names(f"{directory}/{folder}" if directory else folder)
+        if not directory and folder in skip:
+            continue
+        names += _storage_names(storage, f"{directory}/{folder}" if directory else folder)
     return names
+
+
+def _gated_names(kind: str) -> list[str]:
+    """The files of a gated storage, without the hidden partial files of a save under way on disk."""
+    return [name for name in _storage_names(storages[kind]) if not Path(name).name.startswith(".")]
+
+
+def _gated_folders_in_media() -> set[str]:
+    """The media bucket's top folders that are gated storages (GATED_FILES_STORAGE=s3), backed up as those."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    return {
+        storages[kind].location.strip("/")
+        for kind in GATED_STORAGES
+        if storages[kind].remote and bucket and storages[kind].bucket_name == bucket
+    }
+
+
+def _where(storage: Storage) -> str:
+    if storage.remote:
+        return f"s3://{storage.bucket_name}/{storage.location}/"
+    return storage.location
 
 
 def backup(target: Path) -> Summary:
@@ -115,24 +145,24 @@ def backup(target: Path) -> Summary:
             connection.connection.backup(copy)
         database = "database.sqlite3"
     files: dict[str, str] = {}
-    for name in _storage_names():
+    for name in _storage_names(skip=_gated_folders_in_media()):
         path = target / "media" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         with default_storage.open(name, "rb") as source, path.open("wb") as copy:
             shutil.copyfileobj(source, copy)
         files[f"media/{name}"] = _sha256(path)
-    for tree, setting in FILE_TREES.items():
-        root = Path(getattr(settings, setting))
-        for source in sorted(root.rglob("*")) if root.exists() else []:
-            if source.is_file() and not source.name.startswith("."):
-                relative = source.relative_to(root).as_posix()
-                path = target / tree / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    shutil.copy2(source, path)
-                except FileNotFoundError:
-                    continue  # replaced by a newer narration or build while we copied
-                files[f"{tree}/{relative}"] = _sha256(path)
+    for kind in GATED_STORAGES:
+        for name in sorted(_gated_names(kind)):
+            path = target / kind / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with path.open("wb") as copy:
+                    for block in storages[kind].stream(name):
+                        copy.write(block)
+            except FileNotFoundError:
+                path.unlink(missing_ok=True)
+                continue  # replaced by a newer narration or build while we copied
+            files[f"{kind}/{name}"] = _sha256(path)
     manifest = {
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "database": database,
@@ -157,10 +187,9 @@ def restore(source: Path) -> Summary:
         raise RestoreRefused("the database has tables already: restore goes into an empty database")
     if _storage_names():
         raise RestoreRefused("the media storage has files already: restore goes into an empty bucket")
-    for setting in FILE_TREES.values():
-        root = Path(getattr(settings, setting))
-        if root.exists() and any(path.is_file() for path in root.rglob("*")):
-            raise RestoreRefused(f"{root} has files already: restore goes into empty folders")
+    for kind in GATED_STORAGES:
+        if _gated_names(kind):
+            raise RestoreRefused(f"{_where(storages[kind])} has files already: restore goes into empty folders")
     for relative, digest in manifest["files"].items():
         if _sha256(source / relative) != digest:
             raise RestoreRefused(f"{relative} does not match its checksum: the backup is damaged")
@@ -193,7 +222,6 @@ def restore(source: Path) -> Summary:
             with (source / relative).open("rb") as handle:
                 default_storage.save(name, File(handle, name=name))
         else:
-            target = Path(getattr(settings, FILE_TREES[tree])) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / relative, target)
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            save_whole(storages[tree], name, source / relative, content_type=content_type)
     return Summary(source, site_counts(), len(manifest["files"]))
