@@ -14,6 +14,7 @@ from django.test import Client
 from masthead.access.models import PaywallSettings
 from masthead.content.models import SectionPage
 from masthead.content.services import create_or_update_article
+from masthead.core.page_cache import clear_page_cache
 from masthead.subscriptions.services import do_cancel, do_refund_under_guarantee
 from masthead.subscriptions.services.changes import do_resume
 from tests.conftest import logged_in_client, subscribe
@@ -208,3 +209,34 @@ def test_a_missing_page_is_rendered_once_for_many_readers_asking_at_once(at_once
 
     assert sorted(answer["X-Page-Cache"] for answer in answers) == ["hit"] * 7 + ["miss"]
     assert all("Everybody Reads This" in main_text(answer) for answer in answers)
+
+
+@pytest.mark.parametrize("sessions", ["already reading", "on their first request"])
+def test_after_the_whole_cache_is_cleared_many_subscribers_at_once_render_the_page_once(sessions, at_once, make_user):
+    """A move or a privacy change forgets every page; the subscribers asking for it then must not all render it.
+
+    Readers already reading are recognised from their remembered audience; a session's first request works
+    its audience out first, and must wait for the copy being rendered for that audience all the same.
+    """
+    sections = {section.slug: section for section in SectionPage.objects.all()}
+    article = ArticleFactory(
+        section=sections["politics"],
+        title="Everybody Subscribed Reads This",
+        access_level="subscribers",
+        pages=[["<p>What only subscribers read.</p>"]],
+    )
+    readers = []
+    for number in range(8):
+        reader = make_user(f"reader{number}", first_name=f"Reader{number}")
+        subscribe(reader, checkout=f"reader{number}")
+        readers.append(logged_in_client(reader))
+    if sessions == "already reading":
+        assert [client.get(article.url)["X-Page-Cache"] for client in readers] == ["miss"] + ["hit"] * 7
+
+    clear_page_cache()
+    answers = at_once(*[lambda client=client: client.get(article.url) for client in readers])
+
+    assert sorted(answer["X-Page-Cache"] for answer in answers) == ["hit"] * 7 + ["miss"]
+    for number, answer in enumerate(answers):
+        assert "What only subscribers read." in main_text(answer)
+        assert f"Reader{number}" not in answer.content.decode()  # one copy for the audience, nobody's name in it

@@ -159,9 +159,39 @@ def served_from_cache(request: HttpRequest, stored: StoredPage, audience: str) -
 
 
 def stored_copy(request: HttpRequest, audience: str) -> HttpResponse | None:
-    """The stored copy for an audience decided only now (a session's first request), if there is one."""
-    stored = usable(page_cache().get(cache_key(request, audience)))
-    return served_from_cache(request, stored, audience) if stored is not None else None
+    """The stored copy for an audience decided only now (a session's first request), if there is one.
+
+    When there is none, the page is rendered once for the audience: if another request is rendering it,
+    this one waits for that copy; else it takes the render lock, which the middleware lets go after the
+    render. Without it, a full clear would send every new session asking for a page through a render.
+    """
+    key = cache_key(request, audience)
+    if (stored := usable(page_cache().get(key))) is not None:
+        return served_from_cache(request, stored, audience)
+    locks, lock_key = caches["default"], render_lock_key(key)
+    if locks.get(unstorable_key(key)):
+        return None
+    if locks.add(lock_key, 1, RENDER_LOCK_SECONDS):
+        request.page_cache_render_lock = key
+        return None
+    return copy_rendered_by_another(request, key, audience)
+
+
+def render_lock_key(key: str) -> str:
+    return f"render:{key}"
+
+
+def copy_rendered_by_another(request: HttpRequest, key: str, audience: str) -> HttpResponse | None:
+    """Wait for the copy another request holds the render lock for; None if it ends without storing one."""
+    locks, lock_key = caches["default"], render_lock_key(key)
+    deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        if (stored := usable(page_cache().get(key))) is not None:
+            return served_from_cache(request, stored, audience)
+        if not locks.has_key(lock_key):
+            return None  # rendered and not stored (a 404, a page of the person's own): render it ourselves
+    return None
 
 
 def unstorable_key(key: str) -> str:
@@ -205,27 +235,28 @@ class PageCacheMiddleware:
 
     def render_once(self, request: HttpRequest, key: str, audience: str) -> HttpResponse:
         """Render a missing page once: requests for it meanwhile wait for that copy instead of rendering too."""
-        locks, lock_key = caches["default"], f"render:{key}"
+        locks = caches["default"]
         if locks.get(unstorable_key(key)):
             return self.render(request)  # never stored (a reader's own answer, a 404): nothing to wait for
-        if locks.add(lock_key, 1, RENDER_LOCK_SECONDS):
-            try:
-                response = self.render(request)
-                if not getattr(request, "page_cache_stored", False):
-                    locks.set(unstorable_key(key), 1, UNSTORABLE_SECONDS)
-                return response
-            finally:
-                locks.delete(lock_key)
-        deadline = time.monotonic() + WAIT_FOR_RENDER_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(0.01)
-            if (stored := usable(page_cache().get(key))) is not None:
-                return served_from_cache(request, stored, audience)
-            if not locks.has_key(lock_key):
-                break  # rendered and not stored (a 404, a page of the person's own): render it ourselves
-        return self.render(request)
+        if locks.add(render_lock_key(key), 1, RENDER_LOCK_SECONDS):
+            request.page_cache_render_lock = key
+            return self.render(request)
+        return copy_rendered_by_another(request, key, audience) or self.render(request)
 
     def render(self, request: HttpRequest) -> HttpResponse:
+        """Render and store; let go of the render lock if this request took it (here, or in stored_copy)."""
+        try:
+            response = self.render_and_store(request)
+            if (locked_key := getattr(request, "page_cache_render_lock", None)) and not getattr(
+                request, "page_cache_stored", False
+            ):
+                caches["default"].set(unstorable_key(locked_key), 1, UNSTORABLE_SECONDS)
+            return response
+        finally:
+            if locked_key := getattr(request, "page_cache_render_lock", None):
+                caches["default"].delete(render_lock_key(locked_key))
+
+    def render_and_store(self, request: HttpRequest) -> HttpResponse:
         epoch = current_epoch()
         response = self.get_response(request)
         if response.get("X-Page-Cache") == "hit":
