@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from masthead.core.job_commands import JobCommand
+from masthead.moving.images import StoredFiles
 from masthead.moving.models import ImportRun
 from masthead.moving.report import ImportReport, RecordProblem, Where
 
@@ -39,23 +40,30 @@ class ImportCommand(JobCommand):
             raise CommandError(f"{path}: no such file")
 
     def run_steps(self, report: ImportReport, steps: list[Step], *, batch_size: int, verbosity: int,
-                  on_failure: Callable[[], None] = lambda: None) -> None:  # fmt: skip
-        """Do each step, `batch_size` at a time in one transaction; a dry run rolls everything back."""
+                  on_failure: Callable[[], None] = lambda: None,
+                  stored_files: StoredFiles | None = None) -> None:  # fmt: skip
+        """Do each step, `batch_size` at a time in one transaction; a dry run rolls everything back.
+
+        Files the steps stored (`stored_files`) are deleted again when their record or batch rolls back.
+        """
+        files = stored_files or StoredFiles()
         batches = [steps[start : start + batch_size] for start in range(0, len(steps), max(batch_size, 1))]
         current: list[Where] = []
 
         def work(batch: list[Step]) -> list[str]:
             outcomes = []
-            with transaction.atomic():
+            with files.deleted_if_rolled_back(), transaction.atomic():
                 for where, kind, step in batch:
                     current[:] = [where]
                     try:
-                        with transaction.atomic():
+                        with files.deleted_if_rolled_back(), transaction.atomic():
                             outcomes.append(step())
                     except (RecordProblem, ValidationError) as problem:
                         on_failure()
                         message = "; ".join(problem.messages) if isinstance(problem, ValidationError) else str(problem)
                         outcomes.append(report.problem(where, message, kind=kind))
+            if not transaction.get_connection().in_atomic_block:
+                files.committed()
             return outcomes
 
         status = ImportRun.FINISHED

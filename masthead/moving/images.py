@@ -2,11 +2,15 @@
 
 An old URL is looked up under the folder the publisher names, never outside it; the file must be a
 picture Pillow can read. The same file imported twice is one image (Wagtail's file hash).
+A picture's file is written to storage inside its batch's transaction; if the batch (or the record)
+is rolled back, `StoredFiles` deletes the file again, so no file outlives the row naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
@@ -20,6 +24,32 @@ MAX_IMAGE_BYTES = 40 * 1024 * 1024
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
 
+class StoredFiles:
+    """Files an import wrote to storage whose rows are not committed yet."""
+
+    def __init__(self):
+        self.pending: list[tuple[object, str]] = []
+
+    def add(self, storage, name: str) -> None:
+        self.pending.append((storage, name))
+
+    @contextmanager
+    def deleted_if_rolled_back(self) -> Iterator[None]:
+        """Wraps a transaction: files stored inside it are deleted if it raises (their rows were rolled back)."""
+        mark = len(self.pending)
+        try:
+            yield
+        except BaseException:  # Ctrl-C in the middle of a batch rolls it back too
+            for storage, name in self.pending[mark:]:
+                storage.delete(name)
+            del self.pending[mark:]
+            raise
+
+    def committed(self) -> None:
+        """The outermost transaction committed: the files are the rows' for good."""
+        self.pending.clear()
+
+
 class ImageFolder:
     """Finds an old picture URL's file under `root` (the part of the URL after `marker`) and imports it."""
 
@@ -31,6 +61,7 @@ class ImageFolder:
         self.reused = 0
         self.missing: list[str] = []
         self.unreadable: list[str] = []
+        self.stored = StoredFiles()
 
     def path_for(self, url: str) -> Path | None:
         """The file for an old URL, only if it lies inside the folder."""
@@ -71,6 +102,7 @@ class ImageFolder:
             return None  # no file is written in a dry run; the count above says what would be
         image = CreditedImage(title=(title or path.stem)[:255], description=alt[:255], credit=credit[:255])
         image.file.save(path.name, ContentFile(data), save=False)
+        self.stored.add(image.file.storage, image.file.name)
         image.width, image.height = size
         image.file_size = len(data)
         image.file_hash = digest

@@ -60,4 +60,11 @@ class Command(ImportCommand):
             except RecordProblem as problem:
                 report.finish(ImportRun.FAILED)
                 raise CommandError(f"{problem} (nothing was imported)") from None
-        self.run_steps(report, steps, batch_size=batch_size, verbosity=verbosity, on_failure=site.forget)
+        self.run_steps(
+            report,
+            steps,
+            batch_size=batch_size,
+            verbosity=verbosity,
+            on_failure=site.forget,
+            stored_files=images.stored,
+        )

@@ -48,4 +48,11 @@ class Command(ImportCommand):
         images = ImageFolder(options["uploads"], "/wp-content/uploads/", dry_run=dry_run)
         site = SiteImport("wordpress", report, images, old_site_url=export.site_url)
         steps = article_steps(site, export, report, not_articles="pages, attachments and other items left out")
-        self.run_steps(report, steps, batch_size=batch_size, verbosity=verbosity, on_failure=site.forget)
+        self.run_steps(
+            report,
+            steps,
+            batch_size=batch_size,
+            verbosity=verbosity,
+            on_failure=site.forget,
+            stored_files=images.stored,
+        )
