@@ -184,10 +184,11 @@ class Send(Job):
         return super().state_for_staff
 
     def counts(self) -> dict[str, int]:
-        """Deliveries by outcome, and the complaints and unsubscribes they led to, from one query."""
+        """Deliveries by outcome (`turned_away`: pending again after a 4xx), complaints, unsubscribes: one query."""
         outcome = {status: Count("pk", filter=Q(status=status)) for status, _ in Delivery.STATUSES}
         return self.deliveries.aggregate(
             total=Count("pk"),
+            turned_away=Count("pk", filter=Q(status=Delivery.PENDING, retry_at__isnull=False)),
             complained=Count("pk", filter=Q(complained_at__isnull=False)),
             unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
             **outcome,
@@ -200,7 +201,8 @@ class Delivery(models.Model):
     `sending` is written before the message is handed to the mail server and `sent` after it
     accepted it. A row found still `sending` by the next worker (its predecessor died in between)
     may or may not have arrived: it becomes `uncertain` and is never sent again, as a second copy
-    is worse than none (docs/email.md).
+    is worse than none (docs/email.md). A copy the server turned away for now (a 4xx answer: it took
+    nothing) goes back to `pending` with a `retry_at`, and is offered again up to SOFT_BOUNCE_TRIES times.
     """
 
     PENDING, SENDING, SENT, FAILED, BOUNCED, UNCERTAIN = "pending", "sending", "sent", "failed", "bounced", "uncertain"
@@ -221,10 +223,20 @@ class Delivery(models.Model):
     provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
     complained_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    soft_bounces = models.PositiveSmallIntegerField(default=0, help_text="Times a server turned it away for now.")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When a copy turned away for now goes again.")
+
+    # Tries in all for a copy turned away for now; waits of 5, 20 and 80 minutes between them.
+    SOFT_BOUNCE_TRIES = 4
+    FIRST_RETRY_AFTER = datetime.timedelta(minutes=5)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["send", "recipient"], name="one_delivery_per_recipient")]
-        indexes = [models.Index(fields=["send", "status"], name="delivery_send_status")]
+        indexes = [
+            models.Index(fields=["send", "status"], name="delivery_send_status"),
+            # retry_due_sends looks for copies due again across mailings: only those waiting are indexed.
+            models.Index(fields=["retry_at"], name="delivery_retry_at", condition=Q(retry_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.send_id} to {self.recipient_id} ({self.status})"

@@ -3,7 +3,10 @@
 Each copy is marked `sending` (committed) before it is handed over and `sent` once the server took
 it, so a worker that dies loses at most the one copy it was handing over, which the next worker
 marks `uncertain` instead of sending twice. A 5xx answer from the server is a hard bounce: the
-address is suppressed at once. A lost connection fails the job, which is retried with back-off and
+address is suppressed at once. A 4xx answer (a soft bounce: greylisting, a full mailbox, a busy
+server) took nothing, so the copy goes back to `pending` with a wait and is offered again a few
+times (Delivery.SOFT_BOUNCE_TRIES); the mailing is given back until then and `retry_due_sends` takes
+it up when a copy is due. A lost connection fails the job, which is retried with back-off and
 carries on with the rows still pending.
 """
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from masthead.core import jobs
@@ -34,8 +38,11 @@ class NotRequested(Exception):
 
 @dataclass
 class SendOutcome:
-    result: str  # "finished", "busy" (another worker has it), "stopped", "failed", "draft"
+    # "finished", "waiting" (only copies turned away for now are left), "busy" (another worker has it),
+    # "stopped", "failed", "draft"
+    result: str
     counts: Counter = field(default_factory=Counter)
+    next_try_at: datetime.datetime | None = None  # when "waiting": the first copy due again
 
 
 def request_send(send: Send, *, now: datetime.datetime | None = None) -> bool:
@@ -108,12 +115,16 @@ def run_send(
         connection = get_connection()
         connection.open()
         try:
-            result = deliver_pending(send, mailing, connection, token, stop, outcome.counts, progress)
+            result = deliver_pending(send, mailing, connection, token, stop, outcome.counts, progress, now)
         finally:
             connection.close()
-        if result == "stopped":
+        if result == "finished":
+            outcome.next_try_at = send.deliveries.filter(status=Delivery.PENDING).aggregate(at=Min("retry_at"))["at"]
+            if outcome.next_try_at is not None:
+                result = "waiting"
+        if result in ("stopped", "waiting"):
             jobs.release(Send, send_id, token)
-            outcome.result = "stopped"
+            outcome.result = result
             return outcome
         jobs.finish(Send, send_id, token, finished_at=timezone.now())
     except jobs.ClaimLost:
@@ -128,15 +139,17 @@ def run_send(
     return outcome
 
 
-def deliver_pending(send, mailing: Mailing, connection, token: str, stop, counts: Counter, progress) -> str:
+def deliver_pending(
+    send, mailing: Mailing, connection, token: str, stop, counts: Counter, progress, now: datetime.datetime
+) -> str:
+    """Hand over every pending copy (those turned away for now only once their wait is over at `now`)."""
     pace = Pace(settings.NEWSLETTER_SEND_RATE)
     batch_size = settings.NEWSLETTER_BATCH_SIZE
     heartbeat = Heartbeat(send.pk, token, Send.LEASE / 4)
+    due = Q(status=Delivery.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
     while True:
         heartbeat.beat()
-        batch = list(
-            send.deliveries.filter(status=Delivery.PENDING).select_related("recipient").order_by("pk")[:batch_size]
-        )
+        batch = list(send.deliveries.filter(due).select_related("recipient").order_by("pk")[:batch_size])
         if not batch:
             return "finished"
         for delivery in batch:
@@ -178,12 +191,9 @@ def deliver(delivery: Delivery, mailing: Mailing, connection) -> str:
         connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as refused:
         code, reply = next(iter(refused.recipients.values()))
-        return refused_by_server(delivery, recipient, code, reply)
+        return refused_by_server(delivery, recipient, code, reply, connection)
     except smtplib.SMTPResponseException as refused:
-        if refused.smtp_code >= 500 and refused.smtp_code != 552:  # 552 exceeded storage: the server's problem
-            return refused_by_server(delivery, recipient, refused.smtp_code, refused.smtp_error)
-        mark(delivery, Delivery.FAILED, error=f"{refused.smtp_code} {refused.smtp_error!r}"[:500])
-        return Delivery.FAILED
+        return refused_by_server(delivery, recipient, refused.smtp_code, refused.smtp_error, connection)
     except Exception as error:
         if is_provider_rejection(error):
             return refused_by_server(delivery, recipient, 550, str(error).encode())
@@ -194,12 +204,34 @@ def deliver(delivery: Delivery, mailing: Mailing, connection) -> str:
     return mark(delivery, Delivery.SENT, provider_message_id=(getattr(status, "message_id", None) or "")[:200])
 
 
-def refused_by_server(delivery: Delivery, recipient: Recipient, code: int, reply: bytes) -> str:
+def refused_by_server(delivery: Delivery, recipient: Recipient, code: int, reply: bytes, connection=None) -> str:
+    """The server took nothing: a 5xx bounces the address for good, a 4xx turns the copy away for now."""
     error = f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"[:500]
-    if code >= 500:
+    # 552 (mailbox over its storage) is temporary on RCPT, as RFC 5321 says; other 5xx are final.
+    if code >= 500 and code != 552:
         suppress(recipient.email, Recipient.BOUNCED)
-        return mark(delivery, Delivery.BOUNCED, error=error)
-    return mark(delivery, Delivery.FAILED, error=error)
+        result = mark(delivery, Delivery.BOUNCED, error=error)
+    else:
+        result = turned_away_for_now(delivery, error)
+    if code == 421 and connection is not None:
+        # The server closed the connection with its answer (the copy is recorded first): the next needs a new one.
+        connection.close()
+        connection.open()
+    return result
+
+
+def turned_away_for_now(delivery: Delivery, error: str) -> str:
+    """Offer the copy again after a wait growing fourfold (5, 20, 80 minutes), or give up after the last try."""
+    tries = delivery.soft_bounces + 1
+    if tries >= Delivery.SOFT_BOUNCE_TRIES:
+        return mark(delivery, Delivery.FAILED, soft_bounces=tries, retry_at=None,
+                    error=f"{error[:440]} (gave up after {tries} tries)")  # fmt: skip
+    retry_at = timezone.now() + Delivery.FIRST_RETRY_AFTER * 4 ** (tries - 1)
+    # Only from `sending`, which this worker set: nothing was handed over, so pending again is safe.
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.SENDING).update(
+        status=Delivery.PENDING, soft_bounces=tries, retry_at=retry_at, error=error
+    )
+    return "turned away"
 
 
 def is_provider_rejection(error: Exception) -> bool:

@@ -14,7 +14,7 @@ from django_tasks import task
 from masthead.core import jobs
 from masthead.newsletters import sending
 from masthead.newsletters.messages import confirmation_message
-from masthead.newsletters.models import Recipient, Send
+from masthead.newsletters.models import Delivery, Recipient, Send
 
 
 @task()
@@ -29,13 +29,24 @@ def run_send(send_id: int) -> str:
     outcome = sending.run_send(send_id, stop=lambda: next(asked) > 0 and time.monotonic() > deadline)
     if outcome.result == "stopped":
         run_send.enqueue(send_id)
+    elif outcome.result == "waiting" and run_send.get_backend().supports_defer:
+        # Copies turned away for now: come back when the first is due (retry_due_sends would too, later).
+        run_send.using(run_after=outcome.next_try_at).enqueue(send_id)
     return outcome.result
 
 
 @task()
 def retry_due_sends() -> int:
-    """Periodic: mailings whose failure is due another try, or whose worker died, carry on."""
-    send_ids = list(jobs.due(Send, timezone.now()).filter(requested_at__isnull=False).values_list("pk", flat=True))
+    """Periodic: mailings whose failure is due another try, whose worker died, or with a copy due again, carry on."""
+    now = timezone.now()
+    failed_or_abandoned = jobs.due(Send, now).filter(requested_at__isnull=False).values_list("pk", flat=True)
+    copies_due_again = (
+        Delivery.objects.filter(status=Delivery.PENDING, retry_at__lte=now)
+        .exclude(send__status=Send.RUNNING)
+        .values_list("send_id", flat=True)
+        .distinct()
+    )
+    send_ids = sorted(set(failed_or_abandoned) | set(copies_due_again))
     for send_id in send_ids:
         run_send.enqueue(send_id)
     return len(send_ids)

@@ -1,4 +1,5 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives and refuses chosen recipients with 550.
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives, refuses chosen recipients with 550
+and turns others away for now (451, or 421 closing the connection) a chosen number of times.
 
 Used by the tests' `smtp_server` fixture, and by bench/email_send.py, in this process or as its own:
     python -m tests.email.smtp_server PORT OUTFILE    (writes one line per message: recipient, Message-ID)
@@ -35,9 +36,11 @@ class Received:
 
 @dataclass
 class Handler:
-    """Keeps every accepted message; answers 550 to a recipient in `refuse` (a hard bounce)."""
+    """Keeps every accepted message; answers 550 to a recipient in `refuse` (a hard bounce), and a 4xx
+    to one in `defer` (a soft bounce) while its count of such answers lasts."""
 
     refuse: set[str] = field(default_factory=set)
+    defer: dict[str, list[str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     keep: bool = True
     count: int = 0
@@ -47,6 +50,8 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
             return "550 5.1.1 No such user here"
+        if self.defer.get(address.lower()):
+            return self.defer[address.lower()].pop(0)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -79,6 +84,10 @@ class SMTPServer:
 
     def refuse(self, *addresses: str) -> None:
         self.handler.refuse.update(address.lower() for address in addresses)
+
+    def defer(self, address: str, *answers: str) -> None:
+        """Answer RCPT for `address` with each of `answers` in turn (e.g. "451 4.7.1 Greylisted"), then accept it."""
+        self.handler.defer[address.lower()] = list(answers)
 
     def to(self, address: str) -> list[Received]:
         return [item for item in self.messages if address.lower() in (r.lower() for r in item.recipients)]

@@ -37,7 +37,12 @@ class Command(BaseCommand):
             progress.close()
         summary = ", ".join(f"{count} {result}" for result, count in sorted(outcome.counts.items())) or "nothing to do"
         self.stdout.write(f"Mailing {mailing.key}: {outcome.result}; {summary}.")
-        if outcome.result == "stopped":
+        if outcome.result == "waiting":
+            self.stdout.write(
+                f"Copies a mail server turned away for now go again from {outcome.next_try_at:%Y-%m-%d %H:%M %Z} "
+                "(retry_due_sends takes them up, or run this command again then)."
+            )
+        elif outcome.result == "stopped":
             self.stdout.write(self.style.WARNING("Stopped. Run the command again to carry on where it stopped."))
         elif outcome.result == "failed":
             mailing.refresh_from_db()
