@@ -189,6 +189,11 @@ def deliver(delivery: Delivery, mailing: Mailing, connection) -> str:
     message = mailing.message_for(recipient, connection=connection)
     try:
         connection.send_messages([message])
+    except smtplib.SMTPSenderRefused:
+        # Our own From address was refused: no reader bounced, and nothing was handed over. The copy is
+        # pending again and the mailing fails, to be tried again with back-off once the sender is mended.
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.SENDING).update(status=Delivery.PENDING)
+        raise
     except smtplib.SMTPRecipientsRefused as refused:
         code, reply = next(iter(refused.recipients.values()))
         return refused_by_server(delivery, recipient, code, reply, connection)

@@ -41,11 +41,19 @@ class Handler:
 
     refuse: set[str] = field(default_factory=set)
     defer: dict[str, list[str]] = field(default_factory=dict)
+    refuse_sender: str = ""  # an answer to MAIL FROM, e.g. "553 5.7.1 Sender address rejected"
     received: list[Received] = field(default_factory=list)
     keep: bool = True
     count: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_message: object = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
