@@ -416,8 +416,9 @@ class SubscriptionPause(models.Model):
     A pause runs from when the reader asks (`starts_at`) until the mailing list of the first issue
     after the paused ones closes (`resumes_at`), so every list drawn meanwhile leaves the reader out
     and the next one has them back. The charge moves by `resumes_at - charge_moved_from` (the skipped
-    issues' time, not the days before the first of them closes). Resuming early ends it at once
-    (`ended_at`) and takes the part of that time not used back off the period.
+    issues' time, not the days before the first of them closes), and to `resumes_at` at least, so
+    nothing is charged while it runs (`charge_moved_by` is how far it moved). Resuming early ends it
+    at once (`ended_at`) and takes back what was moved, less the skipped time already used.
     """
 
     MAX_ISSUES = 3
@@ -432,6 +433,10 @@ class SubscriptionPause(models.Model):
     # The charge moves by resumes_at - charge_moved_from; resuming early gives back only the part not yet used.
     charge_moved_from = models.DateTimeField(
         help_text="When the first skipped issue's list closes (or the pause began, if later)."
+    )
+    # Resuming early takes this back less the skipped time used (relative: a gift claimed meanwhile stays).
+    charge_moved_by = models.DurationField(
+        help_text="How far the pause moved the next charge (the skipped issues' time, or to resumes_at)."
     )
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it ended: at resumes_at, or earlier.")
     reminder_sent_at = models.DateTimeField(null=True, blank=True, help_text="The week-before email was claimed.")

@@ -12,6 +12,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from masthead.access.entitlements import entitlements_for
@@ -498,3 +500,101 @@ def test_a_paused_subscriber_still_counts_as_a_subscriber_on_the_circulation_das
     assert "Subscribers today 2 (1 with print, 1 digital only)" in panel
     # Format, live, paying, complimentary, in a trial, past due: Pat is live and paying.
     assert by_plan["Digital + Print, yearly"] == ["Print and digital", "1", "1", "0", "0", "0"]
+
+
+# -- a renewal that would fall due during the pause ---------------------------------------------------
+
+# Sam pauses on 9 April, an hour after the 15 April list closed and the day before his month ends: one
+# issue skips 1 May (its list closes 25 April) and he is back when the 15 May list closes (9 May, 00:00).
+LATE_PAUSE = datetime.datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
+BACK_AFTER_LATE_PAUSE = datetime.datetime(2027, 5, 9, 0, 0, tzinfo=UTC)
+
+
+def test_a_renewal_that_would_fall_due_during_the_pause_moves_to_the_day_the_reader_is_back(
+    subscriber_client, clock, run_renewals
+):
+    clock.move_to(LATE_PAUSE)
+    page = visible_text(pause(subscriber_client, 1))
+
+    assert "Your subscription is paused until May 9, 2027." in page
+    # The skipped issue's time (25 April to 9 May) after 10 April would be 24 April: inside the pause.
+    assert "Next renewal May 9, 2027: $9.00" in page
+    assert "your next payment, $9.00, moves to May 9, 2027" in mail.outbox[0].body
+    for moment in (PAID_UNTIL, datetime.datetime(2027, 4, 24, 9, 0, tzinfo=UTC), BACK_AFTER_LATE_PAUSE):
+        clock.move_to(moment - datetime.timedelta(seconds=1))
+        assert run_renewals() == {}
+    clock.move_to(BACK_AFTER_LATE_PAUSE)
+    assert run_renewals() == {"renewed": 1}
+
+    assert amounts_charged() == [900, 900]
+    renewal = Payment.objects.get(status=Payment.SUCCEEDED, period_start__gt=START)
+    assert (renewal.period_start, renewal.period_end) == (
+        BACK_AFTER_LATE_PAUSE,
+        datetime.datetime(2027, 6, 9, 0, 0, tzinfo=UTC),
+    )
+
+
+def test_resuming_from_such_a_pause_at_once_puts_the_renewal_back_where_it_was(subscriber_client, clock, run_renewals):
+    clock.move_to(LATE_PAUSE)
+    pause(subscriber_client, 1)
+    clock.move_to(LATE_PAUSE + datetime.timedelta(minutes=5))
+
+    page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
+
+    # Nothing skipped yet: the renewal is on 10 April again, not the 25 April close the pause began from.
+    assert "Next renewal April 10, 2027: $9.00" in page
+    clock.move_to(PAID_UNTIL)
+    assert run_renewals() == {"renewed": 1}
+    assert amounts_charged() == [900, 900]
+
+
+def test_resuming_such_a_pause_after_the_renewal_date_charges_from_the_day_the_reader_is_back(
+    subscriber_client, clock, run_renewals
+):
+    clock.move_to(LATE_PAUSE)
+    pause(subscriber_client, 1)
+    back = datetime.datetime(2027, 4, 12, 9, 0, tzinfo=UTC)  # paused (no digital) past 10 April; nothing skipped
+    clock.move_to(back)
+
+    page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
+
+    assert "Next renewal April 12, 2027: $9.00" in page
+    assert run_renewals() == {"renewed": 1}
+    renewal = Payment.objects.get(status=Payment.SUCCEEDED, period_start__gt=START)
+    assert renewal.period_start == back and amounts_charged() == [900, 900]
+
+
+def test_the_renewal_run_never_charges_a_paused_subscription(subscriber_client, clock, run_renewals):
+    # A pause made before the charge moved to at least the resume date: its renewal falls inside it.
+    pause(subscriber_client, 2)
+    Subscription.objects.update(current_period_end=PAID_UNTIL)
+
+    for day in range(31, 46):
+        clock.move_to(START + datetime.timedelta(days=day))
+        assert run_renewals() == {}
+    assert amounts_charged() == [900]
+    clock.move_to(BACK_AFTER_TWO)
+    assert run_renewals() == {"renewed": 1}
+
+
+def test_a_pause_made_before_this_rule_has_its_renewal_moved_out_of_it_when_the_migration_runs(
+    transactional_db, django_db_serialized_rollback, subscriber_client, clock
+):
+    clock.move_to(LATE_PAUSE)
+    pause(subscriber_client, 1)
+    before, after = ("subscriptions", "0014_pause_charge_moved_from"), ("subscriptions", "0015_pause_charge_moved_by")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    try:
+        # As the code before it left such a pause: moved by the skipped issue's time only, to inside the pause.
+        Subscription.objects.update(current_period_end=datetime.datetime(2027, 4, 24, 9, 0, tzinfo=UTC))
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert "Next renewal May 9, 2027: $9.00" in visible_text(subscriber_client.get("/account/"))
+    assert Subscription.objects.get().events.filter(kind="pause_renewal_moved").count() == 1
+    page = visible_text(subscriber_client.post("/account/pause/resume/", follow=True))
+    assert "Next renewal April 10, 2027: $9.00" in page

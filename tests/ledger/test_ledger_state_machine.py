@@ -162,6 +162,7 @@ class Expected:
     paused_until: datetime.datetime | None = None  # a pause runs until then: no print, no charge
     pauses: list[tuple[datetime.datetime, int]] = field(default_factory=list)  # begun at, issues asked
     pause_credit_from: datetime.datetime | None = None  # the running pause's charge moved from here to paused_until
+    pause_moved_by: datetime.timedelta = datetime.timedelta(0)  # how far the running pause moved the period end
 
     @property
     def live(self) -> bool:
@@ -194,6 +195,8 @@ class Expected:
         )
 
     def due(self, now: datetime.datetime) -> bool:
+        if self.paused(now):
+            return False  # never charged while paused
         if self.status == Subscription.ACTIVE:
             return self.period_end <= now
         return self.status == Subscription.PAST_DUE and self.next_retry_at <= now
@@ -636,7 +639,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(someone_subscribed)
     @rule(reader=st.sampled_from(READERS), issues=st.integers(min_value=1, max_value=3))
     def pause(self, reader, issues):
-        """/account/pause/: skip the next 1 to 3 issues; the period end moves later by the pause's length."""
+        """/account/pause/: skip the next 1 to 3 issues; the period end moves by the skipped time, past the pause."""
         sub = self.model.live(reader) or self.model.latest(reader)
         if sub is None:
             return
@@ -656,15 +659,18 @@ class LedgerMachine(RuleBasedStateMachine):
         assert not refused, sub
         sub.pauses.append((self.now, issues))
         # The rule: the reader is not charged for what they miss, from the first skipped issue's close to the end.
+        # And no renewal falls due while the pause runs: the charge moves to its end at least.
         sub.pause_credit_from = max(closes_at_cover_date(plan.first_cover_date), self.now)
-        sub.period_end += plan.resumes_at - sub.pause_credit_from
+        moved_to = max(sub.period_end + (plan.resumes_at - sub.pause_credit_from), plan.resumes_at)
+        sub.pause_moved_by = moved_to - sub.period_end
+        sub.period_end = moved_to
         sub.paused_until = plan.resumes_at
         event(f"pause for {issues} issues")
 
     @precondition(someone_subscribed)
     @rule(reader=st.sampled_from(READERS))
     def come_back_from_the_pause_early(self, reader):
-        """The account page's Resume now: the pause's unused time comes off the period."""
+        """The account page's Resume now: what the pause moved, less the skipped time used, comes off (not past now)."""
         sub = self.model.live(reader) or self.model.latest(reader)
         if sub is None:
             return
@@ -674,7 +680,8 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not (sub.live and sub.paused(self.now)), sub
             return
         assert sub.live and sub.paused(self.now), sub
-        sub.period_end -= sub.paused_until - max(self.now, sub.pause_credit_from)
+        used = max(self.now - sub.pause_credit_from, datetime.timedelta(0))
+        sub.period_end = max(sub.period_end - sub.pause_moved_by + used, self.now)
         sub.paused_until = None
         event("pause ended early")
 

@@ -4,8 +4,10 @@ A pause runs from the reader's request until the mailing list of the first issue
 ones closes (circulation works out those moments from the issue schedule: `PausePlan`). The time
 from the close of the first skipped issue's list to that end (what the reader actually misses) is
 added to the paid period at once, so the renewal simply falls due that much later: it charges the
-same amount from the new date, under the usual key, and nothing is charged twice or skipped.
-Resuming early gives back the part of that time not yet used. Who reads what meanwhile is decided in
+same amount from the new date, under the usual key, and nothing is charged twice or skipped. When
+the paid period ends before the skipped issues begin, that would still fall inside the pause, so the
+charge moves to the resume moment instead (the renewal run never charges a paused subscription).
+Resuming early takes back what was moved, less the skipped time already used. Who reads what meanwhile is decided in
 `access.entitlements` (print never; digital as the publisher sets); circulation leaves paused
 readers out of the lists drawn while the pause runs (`SubscriptionPause.objects.in_effect_at`).
 
@@ -99,7 +101,8 @@ def do_pause(
     """Pause from now until `plan.resumes_at`: the next charge moves later by the skipped issues' time.
 
     That is from the close of the first skipped issue's list (not from now: until then the reader
-    still gets what they paid for) to `plan.resumes_at`.
+    still gets what they paid for) to `plan.resumes_at`, and to `plan.resumes_at` at least, so no
+    renewal falls due while the pause runs.
     """
     from masthead.subscriptions import pause_tasks  # the tasks import the services
 
@@ -120,6 +123,9 @@ def do_pause(
                 f"A subscription may skip {ISSUES_PER_YEAR} issues in any 12 months; you have {left} left, "
                 f"so please choose {left} issue{'s' if left > 1 else ''} or fewer."
             )
+        charge_moved_from = max(plan.first_closes_at, now)
+        moved_from = subscription.current_period_end
+        moved_to = max(moved_from + (plan.resumes_at - charge_moved_from), plan.resumes_at)
         pause = SubscriptionPause.objects.create(
             subscription=subscription,
             issues=plan.issues,
@@ -127,11 +133,11 @@ def do_pause(
             last_cover_date=plan.last_cover_date,
             starts_at=now,
             resumes_at=plan.resumes_at,
-            charge_moved_from=max(plan.first_closes_at, now),
+            charge_moved_from=charge_moved_from,
+            charge_moved_by=moved_to - moved_from,
             created_at=now,
         )
-        moved_from = subscription.current_period_end
-        subscription.current_period_end = moved_from + (pause.resumes_at - pause.charge_moved_from)
+        subscription.current_period_end = moved_to
         subscription.paused_until = plan.resumes_at
         # Saving the subscription makes the page cache decide the reader afresh (access.page_audience).
         subscription.save(update_fields=["current_period_end", "paused_until"])
@@ -153,9 +159,10 @@ def do_pause(
 def do_resume_from_pause(
     subscription: Subscription, *, actor: str, now: datetime.datetime | None = None
 ) -> SubscriptionPause:
-    """End a running pause now; the part of the moved time not used comes off the period, so the charge comes sooner.
+    """End a running pause now; the moved time not used comes off the period, so the charge comes sooner.
 
-    Before the first skipped issue's list closes that is all of it; after, the time from now to the planned end.
+    That is what the pause moved the charge by, less the skipped issues' time already passed (none
+    before the first skipped list closes); never earlier than now, as a charge cannot be due in the past.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -163,10 +170,10 @@ def do_resume_from_pause(
         pause = SubscriptionPause.objects.select_for_update().filter(subscription=subscription, ended_at=None).first()
         if pause is None or not subscription.is_paused(now) or not subscription.is_live:
             raise PauseRefused("Your subscription is not paused, so there is nothing to resume.")
-        unused = pause.resumes_at - max(now, pause.charge_moved_from)
+        used = max(now - pause.charge_moved_from, datetime.timedelta(0))
         pause.ended_at = now
         pause.save(update_fields=["ended_at"])
-        subscription.current_period_end -= unused
+        subscription.current_period_end = max(subscription.current_period_end - pause.charge_moved_by + used, now)
         subscription.paused_until = None
         subscription.save(update_fields=["current_period_end", "paused_until"])
         record_event(

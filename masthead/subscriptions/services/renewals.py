@@ -40,8 +40,11 @@ def parse_shard(text: str) -> Shard:
 
 
 def due_subscription_ids(now: datetime.datetime, shard: Shard | None = None) -> list[int]:
-    active_due = Subscription.objects.filter(status=Subscription.ACTIVE, current_period_end__lte=now)
-    retry_due = Subscription.objects.filter(status=Subscription.PAST_DUE, next_retry_at__lte=now)
+    # A paused subscription is never charged: its charge moves past the pause, and a pause from
+    # before that rule waits for its end (renew_subscription checks again under the lock).
+    running = Subscription.objects.exclude(paused_until__gt=now)
+    active_due = running.filter(status=Subscription.ACTIVE, current_period_end__lte=now)
+    retry_due = running.filter(status=Subscription.PAST_DUE, next_retry_at__lte=now)
     if shard is not None:
         index, count = shard
         active_due = active_due.alias(shard=F("pk") % count).filter(shard=index)
@@ -83,6 +86,8 @@ def renew_subscription(
         subscription = locked_subscription(subscription_id)
         if not (subscription.is_due(now) or (asked_for and subscription.status == Subscription.PAST_DUE)):
             return "not_due"
+        if subscription.is_paused(now):
+            return "paused"
         if subscription.cancel_at_period_end or subscription.complimentary:
             end_subscription(subscription, now, reason="period_over", actor=actor)
             return "ended"
