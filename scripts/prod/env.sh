@@ -35,6 +35,10 @@ export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
 export AWS_S3_CUSTOM_DOMAIN=$PROD_HOST:$PROD_PORT/media AWS_S3_URL_PROTOCOL=http: AWS_QUERYSTRING_AUTH=false
 export MEDIA_STORAGE_BACKEND=masthead.ops.storage.PublicPicturesS3Storage
 export SERVE_MEDIA=false
+# Narrations' MP3s and editions' files: private objects in the bucket (audio/, editions/), sent by nginx from its
+# /protected-s3/ location after the app's entitlement check, so web and worker machines share no disk.
+# GATED_FILES_STORAGE=disk keeps them in AUDIO_ROOT / EDITIONS_ROOT (one folder every machine mounts).
+export GATED_FILES_STORAGE=${GATED_FILES_STORAGE:-s3}
 export AUDIO_SENDFILE_HEADER=X-Accel-Redirect EDITIONS_SENDFILE_HEADER=X-Accel-Redirect
 export FRONT_CACHE_PURGE_URLS=http://$PROD_HOST:$PROD_PORT
 export TRUSTED_PROXY_COUNT=1

@@ -105,6 +105,7 @@ Masthead's production profile is running (make prod-stop ends it):
   PostgreSQL       $PROD_DATABASE_URL
   Redis            $REDIS_URL   (cache, sessions, task queues, the front cache's purge list)
   S3 (moto)        $AWS_S3_ENDPOINT_URL   bucket $AWS_STORAGE_BUCKET_NAME
+  gated files      $(if [ "$GATED_FILES_STORAGE" = s3 ]; then echo "private in the bucket, audio/ and editions/"; else echo "$AUDIO_ROOT, $EDITIONS_ROOT"; fi)   (sent by nginx)
   RQ workers       billing+default, email, editions, audio; the scheduler beside them
   readiness        http://$PROD_HOST:$PROD_PORT/readyz
   metrics          http://$PROD_HOST:$PROD_PORT/metrics   (Authorization: Bearer \$(cat $PROD_DIR/metrics-token))

@@ -87,7 +87,14 @@ class Profile:
         (Path(self.env["PROD_RUN"]) / f"{name}.pid").write_text(str(process.pid))
 
     def get(self, path: str, *, session: str = "", headers: dict | None = None) -> HTTPAnswer:
-        request = urllib.request.Request(self.url + path, headers=headers or {})  # noqa: S310 (127.0.0.1)
+        return self.get_absolute(self.url + path, session=session, headers=headers)
+
+    def head(self, path: str, *, session: str = "", headers: dict | None = None) -> HTTPAnswer:
+        return self.get_absolute(self.url + path, session=session, headers=headers, method="HEAD")
+
+    def get_absolute(self, url: str, *, session: str = "", headers: dict | None = None, method="GET") -> HTTPAnswer:
+        """A request to any server of the profile (nginx, the bucket) by its full URL."""
+        request = urllib.request.Request(url, headers=headers or {}, method=method)  # noqa: S310 (127.0.0.1)
         if session:
             request.add_header("Cookie", f"sessionid={session}")
         opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(CookieJar()))
