@@ -4,7 +4,9 @@ An RSS file with WordPress's own elements: `wp:author` (login, display name), `w
 (nicename, name, parent), and one `item` per post, page or attachment (`wp:post_type`), the body in
 `content:encoded`, the excerpt in `excerpt:encoded`, the featured image as the `_thumbnail_id` post
 meta naming an attachment item (whose excerpt is its caption). `<!--nextpage-->` splits a post into
-web pages. The file is parsed without a DTD, entities or the network.
+web pages. Co-Authors Plus adds a post's bylines as `<category domain="author">` terms naming a
+login, and its guest authors (writers without an account) as items of type `guest-author` with
+`cap-…` post meta. The file is parsed without a DTD, entities or the network.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ class WxrExport:
         self.attachments = {
             self.text(item, "post_id"): item for item in self.items if self.text(item, "post_type") == "attachment"
         }
+        self.author_logins = {author.key for author in self.authors()}
+        # Co-Authors Plus bylines naming a login the export has no author for: login -> posts.
+        self.unknown_coauthors: dict[str, int] = {}
 
     def text(self, element, name: str) -> str:
         return (element.findtext(f"{{{self.wp}}}{name}") or "").strip()
@@ -93,7 +98,43 @@ class WxrExport:
                     where=Where(f"author {login}", element.sourceline),
                 )  # fmt: skip
             )
-        return authors
+        by_login = {author.key: author for author in authors}
+        for item in self.items:
+            if self.text(item, "post_type") == "guest-author":
+                guest = self.guest_author(item)
+                # A guest author linked to an account is that account's public profile (name and bio).
+                by_login[guest.key] = guest
+        return [author for author in by_login.values() if author.key]
+
+    def guest_author(self, item) -> OldAuthor:
+        """A Co-Authors Plus guest author: a byline's writer who had no account on the old site."""
+        login = self.meta(item, "cap-user_login") or self.text(item, "post_name").removeprefix("cap-")
+        key = self.meta(item, "cap-linked_account") or login
+        return OldAuthor(
+            key=key,
+            name=self.meta(item, "cap-display_name") or (item.findtext("title") or "").strip() or login,
+            bio=self.meta(item, "cap-description"),
+            old_path=f"/author/{login}/" if login else "",
+            where=Where(f"guest author {login}", item.sourceline),
+        )
+
+    def bylines(self, item, creator: str) -> list[str]:
+        """The post's authors: its Co-Authors Plus terms if it has any (its own author first), else dc:creator."""
+        logins = []
+        for term in item.findall("category"):
+            if term.get("domain") != "author":
+                continue
+            login = (term.text or "").strip() or term.get("nicename", "").removeprefix("cap-")
+            if login in self.author_logins:
+                logins.append(login)
+            elif login:
+                self.unknown_coauthors[login] = self.unknown_coauthors.get(login, 0) + 1
+        if not logins:
+            return [creator]
+        # WordPress exports terms by name, not in byline order; Co-Authors Plus makes the first its post author.
+        if creator in logins:
+            logins.insert(0, logins.pop(logins.index(creator)))
+        return list(dict.fromkeys(logins))
 
     def sections(self) -> list[OldSection]:
         categories = {}
@@ -168,7 +209,7 @@ class WxrExport:
             published_at=when,
             published=published,
             section_key=section,
-            author_keys=[creator],
+            author_keys=self.bylines(item, creator),
             pages_html=NEXTPAGE.split(html),
             access_level=SUBSCRIBERS if set(categories) & self.subscriber_categories else FREE,
             standfirst=excerpt,

@@ -122,3 +122,39 @@ def test_a_file_with_entities_is_refused_before_anything_is_read(sections, tmp_p
 
     with pytest.raises(CommandError, match="DOCTYPE"):
         run_import("import_wordpress", laughs, "--default-section", "culture")
+
+
+def test_co_authors_plus_bylines_keep_every_author_the_post_author_first(imported, anonymous):
+    def byline(url):
+        return [a.get_text() for a in parsed(anonymous.get(url)).select(".byline a")]
+
+    # The export lists a post's co-authors by name; the post's own author leads, as Co-Authors Plus sets it.
+    assert byline(FERRY_URL) == ["Maria Kowalska", "Ewa Nowak"]
+    assert byline(ACCOUNTS_URL) == ["Jon Bell", "Hanna Berg"]
+    assert byline(THEATRE_URL) == ["Jon Bell"], "a post without co-authors keeps its one author"
+
+
+def test_a_guest_author_has_an_author_page_with_her_bio_and_articles_and_her_old_link_works(imported, anonymous):
+    page = main_text(anonymous.get("/authors/hanna-berg/"))
+
+    assert "Hanna reads public accounts so you need not." in page
+    assert "The Quay Accounts" in page
+    response = anonymous.get("/author/hanna-berg/")
+    assert (response.status_code, response["Location"]) == (301, "/authors/hanna-berg/")
+
+
+def test_a_co_author_the_export_lacks_is_left_out_of_the_byline_and_reported(sections, tmp_path):
+    export = tmp_path / "export.xml"
+    export.write_text(
+        WXR.read_text().replace(
+            '<category domain="author" nicename="cap-jbell"><![CDATA[jbell]]></category>',
+            '<category domain="author" nicename="cap-jbell"><![CDATA[jbell]]></category>'
+            '<category domain="author" nicename="cap-old-intern"><![CDATA[old-intern]]></category>',
+        )
+    )
+
+    output = run_import("import_wordpress", export, "--default-section", "culture")
+
+    article = ArticlePage.objects.get(slug="quay-accounts")
+    assert [credit.author.name for credit in article.article_authors.all()] == ["Jon Bell", "Hanna Berg"]
+    assert "1 × Co-Authors Plus bylines naming nobody in the export (left out): old-intern" in output

@@ -48,6 +48,8 @@ class Command(ImportCommand):
         images = ImageFolder(options["uploads"], "/wp-content/uploads/", dry_run=dry_run)
         site = SiteImport("wordpress", report, images, old_site_url=export.site_url)
         steps = article_steps(site, export, report, not_articles="pages, attachments and other items left out")
+        for login, posts in export.unknown_coauthors.items():
+            report.note(f"Co-Authors Plus bylines naming nobody in the export (left out): {login}", posts)
         self.run_steps(
             report,
             steps,
