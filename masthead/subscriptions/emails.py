@@ -7,6 +7,8 @@ a worker that died after sending) does not send the same email twice.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -148,4 +150,10 @@ def send_cancellation(subscription_id: int, canceled_at: str = "") -> None:
 def send_refund_issued(subscription_id: int, refund_id: int | None = None) -> None:
     """Money back: the guarantee's refund (once per subscription), or one staff refund."""
     once = f"refund_issued:{refund_id}" if refund_id else "refund_issued:guarantee"
-    send_to_reader(load(subscription_id), "refund_issued", "your refund is on its way", once=once)
+    subscription = load(subscription_id)
+    context = {}
+    if not refund_id:
+        refunded = subscription.events.filter(kind="refunded_under_guarantee").first()
+        kept_until = refunded and refunded.detail.get("gift_kept_until")
+        context["gift_kept_until"] = datetime.datetime.fromisoformat(kept_until) if kept_until else None
+    send_to_reader(subscription, "refund_issued", "your refund is on its way", context, once=once)

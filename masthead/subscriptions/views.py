@@ -23,6 +23,7 @@ from masthead.subscriptions.services import (
     do_refund_under_guarantee,
     do_resume,
 )
+from masthead.subscriptions.services.gifts import gift_time_left
 
 
 def require_live_subscription(request):
@@ -103,9 +104,12 @@ def refund(request):
                 "please try again later or write to us.",
             )
         else:
-            messages.success(request, "Your money is on its way back, in full. Your subscription has ended.")
+            kept = live_subscription(request.user)
+            gift = f" What is left of your gift is yours until {kept.current_period_end:%B %-d, %Y}." if kept else ""
+            messages.success(request, f"Your money is on its way back, in full. Your subscription has ended.{gift}")
         return redirect("account")
     payments = subscription.payments.filter(status="succeeded", created_at__lt=subscription.guarantee_ends)
+    gift_left = gift_time_left(subscription, now)
     return render(
         request,
         "subscriptions/refund.html",
@@ -114,6 +118,7 @@ def refund(request):
             "refusal": refusal,
             "payments": payments,
             "total": sum(p.amount_cents for p in payments),
+            "gift_kept_until": now + gift_left if gift_left else None,
         },
     )
 

@@ -336,3 +336,41 @@ def test_the_gift_emails_come_as_text_and_html_and_the_html_escapes_what_the_giv
     assert "<script>alert(1)</script> & love" in gift_email.body  # plain text is shown as typed
     assert "For Gwen <b>Gifted</b> <gwen@example.com>" in receipt.body
     assert receipt.alternatives[0][1] == "text/html" and "Gwen &lt;b&gt;Gifted&lt;/b&gt;" in receipt.alternatives[0][0]
+
+
+@pytest.mark.parametrize(
+    ("refund_on", "reads_until"),
+    [
+        # Sam's month runs to April 10, the gift's six months after it (to October 10). Refunded on 30 March,
+        # the whole gift is left: six months (183 days) from then; the 11 refunded days are not given too.
+        (datetime.datetime(2027, 3, 30, 9, 0, tzinfo=datetime.UTC), "September 29, 2027"),
+        # On 1 May, 21 days of the gift are used: what is left runs to where the gift ended.
+        (datetime.datetime(2027, 5, 1, 9, 0, tzinfo=datetime.UTC), "October 10, 2027"),
+    ],
+)
+def test_a_recipient_who_takes_the_guarantee_on_their_own_subscription_keeps_what_is_left_of_the_gift(
+    subscriber, giver_client, clock, run_renewals, refund_on, reads_until
+):
+    sam = ReaderBrowser()
+    sam.force_login(subscriber)
+    sam.post(claim_link("gwen@example.com"))
+    clock.move_to(refund_on)
+
+    form = visible_text(sam.get("/account/refund/"))
+    done = visible_text(sam.post("/account/refund/", follow=True))
+
+    assert f"The gift you were given stays yours: what is left of it runs until {reads_until}." in form
+    assert "Your money is on its way back, in full. Your subscription has ended." in done
+    assert f"What is left of your gift is yours until {reads_until}." in done
+    sams = SandboxCharge.objects.exclude(pk=gift_charge(Gift.objects.get()))
+    assert [charge.refunded_cents for charge in sams] == [900]
+    [email] = [message for message in mail.outbox if "refund" in message.subject and subscriber.email in message.to]
+    assert f"What is left of the gift you were given is yours until {reads_until}" in email.body
+    assert entitlements_for(subscriber).digital
+    kept = Subscription.objects.get(reader=subscriber, status=Subscription.ACTIVE)
+    assert kept.complimentary and f"{kept.current_period_end:%B %-d, %Y}" == reads_until
+
+    clock.move_to(kept.current_period_end + datetime.timedelta(hours=1))
+    run_renewals()
+    assert not entitlements_for(subscriber).digital
+    assert sams.count() == 1  # never charged again

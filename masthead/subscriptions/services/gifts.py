@@ -10,6 +10,9 @@ the ledger, so `entitlements_for` reads a gift as it reads any subscription.
   months are never charged. A past-due one is forgiven and counted from now, as staff's extension
   is. A print gift on a digital subscription moves it to the print plan of its interval until its
   next renewal, which returns to the plan it renewed to before.
+- A recipient who then takes the money-back guarantee on their own subscription keeps what is left
+  of the gifts claimed onto it (`keep_gift_time`): the refund ends the paid time, not the gift.
+  Each claim's `gift_added` event records the time it added (`added_from`, `added_to`) for that.
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def lengthen_by_gift(
         subscription.failed_renewal_attempts = 0
         fields += ["status", "next_retry_at", "failed_renewal_attempts"]
     # A period already over (its ending or renewal not yet run) is not given back: the gift counts from now.
-    subscription.current_period_end = add_months(max(subscription.current_period_end, now), months)
+    added_from = max(subscription.current_period_end, now)
+    subscription.current_period_end = add_months(added_from, months)
     if subscription.on_trial:
         # The trial's first charge moves with it.
         subscription.trial_ends_at = subscription.current_period_end
@@ -93,5 +97,37 @@ def lengthen_by_gift(
         months=months,
         plan=subscription.plan.slug,
         period_end=subscription.current_period_end.isoformat(),
+        added_from=added_from.isoformat(),
+        added_to=subscription.current_period_end.isoformat(),
     )
     return subscription
+
+
+def gift_time_left(subscription: Subscription, now: datetime.datetime) -> datetime.timedelta:
+    """What is left of the gifts claimed in this subscription's current period: its last part (each lengthened it)."""
+    claims = subscription.events.filter(kind="gift_added", created_at__gte=subscription.current_period_start)
+    given = sum((time_added(claim.detail) for claim in claims), datetime.timedelta(0))
+    return max(min(given, subscription.current_period_end - now), datetime.timedelta(0))
+
+
+def time_added(detail: dict) -> datetime.timedelta:
+    """The time one claim added: as recorded, or for a claim from before that, its months before the end it made."""
+    if "added_from" in detail:
+        return datetime.datetime.fromisoformat(detail["added_to"]) - datetime.datetime.fromisoformat(
+            detail["added_from"]
+        )
+    end = datetime.datetime.fromisoformat(detail["period_end"])
+    return end - add_months(end, -detail["months"])
+
+
+def keep_gift_time(subscription: Subscription, *, now: datetime.datetime, actor: str) -> Subscription | None:
+    """What is left of its gifts as a free subscription that never renews (call under its lock, once it has ended).
+
+    The guarantee gives back what the reader paid; the gifts were someone else's money and stay theirs.
+    """
+    left = gift_time_left(subscription, now)
+    if left <= datetime.timedelta(0):
+        return None
+    return open_complimentary_subscription(
+        subscription.reader, subscription.plan, now=now, until=now + left, actor=actor, kept_from=subscription.pk
+    )

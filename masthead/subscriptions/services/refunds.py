@@ -24,6 +24,7 @@ from masthead.subscriptions.services.errors import (
     GuaranteeExpired,
     NothingPaidYet,
 )
+from masthead.subscriptions.services.gifts import keep_gift_time
 from masthead.subscriptions.services.ledger import locked_subscription, record_event
 
 
@@ -48,7 +49,11 @@ def refund_payment(
 def do_refund_under_guarantee(
     subscription: Subscription, *, actor: str, now: datetime.datetime | None = None, gateway: Gateway | None = None
 ) -> list[Refund]:
-    """Refund every payment of the first 60 days in full and end access at once; once per reader."""
+    """Refund every payment of the first 60 days in full and end access at once; once per reader.
+
+    What is left of gifts claimed onto the subscription stays the reader's, as a free subscription
+    opened in the same transaction (`gifts.keep_gift_time`).
+    """
     now = now or timezone.now()
     if subscription.on_trial and subscription.guarantee_claimed_at is None:
         raise NothingPaidYet()
@@ -77,6 +82,7 @@ def do_refund_under_guarantee(
             subscription.save(
                 update_fields=["status", "ended_at", "guarantee_claimed_at", "cancel_at_period_end", "next_retry_at"]
             )
+            kept = keep_gift_time(subscription, now=now, actor=actor)
             total = sum(refund.amount_cents for refund in refunds)
             record_event(
                 subscription,
@@ -84,6 +90,7 @@ def do_refund_under_guarantee(
                 actor,
                 refunded_cents=total,
                 refunds=[refund.pk for refund in refunds],
+                gift_kept_until=kept.current_period_end.isoformat() if kept else None,
             )
             transaction.on_commit(lambda: emails.send_refund_issued.enqueue(subscription.pk))
     return refunds
