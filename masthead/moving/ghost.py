@@ -66,6 +66,7 @@ class GhostExport:
                 key=user_id,
                 name=(row.get("name") or row.get("slug") or "").strip(),
                 bio=row.get("bio") or "",
+                photo=row.get("profile_image") or "",
                 old_path=f"/author/{row['slug']}/" if row.get("slug") else "",
                 where=self.where("author", row),
             )

@@ -29,6 +29,7 @@ class OldAuthor:
     bio: str = ""
     old_path: str = ""
     where: Where = field(default_factory=lambda: Where("author"))
+    photo: str = ""  # the old address of their profile picture
 
 
 @dataclass
@@ -88,7 +89,7 @@ class SiteImport:
         slug = slug_for(old.name)
         if not slug:
             raise RecordProblem(f"the author's name {old.name!r} has no letters or digits")
-        print_ = fingerprint(old.name, old.bio)
+        print_ = fingerprint(old.name, old.bio, *([old.photo] if old.photo else []))
         record = remembered(self.source, "author", key)
         author = Author.objects.filter(pk=record.object_id).first() if record else None
         if author is not None and record.fingerprint == print_:
@@ -99,12 +100,21 @@ class SiteImport:
             author = author or Author(slug=slug)
             author.name = old.name[: Author._meta.get_field("name").max_length]
             author.bio = strip_tags(old.bio)
+            author.photo = self.author_photo(old) or author.photo
             author.save()
             remember(self.source, "author", key, author.pk, print_)
             self.last_outcome = self.report.count("authors", outcome)
         self.redirect(old.old_path, old.where, url=author.get_absolute_url())
         self.author_rows[key] = author
         return author
+
+    def author_photo(self, old: OldAuthor):
+        if not old.photo:
+            return None
+        photo = self.images.image_for(old.photo.replace("__GHOST_URL__", ""), alt=old.name, credit="", title=old.name)
+        if photo is None and not self.report.dry_run:
+            self.report.note("author photos whose file was not in the export folder (left out)")
+        return photo
 
     # -- sections ---------------------------------------------------------------------------------
 

@@ -27,8 +27,10 @@ def picture(path: Path, colour: str, size=(120, 80)) -> Path:
 
 @pytest.fixture
 def ghost_images(tmp_path) -> Path:
-    """Ghost's content/images folder as the publisher copied it: two of the three pictures the posts use."""
+    """Ghost's content/images folder as the publisher copied it: two of the three pictures the posts use, and
+    Ada's profile picture."""
     root = tmp_path / "content" / "images"
+    picture(root / "2023" / "10" / "ada-okafor.jpg", "sienna", size=(200, 200))
     picture(root / "2023" / "11" / "city-hall.jpg", "navy")
     picture(root / "2023" / "11" / "council.jpg", "olive")
     (tmp_path / "secret.jpg").write_bytes((root / "2023" / "11" / "council.jpg").read_bytes())

@@ -141,3 +141,13 @@ def test_an_export_that_is_not_json_names_the_line_and_imports_nothing(sections,
     with pytest.raises(CommandError, match=r"broken.json:3: not JSON"):
         run_import("import_ghost", broken)
     assert not ArticlePage.objects.filter(slug="city-budget-vote").exists()
+
+
+def test_an_author_keeps_her_profile_picture_on_her_author_page(imported, anonymous):
+    ada = Author.objects.get(slug="ada-okafor")
+    assert ada.photo.description == "Ada Okafor"
+    assert (ada.photo.width, ada.photo.height) == (200, 200)
+
+    photo = parsed(anonymous.get("/authors/ada-okafor/")).select_one("img.author-photo")
+    assert photo["alt"] == "Ada Okafor"
+    assert Author.objects.get(slug="tomas-reyes").photo is None, "no picture in Ghost, none here"

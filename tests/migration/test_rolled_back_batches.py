@@ -46,7 +46,7 @@ def test_a_batch_that_stops_after_storing_pictures_leaves_no_files_behind(sectio
 
     assert not ArticlePage.objects.filter(slug="city-budget-vote").exists(), "the first post went with its batch"
     assert not CreditedImage.objects.exists()
-    assert stored_files() == before, "the first post's feature and inline pictures were stored, then rolled back"
+    assert stored_files() == before, "Ada's photo and the first post's pictures were stored, then rolled back"
 
 
 def test_after_a_stopped_batch_the_mended_export_stores_each_picture_once(sections, ghost_images, tmp_path):
@@ -58,7 +58,7 @@ def test_after_a_stopped_batch_the_mended_export_stores_each_picture_once(sectio
 
     new_files = stored_files() - before
     originals = {name for name in new_files if name.startswith("original_images/")}
-    assert len(originals) == 2, "the feature picture and the inline one, each once"
+    assert len(originals) == 3, "Ada's photo, the feature picture and the inline one, each once"
     assert {image.file.name for image in CreditedImage.objects.all()} == originals
 
 
@@ -71,4 +71,4 @@ def test_earlier_batches_keep_their_pictures_when_a_later_batch_stops(sections, 
 
     article = ArticlePage.objects.get(slug="city-budget-vote")
     assert article.hero_image.file.name in stored_files() - before
-    assert CreditedImage.objects.count() == 2
+    assert CreditedImage.objects.count() == 3, "Ada's photo (her author's batch) and the first post's two"
