@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory, IssueFactory
 from tests.reading import headlines, link_targets, parsed, words
 
@@ -115,7 +115,7 @@ def test_home_page_queries_do_not_grow_with_the_number_of_articles(sections, ano
         )
     IssueFactory()
     anonymous.get("/")  # image renditions are made once, on the first view
-    page_cache().clear()
+    clear_page_cache()
 
     with django_assert_max_num_queries(12):
         response = anonymous.get("/")

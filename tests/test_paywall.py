@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from masthead.access.models import PaywallSettings
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.conftest import logged_in_client, subscribe
@@ -207,7 +207,7 @@ def test_a_subscriber_reading_a_gated_page_costs_a_bounded_number_of_queries(gat
     """The paywall asks the ledger once per request, however many parts of the page need the answer."""
     client = logged_in_client(subscriber)
     client.get(gated_article.url + "3/")  # warm: renditions and the settings row exist from here on
-    page_cache().clear()  # rendered again, for the subscribers' audience
+    clear_page_cache()  # rendered again, for the subscribers' audience
     with CaptureQueriesContext(connection) as queries:
         response = client.get(gated_article.url + "3/")
     with CaptureQueriesContext(connection) as stored_copy_queries:

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.factories import ArticleFactory, AuthorFactory, paragraphs
 from tests.reading import headlines, link_targets, main_text, parsed, words
 from tests.seed import SEED_TITLE, SEED_URL
@@ -257,7 +257,7 @@ def test_search_page_queries_do_not_grow_with_the_number_of_results(sections, an
             standfirst="Harvest figures from the valley.",
         )
     anonymous.get("/search/?q=harvest")
-    page_cache().clear()
+    clear_page_cache()
 
     with django_assert_max_num_queries(12):
         response = anonymous.get("/search/?q=harvest")

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from masthead.content.models import ArticlePage
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.seed import SEED_FILE, SEED_PAGE_SENTENCES, SEED_URL
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def gated_seed(transactional_db, django_db_serialized_rollback, settings):
     article = ArticlePage.objects.get(url_path__endswith=SEED_URL)
     article.access_level = "subscribers"
     article.save_revision().publish()
-    page_cache().clear()
+    clear_page_cache()
 
 
 def test_gated_text_is_absent_with_javascript_disabled(gated_seed, chromium_browser, site_url):

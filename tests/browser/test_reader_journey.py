@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from masthead.content.models import SectionPage
 from masthead.content.services import create_or_update_article
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.seed import SEED_BYLINE, SEED_CREDIT, SEED_FILE, SEED_PAGE_SENTENCES, SEED_TITLE, SEED_URL
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def magazine(transactional_db, django_db_serialized_rollback, settings):
             standfirst="A newer story, so the seed is not alone on the front page.",
             pages=[["<p>Negotiators met again on Monday without agreement on spending.</p>"]],
         )
-    page_cache().clear()
+    clear_page_cache()
 
 
 def test_reader_reaches_the_seed_article_pages_through_it_and_finds_it_by_searching(magazine, browser_page):

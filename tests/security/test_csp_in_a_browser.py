@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from masthead.audio import services, synthesis
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.audio.conftest import ToneVoice
 from tests.factories import ArticleFactory, CreditedImageFactory
 
@@ -47,7 +47,7 @@ def narrated_article(transactional_db, django_db_serialized_rollback, sections, 
         ],
     )
     services.ensure_audio(article.pk)
-    page_cache().clear()
+    clear_page_cache()
     return article
 
 

@@ -19,7 +19,7 @@ from wagtail.models import PageViewRestriction
 
 from masthead.audio import services as audio_services
 from masthead.content.models import ArticlePage
-from masthead.core.page_cache import page_cache
+from masthead.core.page_cache import clear_page_cache
 from tests.audio.conftest import audio_root, quick_voice  # noqa: F401 (narration in a blink, to a temporary folder)
 from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory, IssueFactory
@@ -142,7 +142,7 @@ def test_a_private_article_is_on_no_surface_but_its_own_page(
 ):
     before = anonymous.get(url_for(secret_article, subscriber))
     assert shows(before, secret_article), f"{surface_name} should carry the article while it is public"
-    page_cache().clear()  # what the cache keeps after a change of privacy: test_private_pages_cache.py
+    clear_page_cache()  # what the cache keeps after a change of privacy: test_private_pages_cache.py
 
     restrict(private_page, PageViewRestriction.PASSWORD)
 
