@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model, login
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -24,6 +25,8 @@ from masthead.gifts.models import Gift
 from masthead.gifts.services.claims import ALREADY_CLAIMED, REFUNDED, claim_gift, gift_for_token
 from masthead.gifts.services.errors import GiftNotClaimable
 from masthead.subscriptions.forms import AddressForm
+from masthead.subscriptions.queries import live_subscription
+from masthead.subscriptions.services.gifts import days_on_reader_plan
 
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -67,11 +70,18 @@ def claim(request, token: str):
                 return redirect(login_url(gift))
             login(request, reader, backend=LOGIN_BACKEND)
             return claimed(request, gift, reader, address)
-    return render(
-        request,
-        "gifts/claim.html",
-        {"gift": gift, "address_form": address_form, "new_account": new_account, "login_url": login_url(gift)},
-    )
+    context = {"gift": gift, "address_form": address_form, "new_account": new_account, "login_url": login_url(gift)}
+    return render(request, "gifts/claim.html", context | worth_on_own_plan(request.user, gift))
+
+
+def worth_on_own_plan(reader, gift: Gift) -> dict:
+    """For a reader whose own plan is worth more a month (print, for a digital gift): the days the gift adds to it."""
+    subscription = live_subscription(reader)
+    if subscription is None:
+        return {}
+    start = max(subscription.current_period_end, timezone.now())
+    days = days_on_reader_plan(subscription.plan, gift.plan, months=gift.months, start=start)
+    return {"own_plan": subscription.plan, "days_on_own_plan": days} if days else {}
 
 
 def login_url(gift: Gift) -> str:

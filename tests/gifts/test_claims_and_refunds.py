@@ -374,3 +374,35 @@ def test_a_recipient_who_takes_the_guarantee_on_their_own_subscription_keeps_wha
     run_renewals()
     assert not entitlements_for(subscriber).digital
     assert sams.count() == 1  # never charged again
+
+
+def test_a_digital_gift_on_a_print_subscription_becomes_its_worth_in_days_of_the_reader_s_own_plan(
+    print_subscriber, giver_client
+):
+    pat = ReaderBrowser()
+    pat.force_login(print_subscriber)
+    link = claim_link("gwen@example.com")
+
+    page = visible_text(pat.get(link))
+    done = visible_text(pat.post(link, follow=True))
+
+    # Six months of Digital at its list price ($9 a month) against Digital + Print's ($150 a year, $12.50 a
+    # month): 0.72 of the 184 days from Pat's renewal on 10 March 2028 is 132.48, so 133 days.
+    worth = "You read Digital + Print, yearly: this gift of Digital adds 133 days to it, its worth at list prices."
+    assert worth in page
+    assert "Your gift is yours: Digital + Print, yearly until July 21, 2028." in done
+    subscription = Subscription.objects.get(reader=print_subscriber)
+    assert subscription.current_period_end == datetime.datetime(2028, 7, 21, 9, 0, tzinfo=datetime.UTC)
+    assert subscription.plan.slug == "digital-print-yearly"
+    assert "Next renewal July 21, 2028: $150.00" in visible_text(pat.get("/account/"))
+
+
+def test_a_digital_gift_on_a_digital_subscription_still_adds_its_months(subscriber, giver_client):
+    sam = ReaderBrowser()
+    sam.force_login(subscriber)
+    link = claim_link("gwen@example.com")
+
+    assert "adds" not in visible_text(sam.get(link))
+    sam.post(link)
+
+    assert Subscription.objects.get(reader=subscriber).current_period_end == add_months(START, 7)

@@ -9,7 +9,9 @@ the ledger, so `entitlements_for` reads a gift as it reads any subscription.
   next renewal (or its end, if cancelled or complimentary) comes that much later, so the gift's
   months are never charged. A past-due one is forgiven and counted from now, as staff's extension
   is. A print gift on a digital subscription moves it to the print plan of its interval until its
-  next renewal, which returns to the plan it renewed to before.
+  next renewal, which returns to the plan it renewed to before. A digital gift on a print
+  subscription becomes time on the reader's own plan, its worth at the plans' list prices, rounded up
+  to whole days (`days_on_reader_plan`): print months are not given for a digital gift's price.
 - A recipient who then takes the money-back guarantee on their own subscription keeps what is left
   of the gifts claimed onto it (`keep_gift_time`): the refund ends the paid time, not the gift.
   Each claim's `gift_added` event records the time it added (`added_from`, `added_to`) for that.
@@ -18,6 +20,8 @@ the ledger, so `entitlements_for` reads a gift as it reads any subscription.
 from __future__ import annotations
 
 import datetime
+import math
+from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 
@@ -76,7 +80,11 @@ def lengthen_by_gift(
         fields += ["status", "next_retry_at", "failed_renewal_attempts"]
     # A period already over (its ending or renewal not yet run) is not given back: the gift counts from now.
     added_from = max(subscription.current_period_end, now)
-    subscription.current_period_end = add_months(added_from, months)
+    days = days_on_reader_plan(subscription.plan, plan, months=months, start=added_from)
+    if days is None:
+        subscription.current_period_end = add_months(added_from, months)
+    else:
+        subscription.current_period_end = added_from + datetime.timedelta(days=days)
     if subscription.on_trial:
         # The trial's first charge moves with it.
         subscription.trial_ends_at = subscription.current_period_end
@@ -95,12 +103,31 @@ def lengthen_by_gift(
         "reader",
         gift=gift_id,
         months=months,
+        days=days,
         plan=subscription.plan.slug,
         period_end=subscription.current_period_end.isoformat(),
         added_from=added_from.isoformat(),
         added_to=subscription.current_period_end.isoformat(),
     )
     return subscription
+
+
+def days_on_reader_plan(reader_plan: Plan, gift_plan: Plan, *, months: int, start: datetime.datetime) -> int | None:
+    """The days of `reader_plan` a gift of `months` of `gift_plan` from `start` is worth; None when it adds its months.
+
+    Only a gift worth less a month than the reader's plan (a digital gift on a print plan) is turned
+    into days: its months' days times the ratio of the two plans' list prices a month, rounded up.
+    """
+    if gift_plan.includes_print or not reader_plan.includes_print:
+        return None
+
+    def per_month(plan: Plan) -> Fraction:  # the plans share the magazine's one currency
+        return Fraction(plan.price_cents, 12 if plan.interval == Plan.YEARLY else 1)
+
+    if not reader_plan.price_cents or per_month(gift_plan) >= per_month(reader_plan):
+        return None
+    term = add_months(start, months) - start
+    return math.ceil(Fraction(int(term.total_seconds()), 86400) * per_month(gift_plan) / per_month(reader_plan))
 
 
 def gift_time_left(subscription: Subscription, now: datetime.datetime) -> datetime.timedelta:
