@@ -21,8 +21,9 @@ TEST_PROD=1 "$VENV/bin/pytest" tests/production -p no:randomly -p no:xdist --dur
 # 2. The rest of the suite on the profile's engines (masthead/settings_test.py, TEST_PROFILE=production):
 #    its PostgreSQL cluster, its Redis for caches and sessions, its S3 server for media, a database, a Redis
 #    database and a bucket per xdist worker; the browser tests through nginx (deploy/nginx.conf) in front of
-#    the live server (tests/front_server.py). Tasks run at once, as in `make test`: the RQ workers are
-#    tests/production's subject.
+#    the live server (tests/front_server.py). Pictures are public and unsigned, as the profile's are (a stored
+#    page never carries a signed URL that expires), at the bucket's own address. Tasks run at once, as in
+#    `make test`: the RQ workers are tests/production's subject.
 (
   source scripts/prod/env.sh
   env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 TEST_PROFILE=production \
@@ -30,5 +31,6 @@ TEST_PROD=1 "$VENV/bin/pytest" tests/production -p no:randomly -p no:xdist --dur
     AWS_STORAGE_BUCKET_NAME="$AWS_STORAGE_BUCKET_NAME" AWS_S3_ENDPOINT_URL="$AWS_S3_ENDPOINT_URL" \
     AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
     AWS_DEFAULT_REGION="$AWS_DEFAULT_REGION" MEDIA_STORAGE_BACKEND="$MEDIA_STORAGE_BACKEND" \
+    AWS_QUERYSTRING_AUTH="$AWS_QUERYSTRING_AUTH" \
     "$VENV/bin/pytest" -n 2 --durations=25 --ignore=tests/production
 )
