@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from masthead.institutions.models import Institution, Membership
@@ -54,8 +55,6 @@ def test_a_reader_who_confirms_an_address_at_the_schools_domain_reads_as_a_subsc
 
 
 def test_when_the_seats_are_taken_the_next_reader_at_the_domain_gets_the_teaser(school, gated_article, client):
-    from django.test import Client
-
     sign_up_and_confirm(Client(), "ilona@kallio.example.edu")
 
     sign_up_and_confirm(client, "juha@kallio.example.edu")
@@ -221,3 +220,30 @@ def test_a_seat_taken_with_an_address_goes_when_the_reader_removes_the_address(s
 
     assert not EmailAddress.objects.filter(email="ilona@kallio.example.edu").exists()
     assert not reads_the_whole_seed_article(client.get(SEED_ALL_PAGES))
+
+
+def test_eight_readers_signing_in_at_once_for_the_last_seat_leave_one_holding_it(at_once):
+    from allauth.account.models import EmailAddress
+
+    today = timezone.localdate()
+    Institution.objects.create(
+        name="Kallio Upper School",
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=364),
+        seats=1,
+        email_domains="kallio.example.edu",
+    )
+    pupils = [reader_with_address(f"pupil{number}@kallio.example.edu") for number in range(8)]
+    for pupil in pupils:
+        EmailAddress.objects.create(user=pupil, email=pupil.email, verified=True, primary=True)
+    browsers = [Client() for _ in pupils]
+
+    def signs_in(browser, pupil):
+        return lambda: browser.post("/account/login/", {"login": pupil.email, "password": PASSWORD})
+
+    answers = at_once(*[signs_in(browser, pupil) for browser, pupil in zip(browsers, pupils, strict=True)])
+
+    assert [answer.status_code for answer in answers] == [302] * 8  # all signed in; none failed on the race
+    assert Membership.objects.count() == 1
+    reading = ["You read Kallio Upper School's subscription" in visible_text(b.get("/account/")) for b in browsers]
+    assert reading.count(True) == 1

@@ -6,10 +6,12 @@ X-Page-Cache header saying whether a stored copy answered.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import pytest
 import time_machine
+from django.db import DatabaseError, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -116,3 +118,39 @@ def test_ranges_removed_by_staff_stop_opening_articles_at_once(library, gated_ar
     library.save()
 
     assert not reads_the_whole_seed_article(visitor(IN_THE_LIBRARY).get(SEED_ALL_PAGES))
+
+
+@contextlib.contextmanager
+def database_unreachable():
+    """Point the default connection at a database nobody answers for (as in an outage), then back."""
+    working = connections.settings["default"], connections["default"]
+    if working[1].vendor == "sqlite":
+        broken = {**working[0], "NAME": "/nonexistent/masthead.sqlite3"}
+    else:
+        broken = {**working[0], "HOST": "127.0.0.1", "PORT": "9"}
+    connections.settings["default"] = broken
+    connections["default"] = connections.create_connection("default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections.settings["default"], connections["default"] = working
+
+
+def test_while_the_database_is_unreachable_the_library_still_gets_its_stored_copy_and_home_the_teaser(
+    library, gated_article, settings
+):
+    assert reads_the_whole_seed_article(visitor(IN_THE_LIBRARY).get(SEED_ALL_PAGES))
+    assert not reads_the_whole_seed_article(visitor(AT_HOME).get(SEED_ALL_PAGES))
+    settings.INSTITUTION_NETWORKS_RELOAD_SECONDS = 0  # every request asks the database for the ranges again
+
+    with database_unreachable():
+        with pytest.raises(DatabaseError):
+            Institution.objects.count()
+        in_the_library, at_home = visitor(IN_THE_LIBRARY).get(SEED_ALL_PAGES), visitor(AT_HOME).get(SEED_ALL_PAGES)
+
+    assert [in_the_library.status_code, in_the_library["X-Page-Cache"]] == [200, "hit"]
+    assert reads_the_whole_seed_article(in_the_library)
+    assert [at_home.status_code, at_home["X-Page-Cache"]] == [200, "hit"]
+    assert not reads_the_whole_seed_article(at_home)
+    assert reads_the_whole_seed_article(visitor(IN_THE_LIBRARY).get(SEED_ALL_PAGES))  # and after it
