@@ -14,6 +14,7 @@ from django.test import Client
 from masthead.access.models import PaywallSettings
 from masthead.content.models import SectionPage
 from masthead.content.services import create_or_update_article
+from masthead.core import page_cache as page_cache_module
 from masthead.core.page_cache import clear_page_cache
 from masthead.subscriptions.services import do_cancel, do_refund_under_guarantee
 from masthead.subscriptions.services.changes import do_resume
@@ -240,3 +241,23 @@ def test_after_the_whole_cache_is_cleared_many_subscribers_at_once_render_the_pa
     for number, answer in enumerate(answers):
         assert "What only subscribers read." in main_text(answer)
         assert f"Reader{number}" not in answer.content.decode()  # one copy for the audience, nobody's name in it
+
+
+@pytest.mark.parametrize("who", ["anonymous", "a subscriber already reading", "a subscriber on their first request"])
+def test_a_lone_reader_of_a_missing_page_never_waits_for_a_render(who, gated_article, subscriber, monkeypatch):
+    """Only a request another one is rendering for waits; nobody waits on the render lock their own request took."""
+    waits = []
+    wait = page_cache_module.copy_rendered_by_another
+    monkeypatch.setattr(
+        page_cache_module, "copy_rendered_by_another", lambda *args: waits.append(args[1]) or wait(*args)
+    )
+    client = Client() if who == "anonymous" else logged_in_client(subscriber)
+    if who == "a subscriber already reading":
+        client.get(SEED_ALL_PAGES)
+        clear_page_cache()
+
+    response = client.get(SEED_ALL_PAGES)
+
+    assert response["X-Page-Cache"] == "miss"
+    assert reads_the_whole_seed_article(response) == (who != "anonymous")
+    assert waits == []

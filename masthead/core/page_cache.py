@@ -168,6 +168,8 @@ def stored_copy(request: HttpRequest, audience: str) -> HttpResponse | None:
     key = cache_key(request, audience)
     if (stored := usable(page_cache().get(key))) is not None:
         return served_from_cache(request, stored, audience)
+    if getattr(request, "page_cache_waited", False) or getattr(request, "page_cache_render_lock", None):
+        return None  # the middleware already took a lock or waited for this request: render, never wait on ourselves
     locks, lock_key = caches["default"], render_lock_key(key)
     if locks.get(unstorable_key(key)):
         return None
@@ -241,6 +243,7 @@ class PageCacheMiddleware:
         if locks.add(render_lock_key(key), 1, RENDER_LOCK_SECONDS):
             request.page_cache_render_lock = key
             return self.render(request)
+        request.page_cache_waited = True
         return copy_rendered_by_another(request, key, audience) or self.render(request)
 
     def render(self, request: HttpRequest) -> HttpResponse:
