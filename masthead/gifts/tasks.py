@@ -18,6 +18,7 @@ WAITING_PAYMENT_AGE = datetime.timedelta(hours=1)
 def deliver_due_gifts() -> dict:
     """Email gifts whose day has come, settle (or after a day give up) payments left at the bank, finish refunds."""
     from masthead.gifts.services.delivery import deliver_due_gifts as deliver
+    from masthead.gifts.services.errors import GiftPaymentInProgress
     from masthead.gifts.services.purchase import PAYMENT_ABANDONED_AFTER, give_up_gift_payment, settle_gift_payment
     from masthead.gifts.services.refunds import refund_gift
     from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
@@ -32,7 +33,7 @@ def deliver_due_gifts() -> dict:
         give_up = gift.authenticating_since <= now - PAYMENT_ABANDONED_AFTER
         try:
             gift = give_up_gift_payment(gift, now=now) if give_up else settle_gift_payment(gift, now=now)
-        except (BillingError, CardDeclined, GatewayError):
+        except (BillingError, CardDeclined, GatewayError, GiftPaymentInProgress):
             continue  # still waiting, declined (recorded so), or the gateway is away until the next run
         if gift.payment_status == Gift.ABANDONED:
             abandoned += 1

@@ -283,8 +283,10 @@ def settle_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: date
     result = gateway.payment_status(charge_ref=gift.charge_ref)
     if result.requires_action:
         raise AuthenticationRequired(charge_ref=gift.charge_ref, action_secret=result.action_secret)
-    if not result.succeeded:
+    if not result.succeeded and not still_processing(result):
         result = gateway.cancel_charge(charge_ref=gift.charge_ref)
+    if still_processing(result):
+        raise GiftPaymentInProgress()  # confirmed and on its way: it may yet take the money, so it stays waiting
     if not result.succeeded:
         code = result.decline_code or "card_declined"
         not_confirmed = code in NOT_CONFIRMED
@@ -313,7 +315,14 @@ def give_up_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: dat
     result = gateway.cancel_charge(charge_ref=gift.charge_ref)
     if result.succeeded:
         return conclude_payment(gift, result, now)
+    if still_processing(result) or result.requires_action:
+        raise GiftPaymentInProgress()  # the cancel was refused: confirmed a moment ago; asked again next run
     return abandon_payment(gift, now)
+
+
+def still_processing(result) -> bool:
+    """The giver confirmed and the charge is on its way (Stripe's `processing`): neither paid nor declined yet."""
+    return not result.succeeded and result.decline_code == "processing"
 
 
 def abandon_payment(gift: Gift, now: datetime.datetime) -> Gift:
