@@ -436,6 +436,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,
             "default_acl": env("AWS_DEFAULT_ACL", "private"),
+            # Wagtail names files by their base name: two pictures called image.jpg must not replace each other.
+            "file_overwrite": False,
             "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
             # Media through the front server (nginx or a CDN proxies the bucket): "www.example.com/media".
             "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", "") or None,

@@ -41,8 +41,8 @@ def retry_due_sends() -> int:
     now = timezone.now()
     failed_or_abandoned = jobs.due(Send, now).filter(requested_at__isnull=False).values_list("pk", flat=True)
     copies_due_again = (
-        Delivery.objects.filter(status=Delivery.PENDING, retry_at__lte=now)
-        .exclude(send__status=Send.RUNNING)
+        # Only a mailing handed back to wait for its copies (QUEUED): a failed one keeps its own back-off and limit.
+        Delivery.objects.filter(status=Delivery.PENDING, retry_at__lte=now, send__status=Send.QUEUED)
         .values_list("send_id", flat=True)
         .distinct()
     )
