@@ -53,6 +53,7 @@ from masthead.subscriptions.services import (
     payment_awaiting_authentication,
     settle_authenticated_charge,
     settle_checkout,
+    started_by,
 )
 
 UNREACHABLE = (
@@ -202,6 +203,11 @@ def checkout_page(request, plan: Plan, card_form, address_form=None, **context) 
 def checkout(request, slug: str):
     plan = get_object_or_404(Plan, slug=slug, is_active=True)
     if live_subscription(request.user):
+        # Pay pressed again after the first press had finished: answer as the first did.
+        token = request.POST.get("checkout_token", "")[:64] if request.method == "POST" else ""
+        started = token and started_by(checkout_key(request.user, token))
+        if started:
+            return checkout_answer(request, plan, token, lambda: started)
         messages.info(request, "You already have a subscription; you can change it here.")
         return redirect("account")
     card_form = card_form_for(request)

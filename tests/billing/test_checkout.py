@@ -210,9 +210,7 @@ def test_a_uk_postcode_is_accepted_and_tidied(reader_client, reader):
     [
         pytest.param({**BROOKLYN_FORM, "line1": "", "city": ""}, "This field is required.", id="missing-fields"),
         pytest.param({**BROOKLYN_FORM, "region": ""}, "Enter the state.", id="missing-us-state"),
-        pytest.param(
-            {**BROOKLYN_FORM, "postal_code": "1120"}, "Enter a ZIP code such as 10000.", id="bad-us-zip"
-        ),
+        pytest.param({**BROOKLYN_FORM, "postal_code": "1120"}, "Enter a ZIP code such as 10000.", id="bad-us-zip"),
         pytest.param(
             {**LONDON_FORM, "postal_code": "SW1A 2A"}, "Enter a postal code such as EC1Y 8SY.", id="bad-uk-postcode"
         ),

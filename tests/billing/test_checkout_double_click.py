@@ -26,3 +26,19 @@ def test_a_double_clicked_checkout_keeps_one_card_for_one_customer_and_it_is_the
     text = visible_text(second_click.get("/account/"))
     assert "Welcome! Your Digital, monthly subscription is active." in text
     assert "Card Visa ending 4242" in text
+
+
+def test_pay_pressed_again_after_the_first_press_finished_answers_as_the_first_did(reader):
+    browser = browser_for(reader)
+    form = browser.get("/subscribe/digital-monthly/")
+    data = card_fields(GOOD_CARD, hidden_value(form, "checkout_token"))
+
+    first = browser.post("/subscribe/digital-monthly/", data)
+    browser.get("/account/")  # the first answer's page, read and gone
+    again = browser.post("/subscribe/digital-monthly/", data)
+
+    assert (first["Location"], again["Location"]) == ("/account/", "/account/")
+    assert SandboxCharge.objects.count() == 1
+    text = visible_text(browser.get("/account/"))
+    assert "Welcome! Your Digital, monthly subscription is active." in text
+    assert "You already have a subscription" not in text

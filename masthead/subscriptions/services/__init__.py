@@ -52,6 +52,7 @@ from masthead.subscriptions.services.checkout import (
     pay_for_checkout,
     record_checkout,
     settle_checkout,
+    started_by,
 )
 from masthead.subscriptions.services.doors import Door, door_from
 from masthead.subscriptions.services.dunning import past_due_subscriptions, retry_now
@@ -178,6 +179,7 @@ __all__ = [
     "settle_checkout",
     "settle_lost_renewal",
     "start_card_change",
+    "started_by",
     "store_card",
     "void_renewal_payment",
 ]
