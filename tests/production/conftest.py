@@ -62,7 +62,9 @@ class Profile:
         supervisor = self.pid(name)
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == supervisor:
+                command, parent = stat.read_text().rsplit(")", 1)
+                # Between two runs the supervisor's child is its `sleep 2`, which is not the worker.
+                if int(parent.split()[1]) == supervisor and not command.endswith("(sleep"):
                     return int(stat.parent.name)
             except (OSError, IndexError, ValueError):
                 continue
