@@ -1,42 +1,31 @@
 """Paying for a gift: one gift per form token, one card, one charge checked before it is recorded.
 
-The same steps as a subscription's checkout (subscriptions.services.checkout), through the same
-gateways: the row is written before the gateway is called, so the token is bound to one giver,
-one gift and one price; only the request holding the row's claim (`paying_until`) talks to the
-gateway; the charge carries the row's idempotency key, so a retry never charges twice. With
-Stripe.js the card is set up in the giver's browser first (`begin_gift_card_setup`); a bank that
-wants the giver to confirm leaves the gift AUTHENTICATING until `settle_gift_payment` hears, or
-until `give_up_gift_payment` withdraws it a day later (ABANDONED).
+The charge is the one path a subscription's checkout takes too
+(subscriptions.services.payment_attempts, `GiftPayment` here): the row is written before the
+gateway is called, so the token is bound to one giver, one gift and one price; only the request
+holding the row's claim (`paying_until`) talks to the gateway; the charge carries the row's
+idempotency key, so a retry never charges twice. With Stripe.js the card is set up in the giver's
+browser first (`begin_gift_card_setup`); a bank that wants the giver to confirm leaves the gift
+AUTHENTICATING until `settle_gift_payment` hears, or until `give_up_gift_payment` withdraws it a
+day later (ABANDONED), which only gifts do: they have no webhook to hear of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from masthead.gifts.models import Gift
 from masthead.gifts.pricing import GiftOption
 from masthead.gifts.services.errors import GiftPaymentInProgress, GiftTokenUsed
 from masthead.gifts.services.log import record_gift_event
-from masthead.subscriptions.gateways import (
-    CardDeclined,
-    CardInput,
-    CardSetup,
-    ChargeResult,
-    Gateway,
-    IdempotencyKeyReused,
-    get_gateway,
-)
-from masthead.subscriptions.services import AddressInput, AuthenticationRequired, ChargeNotConfirmed
-from masthead.subscriptions.services.checkout import CHECKOUT_CLAIM, NOT_CONFIRMED, gateway_customer_ref
-
-logger = logging.getLogger(__name__)
+from masthead.subscriptions.gateways import CardDeclined, CardInput, CardSetup, ChargeResult, Gateway, get_gateway
+from masthead.subscriptions.services import AddressInput, AuthenticationRequired
+from masthead.subscriptions.services.payment_attempts import PaymentAttempt, still_processing
 
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so the gift has not been bought."
 # A bank's 3-D Secure page times out in minutes, but some banks confirm by their app or a call later the
@@ -56,6 +45,29 @@ class GiftOrder:
     deliver_on: datetime.date
     message: str = ""
     address: AddressInput | None = None
+
+
+class GiftPayment(PaymentAttempt):
+    """A gift's charge, made once (payment_attempts); paid, the gift is scheduled and the giver gets a receipt."""
+
+    status_field = "payment_status"
+    claim_field = "paying_until"
+    message_field = "failure_message"
+    payer_field = "giver"  # the card is theirs for this gift only: it never becomes a renewal card
+    description = "Gift subscription {pk}"
+    purpose = "gift"
+    not_confirmed_message = NOT_CONFIRMED_MESSAGE
+    token_used = GiftTokenUsed
+    in_progress = GiftPaymentInProgress
+
+    def waiting_fields(self, now: datetime.datetime) -> dict:
+        return {"authenticating_since": now}
+
+    def record(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway) -> Gift:
+        return record_payment(self.row, result.charge_ref, now)
+
+    def finished(self) -> Gift:
+        return finished_gift(self.row)
 
 
 def gift_key(token: str) -> str:
@@ -122,27 +134,6 @@ def open_gift(giver, order: GiftOrder, token: str, gateway_name: str) -> Gift:
     return gift
 
 
-def claim_payment(gift: Gift) -> bool:
-    """Take the gift's payment for this request (one request at a time talks to the gateway for it)."""
-    now = timezone.now()
-    free = Q(paying_until__isnull=True) | Q(paying_until__lte=now)
-    taken = Gift.objects.filter(free, pk=gift.pk, payment_status=Gift.OPEN).update(paying_until=now + CHECKOUT_CLAIM)
-    if taken:
-        gift.refresh_from_db()
-    return bool(taken)
-
-
-def release_payment(gift: Gift) -> None:
-    Gift.objects.filter(pk=gift.pk, payment_status=Gift.OPEN).update(paying_until=None)
-
-
-def close_payment(gift: Gift, status: str, **fields) -> None:
-    for name, value in fields.items():
-        setattr(gift, name, value)
-    gift.payment_status, gift.paying_until = status, None
-    gift.save(update_fields=["payment_status", "paying_until", *fields])
-
-
 def buy_gift(
     *,
     giver,
@@ -162,30 +153,13 @@ def buy_gift(
     gift = open_gift(giver, order, token, gateway.name)
     if gift.payment_status != Gift.OPEN:
         return finished_gift(gift, gateway=gateway, now=now)
-    if not claim_payment(gift):
+    payment = GiftPayment(gift)
+    if not payment.claim():
         raise GiftPaymentInProgress()
     try:
-        if not gift.payment_method_ref:
-            keep_card_for_gift(gift, card, gateway)
-        try:
-            result = gateway.charge(
-                customer_ref=gift.customer_ref,
-                payment_method_ref=gift.payment_method_ref,
-                amount_cents=gift.amount_cents,
-                currency=gift.currency,
-                idempotency_key=gift.idempotency_key,
-                description=f"Gift subscription {gift.pk}",
-                on_session=True,
-            )
-        except IdempotencyKeyReused as error:
-            close_payment(gift, Gift.REFUSED, failure_message=str(error)[:300])
-            raise GiftTokenUsed() from None
-        if result.requires_action:
-            close_payment(gift, Gift.AUTHENTICATING, charge_ref=result.charge_ref, authenticating_since=now)
-            raise AuthenticationRequired(charge_ref=result.charge_ref, action_secret=result.action_secret)
-        return conclude_payment(gift, result, now)
+        return payment.charge(card, now, gateway)
     finally:
-        release_payment(gift)
+        payment.release()
 
 
 def begin_gift_card_setup(*, giver, order: GiftOrder, token: str, gateway: Gateway | None = None) -> CardSetup | None:
@@ -194,31 +168,13 @@ def begin_gift_card_setup(*, giver, order: GiftOrder, token: str, gateway: Gatew
     gift = open_gift(giver, order, token, gateway.name)
     if gift.payment_status != Gift.OPEN or gift.payment_method_ref:
         return None
-    if not claim_payment(gift):
+    payment = GiftPayment(gift)
+    if not payment.claim():
         raise GiftPaymentInProgress()
     try:
-        if not gift.customer_ref:
-            gift.customer_ref = gateway_customer_ref(giver, gateway.name) or gateway.create_customer(email=giver.email)
-            gift.save(update_fields=["customer_ref"])
-        return gateway.start_card_setup(customer_ref=gift.customer_ref, reader_ref=str(giver.pk), purpose="gift")
+        return payment.start_card_setup(gateway)
     finally:
-        release_payment(gift)
-
-
-def keep_card_for_gift(gift: Gift, card: CardInput, gateway: Gateway) -> None:
-    """Store the card the gift is paid with (raises CardDeclined); it never becomes the giver's renewal card."""
-    if not (card.setup_ref or card.token or card.number):
-        raise CardDeclined("Enter your card details in the card field.", "card_missing")
-    customer_ref = gift.customer_ref or gateway_customer_ref(gift.giver, gateway.name)
-    if card.setup_ref:
-        if not customer_ref:
-            raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown")
-        stored = gateway.finish_card_setup(customer_ref=customer_ref, setup_ref=card.setup_ref)
-    else:
-        stored = gateway.store_card(customer_ref=customer_ref or None, email=gift.giver.email, card=card)
-    gift.customer_ref, gift.payment_method_ref = stored.customer_ref, stored.payment_method_ref
-    gift.card_brand, gift.card_last4 = stored.brand, stored.last4
-    gift.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
+        payment.release()
 
 
 def finished_gift(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
@@ -232,22 +188,6 @@ def finished_gift(gift: Gift, *, gateway: Gateway | None = None, now: datetime.d
     if gift.payment_status == Gift.ABANDONED:
         raise CardDeclined(ABANDONED_MESSAGE, "abandoned")
     raise GiftTokenUsed()
-
-
-def conclude_payment(gift: Gift, result: ChargeResult, now: datetime.datetime) -> Gift:
-    """Record the gift's charge as the gateway answered it: declined, not the payment asked for, or paid."""
-    if not result.succeeded:
-        message = result.message or "Your card was declined."
-        close_payment(
-            gift, Gift.DECLINED, charge_ref=result.charge_ref, decline_code=result.decline_code, failure_message=message
-        )
-        raise CardDeclined(message, result.decline_code)
-    problem = result.differs_from(amount_cents=gift.amount_cents, currency=gift.currency)
-    if problem:
-        logger.error("Gift %s was not recorded: %s", gift.pk, problem)
-        close_payment(gift, Gift.REFUSED, charge_ref=result.charge_ref, failure_message=problem[:300])
-        raise ChargeNotConfirmed()
-    return record_payment(gift, result.charge_ref, now)
 
 
 def record_payment(gift: Gift, charge_ref: str, now: datetime.datetime) -> Gift:
@@ -278,25 +218,7 @@ def settle_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: date
     """
     gateway = gateway or get_gateway(gift.gateway)
     now = now or timezone.now()
-    if gift.payment_status != Gift.AUTHENTICATING:
-        return finished_gift(gift)
-    result = gateway.payment_status(charge_ref=gift.charge_ref)
-    if result.requires_action:
-        raise AuthenticationRequired(charge_ref=gift.charge_ref, action_secret=result.action_secret)
-    if not result.succeeded and not still_processing(result):
-        result = gateway.cancel_charge(charge_ref=gift.charge_ref)
-    if still_processing(result):
-        raise GiftPaymentInProgress()  # confirmed and on its way: it may yet take the money, so it stays waiting
-    if not result.succeeded:
-        code = result.decline_code or "card_declined"
-        not_confirmed = code in NOT_CONFIRMED
-        message = NOT_CONFIRMED_MESSAGE if not_confirmed else (result.message or "Your card was declined.")
-        code = "authentication_failed" if not_confirmed else code
-        Gift.objects.filter(pk=gift.pk, payment_status=Gift.AUTHENTICATING).update(
-            payment_status=Gift.DECLINED, decline_code=code[:50], failure_message=message[:300]
-        )
-        raise CardDeclined(message, code)
-    return conclude_payment(gift, result, now)
+    return GiftPayment(gift).settle(gateway, now)
 
 
 def give_up_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
@@ -314,15 +236,10 @@ def give_up_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: dat
         pass
     result = gateway.cancel_charge(charge_ref=gift.charge_ref)
     if result.succeeded:
-        return conclude_payment(gift, result, now)
+        return GiftPayment(gift).conclude(result, now, gateway)
     if still_processing(result) or result.requires_action:
         raise GiftPaymentInProgress()  # the cancel was refused: confirmed a moment ago; asked again next run
     return abandon_payment(gift, now)
-
-
-def still_processing(result) -> bool:
-    """The giver confirmed and the charge is on its way (Stripe's `processing`): neither paid nor declined yet."""
-    return not result.succeeded and result.decline_code == "processing"
 
 
 def abandon_payment(gift: Gift, now: datetime.datetime) -> Gift:

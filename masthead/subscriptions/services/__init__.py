@@ -8,6 +8,7 @@ Subscription rows are always locked through `ledger.locked_subscription`, one at
 - `errors`: the refusals (BillingError and its kinds), in one place
 - `ledger`: the event log, row locks, addresses, stored cards, receipts
 - `checkout`: buying (`do_subscribe`; with Stripe.js, `begin_card_setup` first and `settle_checkout` after 3-D Secure)
+- `payment_attempts`: paying once for what a form token opened, the one charge path checkouts and gifts share
 - `doors`: the door a reader came to checkout through (`door_from` a subscribe link's `?from=`)
 - `authentication`: charges the reader's bank wants confirmed: a renewal's, from the emailed link; the gateway's news
 - `renewals`: charging due subscriptions, retries, crashed runs, reminders
@@ -47,8 +48,6 @@ from masthead.subscriptions.services.checkout import (
     close_checkout,
     do_subscribe,
     finished_checkout,
-    gateway_customer_ref,
-    keep_card_for_checkout,
     pay_for_checkout,
     record_checkout,
     settle_checkout,
@@ -80,6 +79,7 @@ from masthead.subscriptions.services.ledger import (
     store_card,
 )
 from masthead.subscriptions.services.offers import check_offer, check_offer_open, find_offer, offer_terms
+from masthead.subscriptions.services.payment_attempts import PaymentAttempt, gateway_customer_ref
 from masthead.subscriptions.services.refunds import (
     do_refund_under_guarantee,
     do_staff_refund,
@@ -112,6 +112,7 @@ __all__ = [
     "BillingError",
     "CANCEL_REASONS",
     "CardChange",
+    "PaymentAttempt",
     "Door",
     "CHECKOUT_CLAIM",
     "CHECKOUT_POLL_SECONDS",
@@ -154,7 +155,6 @@ __all__ = [
     "find_offer",
     "gateway_customer_ref",
     "issue_receipt",
-    "keep_card_for_checkout",
     "keep_new_card",
     "locked_subscription",
     "lost_renewal_payment_ids",

@@ -26,7 +26,7 @@ from masthead.subscriptions.models import Checkout, GatewayCustomer, Payment, Su
 from masthead.subscriptions.queries import live_subscription
 from masthead.subscriptions.services import renewals
 from masthead.subscriptions.services.checkout import settle_checkout
-from masthead.subscriptions.services.errors import AuthenticationRequired, BillingError
+from masthead.subscriptions.services.errors import AuthenticationRequired, BillingError, CheckoutInProgress
 from masthead.subscriptions.services.ledger import record_event
 
 logger = logging.getLogger(__name__)
@@ -157,8 +157,8 @@ def settle_authenticated_charge(
     if checkout is not None:
         try:
             settle_checkout(checkout, gateway=gateway, now=now)
-        except AuthenticationRequired:
-            return "waiting"
+        except (AuthenticationRequired, CheckoutInProgress):
+            return "waiting"  # still at the bank, or confirmed and still processing: the next news settles it
         except CardDeclined:
             return "not_confirmed"
         except BillingError as refused:

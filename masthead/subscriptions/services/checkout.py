@@ -4,29 +4,27 @@ With Stripe the card is set up in the reader's browser by Stripe.js (`begin_card
 included), and the first period is charged on-session; when the reader's bank wants them to
 confirm that charge, the checkout waits (`Checkout.AUTHENTICATING`) and `settle_checkout` records
 it once the bank has answered: called by the reader's page, Stripe's webhook or the sandbox's bank
-page, whichever comes first, and recording it once.
+page, whichever comes first, and recording it once. The charge itself is the one path checkouts and
+gifts share (`payment_attempts.PaymentAttempt`); this module says what a checkout's row is and records
+the subscription it pays for.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import logging
 import time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from masthead.subscriptions import emails
 from masthead.subscriptions.gateways import (
-    AUTHENTICATION_REQUIRED,
     CardDeclined,
     CardInput,
     CardSetup,
     ChargeResult,
     Gateway,
-    IdempotencyKeyReused,
     get_gateway,
 )
 from masthead.subscriptions.models import (
@@ -43,7 +41,6 @@ from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
     AuthenticationRequired,
-    ChargeNotConfirmed,
     CheckoutInProgress,
     CheckoutTokenUsed,
 )
@@ -55,19 +52,33 @@ from masthead.subscriptions.services.ledger import (
     save_address,
 )
 from masthead.subscriptions.services.offers import check_offer
+from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
 
-logger = logging.getLogger(__name__)
-
-# A checkout's claim outlasts any run of gateway calls it makes (Stripe: 30 s per call, tried three
-# times); if the request holding it dies, a retry of the same token takes over after this.
-CHECKOUT_CLAIM = datetime.timedelta(minutes=5)
+# A checkout's claim: the one every payment attempt holds while it talks to the gateway.
+CHECKOUT_CLAIM = PAYMENT_CLAIM
 # How long a second click waits for the first one's outcome before saying the payment is under way.
 CHECKOUT_WAIT_SECONDS = 20.0
 CHECKOUT_POLL_SECONDS = 0.05
-# What a charge that waited for the reader's bank ends as when the bank did not confirm it: the
-# reader failed or abandoned 3-D Secure (Stripe's and the sandbox's words), or it was withdrawn.
-NOT_CONFIRMED = {AUTHENTICATION_REQUIRED, "payment_intent_authentication_failure", "authentication_failed", "canceled"}
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so your subscription has not started."
+
+
+class CheckoutPayment(PaymentAttempt):
+    """A checkout's first charge, made once (payment_attempts); paid, it starts the subscription."""
+
+    description = "First period, checkout {pk}"  # not the plan's name: a renamed plan would change the request
+    purpose = "checkout"
+    not_confirmed_message = NOT_CONFIRMED_MESSAGE
+    token_used = CheckoutTokenUsed
+    in_progress = CheckoutInProgress
+
+    def authentication_required(self, charge_ref: str, action_secret: str) -> AuthenticationRequired:
+        return AuthenticationRequired(charge_ref=charge_ref, action_secret=action_secret, checkout=self.row)
+
+    def record(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway) -> Subscription:
+        return record_checkout(self.row, result, checkout_address(self.row), now, gateway)
+
+    def finished(self) -> Subscription:
+        return finished_checkout(self.row)
 
 
 def checkout_key(reader, checkout_token: str) -> str:
@@ -134,8 +145,7 @@ def started_by(key: str) -> Subscription | None:
 
 
 def release_checkout(checkout: Checkout) -> None:
-    # However the request ended, a retry of the token may go on; a finished checkout answers it at once.
-    Checkout.objects.filter(pk=checkout.pk, status=Checkout.OPEN).update(claimed_until=None)
+    CheckoutPayment(checkout).release()
 
 
 def begin_card_setup(
@@ -166,14 +176,7 @@ def begin_card_setup(
     try:
         if checkout.status != Checkout.OPEN or checkout.has_card:
             return None
-        if not checkout.customer_ref:
-            checkout.customer_ref = gateway_customer_ref(reader, gateway.name) or gateway.create_customer(
-                email=reader.email
-            )
-            checkout.save(update_fields=["customer_ref"])
-        return gateway.start_card_setup(
-            customer_ref=checkout.customer_ref, reader_ref=str(reader.pk), purpose="checkout"
-        )
+        return CheckoutPayment(checkout).start_card_setup(gateway)
     finally:
         release_checkout(checkout)
 
@@ -206,11 +209,7 @@ def claim_checkout(
             raise CheckoutTokenUsed()
         if checkout.status != Checkout.OPEN:
             return checkout
-        free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-        if Checkout.objects.filter(free, pk=checkout.pk, status=Checkout.OPEN).update(
-            claimed_until=now + CHECKOUT_CLAIM
-        ):
-            checkout.refresh_from_db()
+        if CheckoutPayment(checkout).claim():
             return checkout
         if time.monotonic() >= deadline:
             raise CheckoutInProgress()
@@ -234,41 +233,7 @@ def finished_checkout(
 
 
 def close_checkout(checkout: Checkout, status: str, **fields) -> None:
-    for name, value in fields.items():
-        setattr(checkout, name, value)
-    checkout.status, checkout.claimed_until = status, None
-    checkout.save(update_fields=["status", "claimed_until", *fields])
-
-
-def gateway_customer_ref(reader, gateway_name: str) -> str:
-    """The reader's customer at the gateway, if any: the one renewals use, or one an earlier checkout made."""
-    customer = GatewayCustomer.objects.filter(reader=reader, gateway=gateway_name).first()
-    if customer:
-        return customer.customer_ref
-    earlier = Checkout.objects.filter(reader=reader, gateway=gateway_name).exclude(customer_ref="").order_by("-pk")
-    return earlier.values_list("customer_ref", flat=True).first() or ""
-
-
-def keep_card_for_checkout(checkout: Checkout, card: CardInput, gateway: Gateway) -> None:
-    """Store the card at the gateway for this checkout (raises CardDeclined); renewals use it once it has paid.
-
-    A card Stripe.js set up in the browser (`card.setup_ref`) is taken only if Stripe says the
-    setup succeeded for this checkout's customer, the one `begin_card_setup` opened it for.
-    """
-    reader = checkout.reader
-    customer_ref = checkout.customer_ref or gateway_customer_ref(reader, gateway.name)
-    if not (card.setup_ref or card.token or card.number):
-        # Stripe.js never ran (no JavaScript, or the form was sent by hand): there is no card to charge.
-        raise CardDeclined("Enter your card details in the card field.", "card_missing")
-    if card.setup_ref:
-        if not customer_ref:
-            raise CardDeclined("That card could not be found; please enter it again.", "setup_unknown")
-        stored = gateway.finish_card_setup(customer_ref=customer_ref, setup_ref=card.setup_ref)
-    else:
-        stored = gateway.store_card(customer_ref=customer_ref or None, email=reader.email, card=card)
-    checkout.customer_ref, checkout.payment_method_ref = stored.customer_ref, stored.payment_method_ref
-    checkout.card_brand, checkout.card_last4 = stored.brand, stored.last4
-    checkout.save(update_fields=["customer_ref", "payment_method_ref", "card_brand", "card_last4"])
+    CheckoutPayment(checkout).close(status, **fields)
 
 
 def pay_for_checkout(
@@ -285,47 +250,7 @@ def pay_for_checkout(
         # 3-D Secure, a webhook) records the address with it.
         checkout.address = dataclasses.asdict(address)
         checkout.save(update_fields=["address"])
-    if not checkout.has_card:
-        # A retry after a gateway failure charges the card kept the first time: the same key, the same request.
-        keep_card_for_checkout(checkout, card, gateway)
-    try:
-        result = gateway.charge(
-            customer_ref=checkout.customer_ref,
-            payment_method_ref=checkout.payment_method_ref,
-            amount_cents=checkout.amount_cents,
-            currency=checkout.currency,
-            idempotency_key=checkout.idempotency_key,
-            # From the row alone, so a retry sends the very same request (a renamed plan would not).
-            description=f"First period, checkout {checkout.pk}",
-            on_session=True,
-        )
-    except IdempotencyKeyReused as error:
-        close_checkout(checkout, Checkout.REFUSED, message=str(error)[:300])
-        raise CheckoutTokenUsed() from None
-    if result.requires_action:
-        close_checkout(checkout, Checkout.AUTHENTICATING, charge_ref=result.charge_ref)
-        raise AuthenticationRequired(
-            charge_ref=result.charge_ref, action_secret=result.action_secret, checkout=checkout
-        )
-    return conclude_checkout(checkout, result, now, gateway)
-
-
-def conclude_checkout(
-    checkout: Checkout, result: ChargeResult, now: datetime.datetime, gateway: Gateway
-) -> Subscription:
-    """Record a checkout's charge as the gateway answered it: declined, not the payment asked for, or paid."""
-    if not result.succeeded:
-        message = result.message or "Your card was declined."
-        close_checkout(
-            checkout, Checkout.DECLINED, charge_ref=result.charge_ref, decline_code=result.decline_code, message=message
-        )
-        raise CardDeclined(message, result.decline_code)
-    problem = result.differs_from(amount_cents=checkout.amount_cents, currency=checkout.currency)
-    if problem:
-        logger.error("Checkout %s was not recorded: %s", checkout.idempotency_key, problem)
-        close_checkout(checkout, Checkout.REFUSED, charge_ref=result.charge_ref, message=problem[:300])
-        raise ChargeNotConfirmed()
-    return record_checkout(checkout, result, checkout_address(checkout), now, gateway)
+    return CheckoutPayment(checkout).charge(card, now, gateway)
 
 
 def checkout_address(checkout: Checkout) -> AddressInput | None:
@@ -340,30 +265,14 @@ def settle_checkout(
     The reader's page calls it once Stripe.js (or the sandbox's bank page) is done; Stripe's
     payment_intent webhooks and the sandbox's bank page call it too. Whichever comes first records
     the subscription; the others find it recorded (the checkout's key is unique on its payment).
-    A charge still waiting raises AuthenticationRequired again. One the bank did not confirm is
-    withdrawn at the gateway, so it can never take money, and the checkout ends declined.
+    A charge still waiting raises AuthenticationRequired again; one confirmed and still processing
+    at the gateway raises CheckoutInProgress and stays waiting (it may yet take the money). One the
+    bank did not confirm is withdrawn at the gateway, so it can never take money, and the checkout
+    ends declined.
     """
     gateway = gateway or get_gateway(checkout.gateway)
     now = now or timezone.now()
-    if checkout.status != Checkout.AUTHENTICATING:
-        return finished_checkout(checkout)
-    result = gateway.payment_status(charge_ref=checkout.charge_ref)
-    if result.requires_action:
-        raise AuthenticationRequired(
-            charge_ref=checkout.charge_ref, action_secret=result.action_secret, checkout=checkout
-        )
-    if not result.succeeded:
-        result = gateway.cancel_charge(charge_ref=checkout.charge_ref)
-    if not result.succeeded:
-        code = result.decline_code or "card_declined"
-        not_confirmed = code in NOT_CONFIRMED
-        message = NOT_CONFIRMED_MESSAGE if not_confirmed else (result.message or "Your card was declined.")
-        code = "authentication_failed" if not_confirmed else code
-        Checkout.objects.filter(pk=checkout.pk, status=Checkout.AUTHENTICATING).update(
-            status=Checkout.DECLINED, decline_code=code[:50], message=message[:300]
-        )
-        raise CardDeclined(message, code)
-    return conclude_checkout(checkout, result, now, gateway)
+    return CheckoutPayment(checkout).settle(gateway, now)
 
 
 def record_checkout(
@@ -457,7 +366,7 @@ def start_trial(
     should the bank want the reader then.
     """
     if not checkout.has_card:
-        keep_card_for_checkout(checkout, card, gateway)
+        CheckoutPayment(checkout).keep_card(card, gateway)
     offer, reader = checkout.offer, checkout.reader
     trial_ends = now + datetime.timedelta(days=offer.trial_days)
     try:
