@@ -263,3 +263,40 @@ def test_search_page_queries_do_not_grow_with_the_number_of_results(sections, an
         response = anonymous.get("/search/?q=harvest")
 
     assert len(headlines(response, ".search-results h3")) == 12
+
+
+def test_snippet_of_a_word_deep_in_a_long_article_quotes_that_passage_escaped_and_marked(sections, anonymous):
+    filler = [f"Paragraph {number} is about the harbour and the weather of the coast." for number in range(1, 15)]
+    ArticleFactory(
+        title="A long report",
+        standfirst="Notes from a long week on the coast.",
+        pages=[
+            paragraphs(
+                *filler[:9],
+                "Minutes later the mayor, Halbeberg &amp; Sons' founder, said &lt;no comment&gt; again.",
+                *filler[9:],
+            )
+        ],
+    )
+
+    snippet = parsed(anonymous.get("/search/", {"q": "halbeberg"})).select_one(".snippet")
+
+    text = words(snippet)
+    assert "Minutes later the mayor, Halbeberg & Sons' founder, said <no comment> again." in text
+    assert text.startswith("…") and text.endswith("…")  # a passage from the middle, not the whole article
+    assert "Paragraph 1 is" not in text and "Paragraph 14" not in text
+    assert [words(mark) for mark in snippet.select("mark")] == ["Halbeberg"]
+    assert snippet.select("*:not(mark)") == []
+
+
+def test_snippet_of_a_word_found_nowhere_in_the_text_quotes_the_start(sections, anonymous):
+    ArticleFactory(
+        title="Glaciers in retreat",
+        standfirst="The ice is going.",
+        pages=[paragraphs(*[f"Sentence {number} of a long story about the valley." for number in range(40)])],
+    )
+
+    snippet = words(parsed(anonymous.get("/search/", {"q": "glaciers"})).select_one(".snippet"))
+
+    assert snippet.startswith("The ice is going. Sentence 0 of a long story")
+    assert snippet.endswith("…")

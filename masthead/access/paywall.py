@@ -8,6 +8,7 @@ never grant access; only the ledger's entitlements (and, if on, the meter) do.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -111,6 +112,13 @@ def public_text(article, settings: PaywallSettings | None = None) -> str:
 
     Lists pass `settings` loaded once, so a page of results costs one settings query.
     """
+    return "\n".join(public_text_parts(article, settings))
+
+
+def public_text_parts(article, settings: PaywallSettings | None = None) -> Iterator[str]:
+    """`public_text` a piece at a time (the standfirst, then each block), for a reader that stops early."""
+    yield article.standfirst
     if article_is_gated(article, settings or paywall_settings(), timezone.localdate()):
-        return f"{article.standfirst}\n{article.teaser_text()}"
-    return f"{article.standfirst}\n{article.body_text()}"
+        yield from article.teaser_text_parts()
+    else:
+        yield from article.body_text_parts()

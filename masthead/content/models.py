@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import html
 import json
+from collections.abc import Iterator
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -84,6 +86,11 @@ class CreditedRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+def paragraph_text(source: str) -> str:
+    """A rich-text paragraph's words as a reader reads them: tags dropped, "&amp;" read as "&"."""
+    return html.unescape(strip_tags(source))
 
 
 class Author(index.Indexed, models.Model):
@@ -246,16 +253,18 @@ class ArticlePage(RecordsWhereShown, RoutablePageMixin, Page):
         return len(self.web_pages)
 
     def body_text(self) -> str:
-        """The article's words as plain text, in order; used for search snippets."""
-        parts = []
+        """The article's words as plain text, in order; indexed for search, quoted by feeds."""
+        return "\n".join(self.body_text_parts())
+
+    def body_text_parts(self) -> Iterator[str]:
+        """`body_text` a block at a time, so a search snippet stops reading at the passage it quotes."""
         for block in self.body:
             if block.block_type == PARAGRAPH:
-                parts.append(strip_tags(block.value.source))
+                yield paragraph_text(block.value.source)
             elif block.block_type == HEADING:
-                parts.append(block.value)
+                yield block.value
             elif block.block_type == PULL_QUOTE:
-                parts.append(block.value["quote"])
-        return "\n".join(parts)
+                yield block.value["quote"]
 
     def teaser_blocks(self) -> list:
         """What readers without access see of the body: the first paragraphs of page 1."""
@@ -263,7 +272,10 @@ class ArticlePage(RecordsWhereShown, RoutablePageMixin, Page):
         return paragraphs[: self.teaser_paragraphs]
 
     def teaser_text(self) -> str:
-        return "\n".join(strip_tags(block.value.source) for block in self.teaser_blocks())
+        return "\n".join(self.teaser_text_parts())
+
+    def teaser_text_parts(self) -> Iterator[str]:
+        return (paragraph_text(block.value.source) for block in self.teaser_blocks())
 
     def web_page_url(self, number: int) -> str:
         if number == 1:

@@ -176,7 +176,15 @@ class RankedHits:
         """
         from masthead.content.models import ArticlePage
 
-        by_distance = self.entries.order_by("distance").values_list("article_id", "distance")
+        newest = ArticlePage.objects.order_by().filter(pk=OuterRef("article_id"))
+        # Each row carries its article's dates, looked up only for the rows read: no second query for them.
+        by_distance = (
+            self.entries.annotate(
+                date=Subquery(newest.values("date")), published=Subquery(newest.values("first_published_at"))
+            )
+            .order_by("distance")
+            .values_list("article_id", "distance", "date", "published")
+        )
         rows = []
         # One pass on a server-side cursor (inside a transaction, so not materialised WITH HOLD): rows
         # stream in order until the page's last distance is passed. A cursor is also planned for its
@@ -191,11 +199,5 @@ class RankedHits:
                 if len(rows) >= stop and row[1] != rows[stop - 1][1]:
                     break
                 rows.append(row)
-        dates = {
-            pk: (date.toordinal(), published.timestamp() if published else 0.0)
-            for pk, date, published in ArticlePage.objects.filter(pk__in=[row[0] for row in rows])
-            .order_by()
-            .values_list("pk", "date", "first_published_at")
-        }
-        rows.sort(key=lambda row: (row[1], *(-part for part in dates.get(row[0], (0, 0.0))), -row[0]))
-        return [article_id for article_id, _ in rows[:stop]]
+        rows.sort(key=lambda row: (row[1], -row[2].toordinal(), -(row[3].timestamp() if row[3] else 0.0), -row[0]))
+        return [row[0] for row in rows[:stop]]

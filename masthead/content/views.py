@@ -26,15 +26,19 @@ def query_without_page(request) -> str:
 
 
 def search(request):
-    form = SearchForm(request.GET or None, sections=live_sections())
+    sections = live_sections()  # read once: the form's filter, the cards' section links and the navigation
+    form = SearchForm(request.GET or None, sections=sections)
     reach = search_reach(request)
     results = search_articles(form.cleaned_data, reach=reach) if form.is_valid() else None
     if results is not None:
         results_page = Paginator(results.hits, ARTICLES_PER_LIST_PAGE).get_page(page_number_from(request))
-        results_page.object_list = with_snippets(results_page.object_list, results.terms, reach=reach, request=request)
+        results_page.object_list = with_snippets(
+            results_page.object_list, results.terms, reach=reach, request=request, sections=sections
+        )
     else:
         results_page = None
     context = {
+        "nav_sections": sections,  # instead of the context processor's own read
         "form": form,
         "results": results,
         "results_page": results_page,
