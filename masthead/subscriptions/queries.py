@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DurationField,
@@ -261,10 +262,34 @@ class DaysBetween(Func):
         return self.as_sql(compiler, connection, template=self.sqlite_template)
 
 
+class WrittenIn(Func):
+    """`column IN ('a', 'b')` with the words written into the SQL, not bound as parameters.
+
+    SQLite uses a partial index only when the query's WHERE clause shows the index's condition, and
+    it cannot see through bound parameters: `status IN (?, ?)` read every subscription from the
+    table (166,666 rows for 100,000 live ones) beside the live ones' covering index
+    (`subscription_live_by_plan`). Only our own constants go in, checked to be plain words.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, words: tuple[str, ...]):
+        if not words or not all(word.isidentifier() and word.isascii() for word in words):
+            raise ValueError(f"Only plain words are written into SQL, not {words!r}")
+        super().__init__(F(column))
+        self.words = words
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        listed = ", ".join("'" + word + "'" for word in self.words)
+        return f"{column} IN ({listed})", params
+
+
 def live_subscriptions_by_plan() -> QuerySet:
     """Live subscriptions counted by plan: all, complimentary, in a free trial, past due (one GROUP BY)."""
     return (
-        Subscription.objects.filter(status__in=Subscription.LIVE_STATUSES)
+        # Written in, so SQLite reads the live ones' partial index alone (see WrittenIn).
+        Subscription.objects.filter(WrittenIn("status", Subscription.LIVE_STATUSES))
         .values("plan_id")
         # Counted by a column the index holds (never null), not the id: PostgreSQL then reads the index alone.
         .annotate(

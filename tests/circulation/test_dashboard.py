@@ -82,6 +82,32 @@ def test_the_plans_table_counts_live_subscribers_only(small_ledger, circulation_
     assert rows == {"Digital, monthly": ["Digital", "1", "1", "0", "0", "0"]}
 
 
+def test_the_plans_table_counts_a_reader_in_dunning_and_a_complimentary_one_and_leaves_out_the_refunded(
+    db, clock, make_user, circulation, circulation_client
+):
+    readers = {name: make_user(name) for name in ["alice", "pia", "rhea", "cody"]}
+    book = Ledger(clock=clock, readers=readers, staff=circulation)
+    book.advance_to(at(1, 20))
+    book.subscribe("alice", "digital-monthly")
+    book.subscribe("pia", "digital-print-monthly")
+    book.subscribe("rhea", "digital-print-monthly")
+    book.grant_complimentary("cody", until=at(12, 31))
+    book.card_starts_declining("pia")
+    do_refund_under_guarantee(book.subscription("rhea"), actor="reader", gateway=SandboxGateway())
+    book.advance_to(at(2, 21, 9))  # Pia's renewal failed yesterday at noon: past due, still a subscriber
+    circulation_client.force_login(circulation)
+
+    page = circulation_client.get("/admin/circulation/")
+
+    # Subscribers, paying, complimentary, in a free trial, past due.
+    assert table_rows(page, "plans") == {
+        "Digital + Print, monthly": ["Print and digital", "1", "1", "0", "0", "1"],
+        "Digital + Print, yearly": ["Print and digital", "1", "0", "1", "0", "0"],
+        "Digital, monthly": ["Digital", "1", "1", "0", "0", "0"],
+    }
+    assert figure(page, "subscribers") == "3"
+
+
 def test_each_month_shows_who_joined_renewed_was_refunded_and_lapsed_and_the_mrr_at_its_end(
     small_ledger, circulation_client
 ):
