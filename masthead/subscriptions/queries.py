@@ -312,19 +312,23 @@ def ledger_changes_between(start: datetime.datetime, end: datetime.datetime) -> 
     `lifetime` (the summed length of the subscriptions that ended, a timedelta, or None).
     """
     events = SubscriptionEvent.objects.filter(created_at__gte=start, created_at__lt=end)
+    # Counted by the columns of the (kind, created_at) index alone, so no event's row is read: a day
+    # has a thousand renewals and more.
     counts = events.filter(kind__in=DASHBOARD_KINDS).aggregate(
-        started=Count("pk", filter=Q(kind__in=STARTED_KINDS)),
-        new=Count("pk", filter=Q(kind__in=NEW_KINDS)),
-        renewed=Count("pk", filter=Q(kind="renewed")),
-        cancelled=Count("pk", filter=Q(kind="canceled")),
-        refunded=Count("pk", filter=Q(kind="refunded_under_guarantee")),
-        lapsed=Count("pk", filter=Q(kind="ended", detail__reason__in=LAPSE_REASONS)),
-        ended=Count("pk", filter=Q(kind__in=ENDED_KINDS)),
+        started=Count("kind", filter=Q(kind__in=STARTED_KINDS)),
+        new=Count("kind", filter=Q(kind__in=NEW_KINDS)),
+        renewed=Count("kind", filter=Q(kind="renewed")),
+        cancelled=Count("kind", filter=Q(kind="canceled")),
+        refunded=Count("kind", filter=Q(kind="refunded_under_guarantee")),
+        ended=Count("kind", filter=Q(kind__in=ENDED_KINDS)),
     )
-    # Apart, so only the few endings are joined to their subscriptions.
+    # Apart, so only the few endings are read whole (a lapse's reason) and joined to their subscriptions.
     lifetime = ExpressionWrapper(F("created_at") - F("subscription__started_at"), output_field=DurationField())
-    counts["lifetime"] = events.filter(kind__in=ENDED_KINDS).aggregate(total=Sum(lifetime))["total"]
-    return counts
+    endings = events.filter(kind__in=ENDED_KINDS).aggregate(
+        lapsed=Count("kind", filter=Q(kind="ended", detail__reason__in=LAPSE_REASONS)),
+        lifetime=Sum(lifetime),
+    )
+    return counts | endings
 
 
 def recurring_revenue_change_between(start: datetime.datetime, end: datetime.datetime) -> dict[str, int]:
