@@ -19,6 +19,7 @@ import datetime
 import os
 import sqlite3
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -111,7 +112,8 @@ def site_url(request, live_server):
     Behind nginx the app marks the anonymous pages nginx may keep and purges them on publish, as in production.
     """
     if getattr(settings, "TEST_PROFILE", "") != "production":
-        yield live_server.url
+        with one_request_at_a_time(live_server):
+            yield live_server.url
         return
     from tests.front_server import nginx_in_front_of
 
@@ -123,6 +125,30 @@ def site_url(request, live_server):
     ) as url:
         django_settings.FRONT_CACHE_PURGE_URLS = [url]
         yield url
+
+
+@contextmanager
+def one_request_at_a_time(live_server):
+    """On SQLite in memory every live-server thread is handed the test's one connection, so a page and a
+    webhook answered together would use it at once ("cannot start a transaction within a transaction"):
+    there they take turns. localstripe sends its webhooks after answering, so no request waits on another.
+    """
+    if not live_server.thread.connections_override:
+        yield
+        return
+    server = live_server.thread.httpd
+    app = server.get_app()
+    turn = threading.Lock()
+
+    def in_turn(environ, start_response):
+        with turn:
+            return app(environ, start_response)
+
+    server.set_app(in_turn)
+    try:
+        yield
+    finally:
+        server.set_app(app)
 
 
 @pytest.fixture(scope="module")
