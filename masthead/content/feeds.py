@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from masthead.access.paywall import paywall_settings, public_text
 from masthead.content.queries import published_articles
@@ -29,7 +30,8 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_description(self, item):
-        return item.feed_text
+        # Readers render a description as HTML; the article's words are text, so a typed "<" stays one.
+        return escape(item.feed_text)
 
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.byline_authors)
