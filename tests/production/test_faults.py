@@ -48,6 +48,14 @@ model = {{"narration": ArticleNarration, "edition": EditionFile}}[{kind!r}]
 deadline = time.monotonic() + 600
 while not model.objects.filter(status="running").exists() and time.monotonic() < deadline:
     time.sleep(0.05)
+# The whole worker, as systemd's stop of its unit would: RQ's work horse is its child, in a session of its own.
+from pathlib import Path
+for stat in Path("/proc").glob("[0-9]*/stat"):
+    try:
+        if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == {pid}:
+            os.kill(int(stat.parent.name), signal.SIGKILL)
+    except (OSError, IndexError, ValueError):
+        pass
 os.kill({pid}, signal.SIGKILL)
 time.sleep(1)
 print(json.dumps([str(pk) for pk in model.objects.filter(status="running").values_list("pk", flat=True)]))
