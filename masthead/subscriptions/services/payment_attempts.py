@@ -191,6 +191,10 @@ class PaymentAttempt:
         if result.requires_action:
             self.close(AUTHENTICATING, charge_ref=result.charge_ref, **self.waiting_fields(now))
             raise self.authentication_required(result.charge_ref, result.action_secret)
+        if still_processing(result):
+            # Not declined: it may yet take the money. It waits as a confirmed charge does, for `settle` or the webhook.
+            self.close(AUTHENTICATING, charge_ref=result.charge_ref, **self.waiting_fields(now))
+            raise self.in_progress()
         return self.conclude(result, now, gateway)
 
     def conclude(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway):
