@@ -133,7 +133,7 @@ class History:
         )
         self.first = days[0][0]
         self.currencies = sorted({currency for row in days for currency in row[-1]})
-        length = (self.today - self.first).days + 1
+        self.length = length = (self.today - self.first).days + 1  # days in the history, today included
         # Column by column (a day's changes in each), then added up in C: one pass over ~1,800 rows in
         # Python took longer than the database's queries for the page. A day not kept counts nothing.
         places = None if len(days) == length else [(row[0] - self.first).days for row in days]
@@ -159,7 +159,7 @@ class History:
 
     def index(self, day: datetime.date) -> int:
         """Where the sums of the days before `day` are kept (clamped to the history)."""
-        return min(max((day - self.first).days, 0), (self.today - self.first).days + 1)
+        return min(max((day - self.first).days, 0), self.length)
 
     def totals(self, since: datetime.date, until: datetime.date) -> dict[str, float]:
         """The changes from `since` to `until`, both included, by name (and `lifetime_days`)."""

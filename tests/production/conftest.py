@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.production.processes import children
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -59,16 +61,9 @@ class Profile:
 
     def supervised_pid(self, name: str) -> int:
         """The process a supervisor (start.sh's `supervise`) runs now, the worker itself; 0 between runs."""
-        supervisor = self.pid(name)
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                command, parent = stat.read_text().rsplit(")", 1)
-                # Between two runs the supervisor's child is its `sleep 2`, which is not the worker.
-                if int(parent.split()[1]) == supervisor and not command.endswith("(sleep"):
-                    return int(stat.parent.name)
-            except (OSError, IndexError, ValueError):
-                continue
-        return 0  # between two runs
+        # Between two runs the supervisor's child is its `sleep 2`, which is not the worker.
+        workers = [pid for pid, command in children(self.pid(name)) if command != "sleep"]
+        return workers[0] if workers else 0
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(

@@ -41,7 +41,7 @@ print(json.dumps({{"narration": retry_due_narrations, "edition": retry_failed_ed
 
 
 KILL_WHEN_RUNNING = """
-import json, os, signal, time
+import contextlib, json, os, signal, time
 from masthead.audio.models import ArticleNarration
 from masthead.editions.models import EditionFile
 model = {{"narration": ArticleNarration, "edition": EditionFile}}[{kind!r}]
@@ -49,13 +49,10 @@ deadline = time.monotonic() + 600
 while not model.objects.filter(status="running").exists() and time.monotonic() < deadline:
     time.sleep(0.05)
 # The whole worker, as systemd's stop of its unit would: RQ's work horse is its child, in a session of its own.
-from pathlib import Path
-for stat in Path("/proc").glob("[0-9]*/stat"):
-    try:
-        if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == {pid}:
-            os.kill(int(stat.parent.name), signal.SIGKILL)
-    except (OSError, IndexError, ValueError):
-        pass
+from tests.production.processes import children
+for horse, _ in children({pid}):
+    with contextlib.suppress(ProcessLookupError):  # its job may have just ended
+        os.kill(horse, signal.SIGKILL)
 os.kill({pid}, signal.SIGKILL)
 time.sleep(1)
 print(json.dumps([str(pk) for pk in model.objects.filter(status="running").values_list("pk", flat=True)]))

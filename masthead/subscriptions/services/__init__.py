@@ -39,7 +39,6 @@ from masthead.subscriptions.services.changes import (
     start_card_change,
 )
 from masthead.subscriptions.services.checkout import (
-    CHECKOUT_CLAIM,
     CHECKOUT_POLL_SECONDS,
     CHECKOUT_WAIT_SECONDS,
     begin_card_setup,
@@ -114,7 +113,6 @@ __all__ = [
     "CardChange",
     "PaymentAttempt",
     "Door",
-    "CHECKOUT_CLAIM",
     "CHECKOUT_POLL_SECONDS",
     "CHECKOUT_WAIT_SECONDS",
     "ChargeNotConfirmed",

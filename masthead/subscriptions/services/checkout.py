@@ -54,8 +54,6 @@ from masthead.subscriptions.services.ledger import (
 from masthead.subscriptions.services.offers import check_offer
 from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
 
-# A checkout's claim: the one every payment attempt holds while it talks to the gateway.
-CHECKOUT_CLAIM = PAYMENT_CLAIM
 # How long a second click waits for the first one's outcome before saying the payment is under way.
 CHECKOUT_WAIT_SECONDS = 20.0
 CHECKOUT_POLL_SECONDS = 0.05
@@ -197,7 +195,7 @@ def claim_checkout(
                 "amount_cents": offer.first_charge(plan) if offer else plan.price_cents,
                 "currency": plan.currency,
                 "gateway": gateway_name,
-                "claimed_until": now + CHECKOUT_CLAIM,
+                "claimed_until": now + PAYMENT_CLAIM,
                 "door": door.name if door else "",
                 "door_article_id": door.article_id if door else None,
             },
