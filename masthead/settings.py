@@ -199,9 +199,10 @@ REDIS_URL = env("REDIS_URL", "")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        # Answers as an empty cache while Redis is down, so pages keep rendering (ops/redis_cache.py).
+        "default": {"BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades", "LOCATION": REDIS_URL},
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
         },
@@ -248,6 +249,8 @@ if TASKS["default"]["BACKEND"] in RQ_BACKENDS:
         for name, timeout in _queue_timeouts.items()
     }
     TASKS["default"]["QUEUES"] = list(RQ_QUEUES)
+    # Where a task waits while Redis is down; the scheduler hands it to RQ later (ops/task_queues.py).
+    TASKS["held"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)}
 
 # Jobs the scheduler enqueues, with their intervals in seconds.
 PERIODIC_TASKS = {

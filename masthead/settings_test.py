@@ -28,7 +28,7 @@ TEST_PROFILE = os.environ.get("TEST_PROFILE", "")
 if TEST_PROFILE == "production":
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     _redis_url = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_worker.removeprefix('gw')) + 1}"  # noqa: F405
-    _redis = "django.core.cache.backends.redis.RedisCache"
+    _redis = "masthead.ops.redis_cache.RedisCacheThatDegrades"
     CACHES = {
         "default": {"BACKEND": _redis, "LOCATION": _redis_url},
         "pages": {"BACKEND": _redis, "LOCATION": _redis_url, "KEY_PREFIX": "pages"},

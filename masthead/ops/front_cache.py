@@ -72,7 +72,8 @@ class FrontCacheMiddleware:
 def purge_on_commit(addresses: list[str] | None = None, **kwargs) -> None:
     """Purge nginx once the change is committed (earlier, nginx could fetch and keep the old page again)."""
     if enabled():
-        transaction.on_commit(lambda: purge(addresses))
+        # robust: with Redis or nginx down the change is still saved; nginx's copy expires on time.
+        transaction.on_commit(lambda: purge(addresses), robust=True)
 
 
 def purge(addresses: list[str] | None = None) -> int:

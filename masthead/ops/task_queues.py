@@ -4,13 +4,28 @@ RQ has no priorities (`core.tasks.at_priority` is a no-op there); instead each t
 its module is routed to (settings.TASK_QUEUE_ROUTES: billing, email, editions, audio), and each queue
 has workers of its own (`scripts/prod/start.sh`). The tasks themselves name no queue: the same code
 runs on the embedded database backend, where priorities order one queue.
+
+A task enqueued while Redis cannot be reached is not lost: it is held in the database (the backend
+`HELD`, django-tasks' database backend, whose rows no worker runs) and the scheduler hands it to RQ
+once Redis answers again (`release_held_tasks`). A crash between that hand-over and the row's
+deletion runs the task twice, never zero times: every task is written to be run again safely.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import transaction
 from django_tasks.base import DEFAULT_TASK_QUEUE_NAME
 from django_tasks_rq.backend import RQBackend
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+HELD = "held"  # settings.TASKS alias: where tasks wait while Redis is down
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 def queue_for(module_path: str) -> str:
@@ -24,11 +39,47 @@ class RoutedRQBackend(RQBackend):
     """django-tasks' RQ backend, sending each task that names no queue of its own to its routed queue."""
 
     def enqueue(self, task, args, kwargs):
+        try:
+            return self.enqueue_on_redis(task, args, kwargs)
+        except REDIS_DOWN as error:
+            logger.warning("Redis is down (%s): %s held in the database until it answers", error, task.module_path)
+            return task.using(backend=HELD).enqueue(*args, **kwargs)
+
+    def enqueue_on_redis(self, task, args, kwargs):
+        """Enqueue on the task's routed queue; raises if Redis cannot be reached."""
         if task.queue_name == DEFAULT_TASK_QUEUE_NAME:
             queue = queue_for(task.module_path)
             if queue != DEFAULT_TASK_QUEUE_NAME:
                 task = task.using(queue_name=queue)
         return super().enqueue(task, args, kwargs)
+
+
+def held_tasks():
+    """Rows of tasks held while Redis was down, due or not: RQ keeps a later one's time."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(backend_name=HELD, status=TaskResultStatus.READY)
+
+
+def release_held_tasks(limit: int = 1000) -> int:
+    """Hand the tasks held while Redis was down to RQ, oldest first; how many went. Stops while Redis is down."""
+    released = 0
+    for held_id in held_tasks().order_by("enqueued_at").values_list("id", flat=True)[:limit]:
+        with transaction.atomic():
+            held = held_tasks().select_for_update(skip_locked=True).filter(id=held_id).first()
+            if held is None:
+                continue  # released meanwhile by another scheduler
+            task = held.task.using(backend="default")
+            try:
+                task.get_backend().enqueue_on_redis(task, held.args_kwargs["args"], held.args_kwargs["kwargs"])
+            except REDIS_DOWN:
+                return released
+            held.delete()
+        released += 1
+    if released:
+        logger.info("Released %d held task(s) to RQ", released)
+    return released
 
 
 def depths() -> dict[str, int]:
@@ -37,7 +88,8 @@ def depths() -> dict[str, int]:
     if backend.endswith("RQBackend"):
         import django_rq
 
-        return {name: django_rq.get_queue(name).count for name in settings.RQ_QUEUES}
+        waiting = {name: django_rq.get_queue(name).count for name in settings.RQ_QUEUES}
+        return waiting | {HELD: held_tasks().count()}
     if backend == "django_tasks_db.DatabaseBackend":
         from django_tasks_db.models import DBTaskResult
 

@@ -35,7 +35,7 @@ def test_readyz_names_each_part_with_its_state(anonymous):
 
 def test_readyz_says_the_cache_is_down_and_the_rest_is_up(anonymous):
     caches = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS},
+        "default": {"BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades", "LOCATION": UNREACHABLE_REDIS},
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
     }
     with override_settings(CACHES=caches):

@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, once: bool, **options):
         last_run: dict[str, float] = {}
         while True:
+            self.release_held_tasks()
             now = time.monotonic()
             for task_path, interval in settings.PERIODIC_TASKS.items():
                 if once or now - last_run.get(task_path, -interval) >= interval:
@@ -23,3 +24,11 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(30)
+
+    def release_held_tasks(self) -> None:
+        # Tasks enqueued while Redis was down wait in the database until it answers (ops/task_queues.py).
+        if "held" in settings.TASKS:
+            from masthead.ops.task_queues import release_held_tasks
+
+            if released := release_held_tasks():
+                self.stdout.write(f"Released {released} task(s) held while Redis was down")

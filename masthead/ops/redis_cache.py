@@ -1,0 +1,117 @@
+"""Django's Redis cache, answering as an empty cache while Redis is down instead of failing the request.
+
+What the production profile keeps in Redis can all be done without for a while: stored pages (rendered
+again), sessions' cached copies (`cached_db` reads the database), page readers' records (decided again
+by the gate), rate-limit counters and render locks. So while Redis cannot be reached a read is a miss,
+a write is dropped, a lock is granted to whoever asks (nobody can wait for another's render) and a
+counter starts again from nothing (rate limits let requests through until Redis is back: the price of
+pages that keep serving). `/readyz` still says the cache is down (`ping`). Failures are logged at
+most once a minute per process, so an outage does not flood the logs.
+
+A page forgotten while Redis is down (an edit, a publish) may still be served from Redis's copy once it
+is back, for at most PAGE_CACHE_SECONDS (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+LOG_EVERY_SECONDS = 60
+
+
+class RedisCacheThatDegrades(RedisCache):
+    _last_logged = 0.0
+
+    def _down(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        if now - RedisCacheThatDegrades._last_logged >= LOG_EVERY_SECONDS:
+            RedisCacheThatDegrades._last_logged = now
+            logger.warning("Redis is down (%s during %s): answering as an empty cache", error, operation)
+
+    def ping(self) -> None:
+        """Raises while Redis cannot be reached (for /readyz, which must not be answered by the fallback)."""
+        self._cache.get_client().ping()
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except REDIS_DOWN as error:
+            self._down("get", error)
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except REDIS_DOWN as error:
+            self._down("get_many", error)
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except REDIS_DOWN as error:
+            self._down("has_key", error)
+            return False
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except REDIS_DOWN as error:
+            self._down("add", error)
+            return True  # a lock nobody else can see: the caller goes ahead
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except REDIS_DOWN as error:
+            self._down("set", error)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except REDIS_DOWN as error:
+            self._down("set_many", error)
+            return list(data)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except REDIS_DOWN as error:
+            self._down("touch", error)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except REDIS_DOWN as error:
+            self._down("delete", error)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            return super().delete_many(keys, version)
+        except REDIS_DOWN as error:
+            self._down("delete_many", error)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except REDIS_DOWN as error:
+            self._down("incr", error)
+            raise ValueError(f"Key '{key}' not found (Redis is down)") from error
+
+    def clear(self):
+        try:
+            return super().clear()
+        except REDIS_DOWN as error:
+            self._down("clear", error)
+            return False

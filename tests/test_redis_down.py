@@ -1,0 +1,133 @@
+"""While Redis is down, readers keep reading and no background task is lost.
+
+The production profile keeps its caches, sessions' copies and task queues in Redis. While it is down
+pages render as if nothing were cached (signed-in readers too: their sessions come from the
+database), /readyz says the cache is down, and a task enqueued meanwhile is held in the database and
+runs once Redis answers again.
+
+Redis "down" is a port nobody listens on (the client gets a refused connection, as from a stopped
+server); "back" is the machine's real Redis, in a database of its own that starts empty. The
+production profile's fault test stops its own Redis for real (tests/production/test_faults.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django_rq import get_queue, get_worker
+from django_tasks_rq.backend import Job
+from rq.worker import SimpleWorker
+
+from masthead.newsletters.models import Recipient
+from masthead.newsletters.recipients import sign_up
+from masthead.ops import task_queues
+from masthead.subscriptions import emails
+from tests.conftest import logged_in_client
+from tests.seed import SEED_PAGE_3_SENTENCE
+
+pytestmark = pytest.mark.django_db
+
+QUEUES = ["default", "billing", "email", "editions", "audio"]
+UP = "redis://127.0.0.1:6379/13"
+DOWN = "redis://127.0.0.1:1/13"
+
+
+@pytest.fixture
+def routed_rq(settings):
+    """The production set-up (RoutedRQBackend, one queue per kind of work) on a Redis that is down."""
+    settings.TASKS = {
+        "default": {"BACKEND": "masthead.ops.task_queues.RoutedRQBackend", "QUEUES": QUEUES},
+        "held": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES},
+    }
+    settings.PERIODIC_TASKS = {}
+    settings.RQ_QUEUES = {name: {"URL": UP} for name in QUEUES}
+    get_queue("default").connection.flushdb()
+    settings.RQ_QUEUES = {name: {"URL": DOWN} for name in QUEUES}
+    yield settings
+    settings.RQ_QUEUES = {name: {"URL": UP} for name in QUEUES}
+    get_queue("default").connection.flushdb()
+
+
+def redis_comes_back(settings):
+    settings.RQ_QUEUES = {name: {"URL": UP} for name in QUEUES}
+
+
+def test_a_sign_up_while_redis_is_down_gets_its_confirmation_email_once_redis_is_back(
+    routed_rq, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up("outage@example.com")
+
+    assert mail.outbox == []
+    assert task_queues.held_tasks().count() == 1
+    call_command("scheduler", "--once")  # Redis still down: the scheduler keeps it and carries on
+    assert task_queues.held_tasks().count() == 1
+
+    redis_comes_back(routed_rq)
+    call_command("scheduler", "--once")
+    assert task_queues.held_tasks().count() == 0
+    assert get_queue("email").count == 1
+    # The email worker as scripts/prod/start.sh runs it, in this process.
+    get_worker("email", worker_class=SimpleWorker, job_class=Job).work(burst=True)
+
+    [message] = mail.outbox
+    assert message.to == ["outage@example.com"]
+    assert "Confirm your sign-up" in message.subject
+    assert Recipient.objects.get(email="outage@example.com").confirmed_at is None
+
+
+def test_a_held_task_goes_to_its_own_queue_with_its_arguments(routed_rq):
+    emails.send_welcome.enqueue(4242)
+    [held] = task_queues.held_tasks()
+    assert held.task_path == "masthead.subscriptions.emails.send_welcome"
+    assert held.args_kwargs == {"args": [4242], "kwargs": {}}
+
+    redis_comes_back(routed_rq)
+    assert task_queues.release_held_tasks() == 1
+    [job] = get_queue("email").jobs
+    assert (job.func_name, list(job.args)) == ("masthead.subscriptions.emails.send_welcome", [4242])
+    assert get_queue("default").count == 0
+
+
+def test_readiness_counts_the_held_tasks_beside_the_queues(routed_rq):
+    emails.send_welcome.enqueue(1)
+    redis_comes_back(routed_rq)
+    assert task_queues.depths() == {name: 0 for name in QUEUES} | {"held": 1}
+
+
+@pytest.fixture
+def caches_down(settings):
+    """The production profile's caches and sessions (ops/redis_cache.py, cached_db), with Redis down."""
+    backend = "masthead.ops.redis_cache.RedisCacheThatDegrades"
+    settings.CACHES = {
+        "default": {"BACKEND": backend, "LOCATION": DOWN},
+        "pages": {"BACKEND": backend, "LOCATION": DOWN, "KEY_PREFIX": "pages"},
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    return settings
+
+
+def test_a_subscriber_signs_in_and_reads_a_gated_page_while_redis_is_down(caches_down, gated_article, subscriber):
+    reader = logged_in_client(subscriber)
+
+    for _ in range(2):  # the second time too: nothing was kept, nothing is waited for
+        response = reader.get(gated_article.url + "3/")
+        assert response.status_code == 200
+        assert SEED_PAGE_3_SENTENCE in response.content.decode()
+    assert reader.get("/account/").status_code == 200
+
+
+def test_an_anonymous_reader_still_gets_the_teaser_and_never_the_gated_text_while_redis_is_down(
+    caches_down, gated_article
+):
+    response = Client().get(gated_article.url + "3/")
+    assert response.status_code == 200
+    assert SEED_PAGE_3_SENTENCE not in response.content.decode()
+
+
+def test_readyz_says_the_cache_is_down_while_pages_serve(caches_down, anonymous):
+    report = anonymous.get("/readyz").json()
+    assert report["checks"]["cache"] == report["checks"]["cache"] | {"state": "down", "error": "ConnectionError"}
+    assert report["checks"]["database"]["state"] == "ok"
