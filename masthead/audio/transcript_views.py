@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
-from masthead.access.paywall import decide_article_access, request_article_access
-from masthead.audio import queries
+from masthead.audio import listening as listening_access
+from masthead.audio.listening import private_response
 from masthead.audio.models import ArticleNarration
 from masthead.audio.transcripts import transcript_html, webvtt
-from masthead.audio.views import FEED_ENDED, SUBSCRIBERS_ONLY, private_response, subscriber_of
-from masthead.core.page_cache import mark_user_dependent
 
 NO_TRANSCRIPT = "This article has no transcript yet."
 FORMATS = {"vtt": "text/vtt; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -23,26 +21,14 @@ def transcript_response(narration: ArticleNarration, file_format: str) -> HttpRe
     return HttpResponse(body, content_type=FORMATS[file_format])
 
 
-def forbidden(message: str) -> HttpResponse:
-    return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
-
-
 @require_safe
 def article_transcript(request, article_id: int, file_format: str):
     """An article's transcript, to whoever may open its page and the paywall lets listen (as its MP3)."""
-    narration = queries.narration_on_page(article_id)
-    if narration is None:
-        raise Http404(NO_TRANSCRIPT)
-    restrictions = list(narration.article.get_view_restrictions())
-    if not all(restriction.accept_request(request) for restriction in restrictions):
-        raise Http404(NO_TRANSCRIPT)
-    access = request_article_access(request, narration.article)
-    if access.gated or restrictions:
-        mark_user_dependent(request)
-    if not access.allowed:
-        return forbidden(SUBSCRIBERS_ONLY)
-    response = transcript_response(narration, file_format)
-    if access.gated or restrictions:
+    listening = listening_access.on_page(request, article_id, NO_TRANSCRIPT)
+    if listening.refusal:
+        return listening.refusal
+    response = transcript_response(listening.narration, file_format)
+    if listening.private:
         response["Cache-Control"] = "private"
     return response
 
@@ -50,12 +36,6 @@ def article_transcript(request, article_id: int, file_format: str):
 @require_safe
 def private_transcript(request, token: str, article_id: int, file_format: str):
     """A private feed episode's transcript: the token stands in for the session a podcast app lacks."""
-    feed_token, entitlements = subscriber_of(token)
-    narration = queries.narration_for_file(article_id)
-    if narration is None:
-        raise Http404(NO_TRANSCRIPT)
-    if not entitlements.audio:
-        return private_response(forbidden(FEED_ENDED), request)
-    if not decide_article_access(narration.article, feed_token.reader, entitlements=entitlements).allowed:
-        return private_response(forbidden(SUBSCRIBERS_ONLY), request)
-    return private_response(transcript_response(narration, file_format), request)
+    listening = listening_access.in_private_feed(token, article_id, NO_TRANSCRIPT)
+    response = listening.refusal or transcript_response(listening.narration, file_format)
+    return private_response(response, request)

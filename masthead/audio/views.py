@@ -8,21 +8,20 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from masthead.access.entitlements import entitlements_for
-from masthead.access.paywall import decide_article_access, paywall_settings, request_article_access
+from masthead.access.paywall import decide_article_access, paywall_settings
+from masthead.audio import listening as listening_access
 from masthead.audio import queries, services
 from masthead.audio.delivery import audio_response
 from masthead.audio.feeds import Episode, podcast_feed, transcripts_of
-from masthead.core.page_cache import mark_user_dependent
+from masthead.audio.listening import private_response
 
-SUBSCRIBERS_ONLY = "This article’s audio is for subscribers."
-FEED_ENDED = "This private podcast feed belongs to a subscription that has ended. Subscribe again to listen."
+NO_AUDIO = "This article has no audio yet."
 
 
 def file_url(article_id: int, version: str) -> str:
@@ -36,21 +35,8 @@ def private_file_url(token: str, article_id: int, version: str) -> str:
 @require_safe
 def article_audio(request, article_id: int):
     """The MP3 of an article, to whoever may open its page (Wagtail's page privacy) and the paywall lets read it."""
-    narration = queries.narration_on_page(article_id)
-    if narration is None:
-        raise Http404("This article has no audio yet.")
-    # A private page's audio is its page's: Wagtail's restriction checks, asked as Wagtail asks them before
-    # serving the page (a password given in this session, a login, a group). Anyone else finds nothing here.
-    restrictions = list(narration.article.get_view_restrictions())
-    if not all(restriction.accept_request(request) for restriction in restrictions):
-        raise Http404("This article has no audio yet.")
-    access = request_article_access(request, narration.article)
-    private = access.gated or bool(restrictions)
-    if private:
-        mark_user_dependent(request)
-    if not access.allowed:
-        return HttpResponseForbidden(SUBSCRIBERS_ONLY, content_type="text/plain; charset=utf-8")
-    return audio_response(request, narration, private=private)
+    listening = listening_access.on_page(request, article_id, NO_AUDIO)
+    return listening.refusal or audio_response(request, listening.narration, private=listening.private)
 
 
 @require_safe
@@ -78,28 +64,12 @@ def public_feed(request):
     return HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
 
 
-def subscriber_of(token: str):
-    """The feed key and entitlements behind a private URL; 404 for an unknown or rotated token."""
-    feed_token = queries.feed_token(token)
-    if feed_token is None:
-        raise Http404("No such feed.")
-    return feed_token, entitlements_for(feed_token.reader)
-
-
-def private_response(response: HttpResponse, request) -> HttpResponse:
-    # Podcast apps have no session cookie: without this, the anonymous page cache would keep the
-    # feed (and serve it after a rotation or the end of the subscription).
-    mark_user_dependent(request)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_safe
 def private_feed(request, token: str):
     """A subscriber's podcast of every article they may hear, while their subscription lasts."""
-    feed_token, entitlements = subscriber_of(token)
+    feed_token, entitlements = listening_access.subscriber_of(token)
     if not entitlements.audio:
-        return private_response(HttpResponseForbidden(FEED_ENDED, content_type="text/plain; charset=utf-8"), request)
+        return private_response(listening_access.forbidden(listening_access.FEED_ENDED), request)
     reader, now, paywall = feed_token.reader, timezone.now(), paywall_settings(request)
     episodes = [
         Episode(
@@ -127,18 +97,9 @@ def private_feed(request, token: str):
 @require_safe
 def private_audio(request, token: str, article_id: int):
     """An episode of a private feed: the token stands in for the session a podcast app lacks."""
-    feed_token, entitlements = subscriber_of(token)
-    narration = queries.narration_for_file(article_id)
-    if narration is None:
-        raise Http404("This article has no audio yet.")
-    if not entitlements.audio:
-        return private_response(HttpResponseForbidden(FEED_ENDED, content_type="text/plain; charset=utf-8"), request)
-    access = decide_article_access(narration.article, feed_token.reader, entitlements=entitlements)
-    if not access.allowed:
-        return private_response(
-            HttpResponseForbidden(SUBSCRIBERS_ONLY, content_type="text/plain; charset=utf-8"), request
-        )
-    return private_response(audio_response(request, narration, private=True), request)
+    listening = listening_access.in_private_feed(token, article_id, NO_AUDIO)
+    response = listening.refusal or audio_response(request, listening.narration, private=True)
+    return private_response(response, request)
 
 
 @login_required
