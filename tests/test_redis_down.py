@@ -131,3 +131,13 @@ def test_readyz_says_the_cache_is_down_while_pages_serve(caches_down, anonymous)
     report = anonymous.get("/readyz").json()
     assert report["checks"]["cache"] == report["checks"]["cache"] | {"state": "down", "error": "ConnectionError"}
     assert report["checks"]["database"]["state"] == "ok"
+
+
+def test_metrics_still_answer_while_redis_is_down_and_count_the_held_tasks(caches_down, routed_rq, anonymous):
+    caches_down.METRICS_TOKEN = "scrape-token"
+    emails.send_welcome.enqueue(7)
+
+    response = anonymous.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token")
+
+    assert response.status_code == 200
+    assert 'masthead_task_queue_depth{queue="held"} 1.0' in response.content.decode()

@@ -49,7 +49,11 @@ class StateCollector:
         from masthead.subscriptions.models import Payment
 
         depth = GaugeMetricFamily("masthead_task_queue_depth", "Tasks waiting in each queue.", labels=["queue"])
-        for queue, waiting in task_queues.depths().items():
+        try:
+            depths = task_queues.depths()
+        except task_queues.REDIS_DOWN:  # RQ's queues are out of reach; what waits in the database is not
+            depths = {task_queues.HELD: task_queues.held_tasks().count()}
+        for queue, waiting in depths.items():
             depth.add_metric([queue], waiting)
         yield depth
         for name, doc, model in (
