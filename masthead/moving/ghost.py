@@ -2,9 +2,12 @@
 
 The file is `{"db": [{"meta": {...}, "data": {"posts": [...], "users": [...], "tags": [...],
 "posts_authors": [...], "posts_tags": [...], "posts_meta": [...]}}]}` (or the inner object alone).
-Posts carry rendered `html`; the feature image's alt text and caption live in `posts_meta` (on the
-post itself in older exports). Visibility `public` is free; `members`, `paid` and `tiers` are for
-subscribers unless the publisher says members-only posts are free.
+Ghost writes every column of those tables (ghost/core/core/server/data/exporter/table-lists.js): a post
+carries the `html` Ghost rendered when it was saved, and its `lexical` (Ghost 5, 6) or `mobiledoc`
+(Ghost 4); one without `html` (Ghost JSON from Ghost's migration tools) is read from those
+(ghost_cards). Ghost 4 exports also name a post's first author in `posts.author_id`. The feature image's
+alt text and caption live in `posts_meta` (on the post itself in older exports). Visibility `public` is
+free; `members`, `paid` and `tiers` are for subscribers unless the publisher says members-only posts are free.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
 from masthead.content.models import FREE, SUBSCRIBERS
+from masthead.moving.ghost_cards import post_body
 from masthead.moving.report import RecordProblem, Where
 from masthead.moving.site import OldArticle, OldAuthor, OldSection
 
@@ -35,8 +39,10 @@ class GhostExport:
     """The parts of a Ghost export an import needs, with each record's line in the file."""
 
     def __init__(self, path: Path, *, section_tags: dict[str, str] | None = None, default_section: str = "",
-                 members_are_subscribers: bool = True, post_path: str = "/{slug}/"):  # fmt: skip
+                 members_are_subscribers: bool = True, post_path: str = "/{slug}/",
+                 site_url: str = ""):  # fmt: skip
         self.path = path
+        self.site_url = site_url
         text = read_text(path)
         try:
             document = json.loads(text)
@@ -118,11 +124,7 @@ class GhostExport:
         when = ghost_time(row.get("published_at")) or ghost_time(row.get("created_at"))
         if when is None:
             raise RecordProblem(f"has no date we can read (published_at {row.get('published_at')!r})")
-        html = row.get("html")
-        if not html:
-            plaintext = row.get("plaintext") or ""
-            html = "".join(f"<p>{part}</p>" for part in plaintext.split("\n\n") if part.strip())
-            # (plaintext is escaped again when the body is built: it is only text)
+        body = post_body(row, site_url=self.site_url)
         visibility = row.get("visibility") or "public"
         if visibility not in ("public", "members", "paid", "tiers"):
             raise RecordProblem(f"has the visibility {visibility!r}; expected public, members, paid or tiers")
@@ -147,13 +149,15 @@ class GhostExport:
             published=status in PUBLISHED_STATUSES,
             section_key=section_key,
             author_keys=author_keys,
-            pages_html=[html],
+            pages_html=[body.html],
             access_level=FREE if free else SUBSCRIBERS,
             standfirst=row.get("custom_excerpt") or "",
             feature_image=row.get("feature_image") or "",
             feature_image_alt=meta.get("feature_image_alt") or row.get("feature_image_alt") or "",
             feature_image_credit=" ".join(strip_tags(caption).split()),
             old_path=old_post_path(self.post_path, row, when, primary_tag),
+            notes=body.notes(),
+            problems=body.problems_to_name(),
         )
 
 

@@ -8,6 +8,7 @@ old URL with a 301 to the new one through Wagtail's redirects (one lookup, on a 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
@@ -59,6 +60,8 @@ class OldArticle:
     feature_image_alt: str = ""
     feature_image_credit: str = ""
     old_path: str = ""
+    notes: Counter = field(default_factory=Counter)  # the report's notes about this record, counted
+    problems: list[str] = field(default_factory=list)  # named in the report; the article is imported anyway
 
 
 class SiteImport:
@@ -160,6 +163,10 @@ class SiteImport:
         body = body_from_html(old.pages_html, find_image=self.body_image(old), old_site_url=self.old_site_url)
         for what, number in body.left_out.items():
             self.report.note(f"left out of article bodies: {what}", number)
+        for what, number in old.notes.items():
+            self.report.note(what, number)
+        for message in old.problems:
+            self.report.problem(old.where, message, skipped=False)
         if not body.blocks:
             self.report.problem(old.where, "its body is empty after cleaning", skipped=False)
         hero = None

@@ -47,6 +47,7 @@ class Command(ImportCommand):
                 default_section=options["default_section"],
                 members_are_subscribers=not options["members_posts_free"],
                 post_path=options["post_path"],
+                site_url=options["site_url"],
             )
         except GhostExportError as error:
             raise CommandError(f"{error} (nothing was imported)") from None

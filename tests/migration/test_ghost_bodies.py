@@ -1,0 +1,165 @@
+"""Ghost posts whose export holds no rendered html: their Lexical (Ghost 5, 6) or Mobiledoc (Ghost 4) is read.
+
+Ghost renders `html` whenever it saves a post, but Ghost JSON from Ghost's own migration tools
+(TryGhost/migrate's mg-html-lexical and mg-html-mobiledoc delete `html` after converting) holds only
+`lexical` or `mobiledoc`; Ghost's importer renders them (ghost/core/core/server/models/post.js, "html is
+null, but lexical exists"). Our two files are written in the shape Ghost's exporter writes, with our own
+words:
+- exports/ghost-4-mobiledoc.json is modelled on Ghost's ghost/core/test/utils/fixtures/export/v4_export.json
+  (a real Ghost 4.1 export: `posts.author_id`, no `lexical` column, an empty `posts_meta`, users with
+  their password hashes), its Mobiledoc on the sections, markups, atoms and cards of that file's posts.
+- exports/ghost-6-lexical.json has the columns of ghost/core/core/server/data/schema/schema.js (Ghost 6),
+  its Lexical nodes as TryGhost/Koenig's kg-default-nodes export them (extended-text, extended-heading,
+  image with an HTML caption, callout, toggle, bookmark, html, audio, button, paywall, call-to-action).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from masthead.content.models import ArticlePage
+from tests.migration.conftest import EXPORTS, picture, run_import
+from tests.reading import link_targets, main_text, parsed
+
+GHOST_4 = EXPORTS / "ghost-4-mobiledoc.json"
+GHOST_6 = EXPORTS / "ghost-6-lexical.json"
+FLEET_URL = "/environment/fleet-comes-home-early/"
+LOGBOOKS_URL = "/culture/forty-years-of-logbooks/"
+
+
+@pytest.fixture
+def images(tmp_path):
+    root = tmp_path / "content" / "images"
+    picture(root / "2021" / "05" / "quay.jpg", "slategray")
+    picture(root / "2025" / "09" / "lamp-room.jpg", "goldenrod")
+    return root
+
+
+@pytest.fixture
+def ghost_4(sections, images):
+    return run_import("import_ghost", GHOST_4, "--images", images, "--site-url", "https://old.example")
+
+
+@pytest.fixture
+def ghost_6(sections, images):
+    return run_import("import_ghost", GHOST_6, "--images", images, "--site-url", "https://old.example")
+
+
+def test_a_ghost_4_post_with_only_mobiledoc_reads_as_it_did(ghost_4, anonymous):
+    response = anonymous.get(FLEET_URL)
+
+    assert response.status_code == 200
+    text = main_text(response)
+    assert "The fishing fleet came home two days early, and the harbour master published her report" in text
+    assert "Nobody expected the storm to turn. <Nobody> & nothing." in text
+    assert "We heard the bell before we saw the light." in text
+    assert "• Six boats in by dawn" in text and "• Two still at sea" in text
+    assert "Tide table: 06:12 and 18:40" in text
+    assert "The harbour reopens on Monday." in text
+    page = parsed(response)
+    assert page.select_one("main h2").get_text(strip=True) == "What the fleet saw"
+    assert page.select_one("main b").get_text() == "two days early"
+    assert link_targets(page.select_one("main"), "her report") == ["https://harbour.example/report.pdf"]
+    figure = page.select_one("main figure.inline-image")
+    assert figure.img["alt"] == "Boats tied up along the quay"
+    assert "The quay at low tide, May 2021" in figure.figcaption.get_text()
+
+
+def test_a_ghost_4_embed_becomes_a_link_and_an_unknown_card_keeps_its_words_and_is_named(ghost_4, anonymous):
+    page = parsed(anonymous.get(FLEET_URL))
+
+    film = "The harbour wall, filmed from the ferry"
+    assert link_targets(page.select_one("main"), film) == ["https://www.youtube.com/watch?v=quay2021"]
+    assert "The slipway before and after the storm" in main_text(anonymous.get(FLEET_URL))
+    assert "note: 1 × left out of article bodies: embed kept as a link" in ghost_4
+    assert "note: 1 × post bodies read from their mobiledoc (the export had no html for them)" in ghost_4
+    assert (
+        "post 60b5f0a1c2b1a40001b2c001 “The Fleet Comes Home Early” (line 11): has 1 × a card Ghost calls "
+        "'before-after' that we do not read; its words were kept (imported anyway)"
+    ) in ghost_4
+
+
+def test_nothing_hostile_in_ghost_4_mobiledoc_reaches_the_page(ghost_4, anonymous):
+    html = anonymous.get(FLEET_URL).content.decode()
+
+    assert "evil.example" not in html
+    assert "document.cookie" not in html
+    assert "javascript:" not in html
+    assert "steal()" not in html
+    assert "the log" in main_text(anonymous.get(FLEET_URL))  # the refused link keeps its words
+    assert "note: 1 × left out of article bodies: script" in ghost_4
+
+
+def test_a_ghost_6_post_with_only_lexical_reads_as_it_did(ghost_6, anonymous):
+    response = anonymous.get(LOGBOOKS_URL)
+
+    assert response.status_code == 200
+    text = main_text(response)
+    assert "The lighthouse keeper kept forty years of logbooks, and the county archive has them now." in text
+    assert "Storms are entered in red ink, <calm> in black & blue." in text
+    assert "The light never failed on my watch." in text
+    assert "1. 1962: the great gale" in text and "2. 1987: the last ship wrecked here" in text
+    assert "The archive opens on Saturdays." in text
+    assert "How we read the logs" in text and "We transcribed every page by hand." in text
+    assert "Open daily" in text
+    assert "She retired in 1990." in text
+    page = parsed(response)
+    main = page.select_one("main")
+    assert page.select_one("main h2").get_text(strip=True) == "The logbooks"
+    assert main.select_one("b").get_text() == "forty years"
+    assert main.select_one("i").get_text() == "Every one"
+    assert link_targets(main, "county archive") == ["https://archive.example/lighthouse"]
+    assert link_targets(main, "The county archive catalogue") == ["https://archive.example/catalogue"]
+    figure = main.select_one("figure.inline-image")
+    assert figure.img["alt"] == "The lamp room"
+    assert "The lamp room at dusk" in figure.figcaption.get_text()
+
+
+def test_ghost_6_media_become_links_to_the_old_site_and_the_report_names_what_it_could_not_show(ghost_6, anonymous):
+    main = parsed(anonymous.get(LOGBOOKS_URL)).select_one("main")
+
+    foghorn = "The foghorn, recorded in 1979"
+    assert link_targets(main, foghorn) == ["https://old.example/content/media/2025/09/foghorn.mp3"]
+    body = main.select_one(".article-body")
+    assert "Subscribe" not in body.get_text()  # Ghost's own sign-up button means nothing here
+    assert "Join our readers' panel" in body.get_text()
+    assert "note: 1 × left out of article bodies: audio kept as a link" in ghost_6
+    assert "note: 1 × left out of article bodies: button to Ghost's sign-up" in ghost_6
+    assert "note: 1 × post bodies read from their lexical (the export had no html for them)" in ghost_6
+    assert (
+        "post 68c9a1f0c2b1a40001c3c001 “Forty Years of Logbooks” (line 11): has 1 × a card Ghost calls "
+        "'call-to-action' that we do not read; its words were kept (imported anyway)"
+    ) in ghost_6
+
+
+def test_nothing_hostile_in_a_ghost_6_html_card_reaches_the_page(ghost_6, anonymous):
+    html = anonymous.get(LOGBOOKS_URL).content.decode()
+
+    assert "evil.example" not in html
+    assert "document.cookie" not in html
+    assert "She retired in 1990." in main_text(anonymous.get(LOGBOOKS_URL))  # the card's open tags swallowed nothing
+
+
+def test_a_second_run_of_a_lexical_export_changes_nothing(ghost_6, images):
+    again = run_import("import_ghost", GHOST_6, "--images", images, "--site-url", "https://old.example")
+
+    assert "articles: 1 unchanged" in again
+    assert "Nothing changed: everything was imported already." in again
+
+
+def test_a_post_whose_lexical_cannot_be_read_falls_back_to_its_plaintext_as_text(sections, tmp_path, anonymous):
+    export = json.loads(GHOST_6.read_text())
+    [post] = export["db"][0]["data"]["posts"]
+    post["lexical"] = '{"root": {"children": [{"type": "paragraph", "children": ['
+    post["plaintext"] = "Storms in <b>red</b> ink.\n\nCalm in black."
+    broken = tmp_path / "ghost.json"
+    broken.write_text(json.dumps(export, indent=2))
+
+    output = run_import("import_ghost", broken)
+
+    text = main_text(anonymous.get(LOGBOOKS_URL))
+    assert "Storms in <b>red</b> ink." in text and "Calm in black." in text
+    assert "its lexical could not be read (it is not the JSON Ghost writes) (imported anyway)" in output
+    assert ArticlePage.objects.get(slug="forty-years-of-logbooks").live
