@@ -197,6 +197,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Stored pages answered in front of Django's request handling (masthead/ops/page_cache_wsgi.py); false: by Django.
+PAGE_CACHE_WSGI_FAST_PATH = env_bool("MASTHEAD_WSGI_FAST_PATH", True)
 if REDIS_URL:
     CACHES = {
         # Answers as an empty cache while Redis is down, so pages keep rendering (ops/redis_cache.py).

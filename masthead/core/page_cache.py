@@ -8,7 +8,9 @@ A GET is answered like this:
 1. `PageCacheMiddleware`, first of all: without a session cookie the audience is anonymous (or, from
    an institution's network, that network's: `network_of`); with one, it is the audience remembered
    for that session (`core.page_readers`), if it was remembered in the same network. The stored
-   copy for that audience and address is served at once, before sessions, auth or the CMS.
+   copy for that audience and address is served at once, before sessions, auth or the CMS
+   (`find_stored_page`). In front of Django, the WSGI layer of ops/page_cache_wsgi.py asks the same
+   question (`stored_response_for`) and answers a stored copy without Django's request handling.
 2. Otherwise the whole stack runs. `access.page_audience.PageAudienceMiddleware`, last, decides the
    audience with the one gate (`request.page_cache_audience`), watches the view for personal reads
    (`core.personal_reads`) and gathers what the page shows (`core.page_tags`).
@@ -203,6 +205,52 @@ def unstorable_key(key: str) -> str:
     return f"unstorable:{key}"
 
 
+def find_stored_page(request: HttpRequest) -> tuple[str | None, StoredPage | None]:
+    """The audience a cacheable request is answered for before sessions or auth run, and its usable stored copy.
+
+    Without a session cookie the audience is anonymous, or an institution network's; with one, the
+    audience remembered for that session, if its record is still current and was made in the same
+    network. None: the audience is decided further in, by the one gate (`access.page_audience`).
+    """
+    if not has_session_cookie(request):
+        audience = anonymous_audience(request)
+        return audience, usable(page_cache().get(cache_key(request, audience)))
+    record = page_readers.remembered_record(request)
+    if record is None or record.audience == page_readers.NO_SHARED_COPY:
+        return None, None
+    if not page_readers.is_current(record) or record.network != network_of(request):
+        return None, None  # decided before a change, or in another network (a reader left the library)
+    return record.audience, usable(page_cache().get(cache_key(request, record.audience)))
+
+
+def as_served(request: HttpRequest, response: HttpResponse, audience: str | None) -> HttpResponse:
+    """The Cache-Control a page answered by the page cache's first step leaves with, stored or rendered."""
+    cache_control = response.get("Cache-Control", "")
+    if has_session_cookie(request):
+        if "no-store" not in cache_control and "private" not in cache_control:
+            # A copy for a signed-in audience is ours to share among its readers, never a proxy's or a CDN's.
+            patch_cache_control(response, private=True)
+    elif audience != ANONYMOUS and "private" not in cache_control:
+        patch_cache_control(response, private=True)  # an institution's page, even one not stored
+    return response
+
+
+def stored_response_for(request: HttpRequest) -> HttpResponse | None:
+    """The stored copy this request is answered with before sessions, auth or the CMS run; None: not stored.
+
+    `PageCacheMiddleware` answers with it, and so does the WSGI layer in front of Django
+    (ops/page_cache_wsgi.py), so the two can never disagree about who gets which copy.
+    """
+    if not is_cacheable_request(request):
+        return None
+    audience, stored = find_stored_page(request)
+    return None if stored is None else stored_answer(request, stored, audience)
+
+
+def stored_answer(request: HttpRequest, stored: StoredPage, audience: str) -> HttpResponse:
+    return as_served(request, served_from_cache(request, stored, audience), audience)
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -210,33 +258,14 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
-        if not has_session_cookie(request):
-            audience = anonymous_audience(request)
-            response = self.answer(request, audience, page_cache().get(cache_key(request, audience)))
-            if audience != ANONYMOUS and "private" not in response.get("Cache-Control", ""):
-                patch_cache_control(response, private=True)  # an institution's page, even one not stored
-            return response
-        audience, stored = self.signed_in_copy(request)
-        response = self.render(request) if audience is None else self.answer(request, audience, stored)
-        cache_control = response.get("Cache-Control", "")
-        if "no-store" not in cache_control and "private" not in cache_control:
-            # A copy for a signed-in audience is ours to share among its readers, never a proxy's or a CDN's.
-            patch_cache_control(response, private=True)
-        return response
-
-    def answer(self, request: HttpRequest, audience: str, stored: StoredPage | None) -> HttpResponse:
-        if (stored := usable(stored)) is not None:
-            return served_from_cache(request, stored, audience)
-        return self.render_once(request, cache_key(request, audience), audience)
-
-    def signed_in_copy(self, request: HttpRequest) -> tuple[str | None, StoredPage | None]:
-        """The session's remembered audience and its stored copy, if the record is still current."""
-        record = page_readers.remembered_record(request)
-        if record is None or record.audience == page_readers.NO_SHARED_COPY:
-            return None, None
-        if not page_readers.is_current(record) or record.network != network_of(request):
-            return None, None  # decided before a change, or in another network (a reader left the library)
-        return record.audience, page_cache().get(cache_key(request, record.audience))
+        audience, stored = find_stored_page(request)
+        if stored is not None:
+            return stored_answer(request, stored, audience)
+        if audience is None:
+            response = self.render(request)
+        else:
+            response = self.render_once(request, cache_key(request, audience), audience)
+        return as_served(request, response, audience)
 
     def render_once(self, request: HttpRequest, key: str, audience: str) -> HttpResponse:
         """Render a missing page once: requests for it meanwhile wait for that copy instead of rendering too."""
