@@ -15,6 +15,7 @@
 #                               clearing the page cache empties the whole Redis database)
 #   DURATION=15s  CONNECTIONS=32  WRK_THREADS=2   BENCH_DATA_DIR=/tmp/masthead-bench   LABEL=free text
 #   SKIP_SETUP=1 reuses the data folder as it is (for several runs in a row, see bench/compare.sh)
+#   MASTHEAD_WSGI_FAST_PATH=false  stored pages answered by Django's handler, not in front of it (bench/fast_path.sh)
 #   BENCH_SUMMARY=file appends one line per run (requests/s and p99 of each page) to that markdown file
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -171,6 +172,7 @@ children_jiffies() {
 }
 
 stamp=$(date +%Y-%m-%d-%H%M%S)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 raw_dir=bench/results/raw-$stamp
 mkdir -p "$raw_dir"
 rows=()
@@ -226,6 +228,7 @@ report=bench/results/web-$stamp.md
   echo "- Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'), $(nproc) cores, $("$PY" --version)"
   echo "- Server: \`${server_cmd[*]}\`"
   echo "- Page cache: $CACHE; wrk on the same machine: \`wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency\`"
+  echo "- Stored pages answered in front of Django (ops/page_cache_wsgi.py): ${MASTHEAD_WSGI_FAST_PATH:-true}; load average at the start $load_at_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- \"Other CPU\": cores' worth of CPU used by processes other than this server and wrk during"
   echo "  each measurement; anything above 0.1 means the figures understate the site."
   echo
