@@ -248,6 +248,16 @@ def test_a_waiting_flash_message_and_a_post_are_answered_by_django(
     assert with_message.get("X-Page-Cache") != "hit" and posted.get("X-Page-Cache") != "hit"
 
 
+def test_a_host_we_do_not_serve_is_refused_by_django_as_before(server, gated_article):
+    stored_by_django(server, SEED_ALL_PAGES)
+
+    in_front = server.get(SEED_ALL_PAGES, HTTP_HOST="evil.example")
+    whole_stack = server.from_django(SEED_ALL_PAGES, HTTP_HOST="evil.example")
+
+    assert in_front.status == whole_stack.status == "400 Bad Request"
+    assert in_front.content == whole_stack.content
+
+
 def test_a_page_not_stored_is_rendered_by_django_at_its_address_as_sent(server, sections):
     article = create_or_update_article(
         section=SectionPage.objects.get(slug="culture"),
