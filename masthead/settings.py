@@ -294,7 +294,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_FORMS = {"signup": "masthead.accounts.forms.ReaderSignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "masthead.accounts.forms.ReaderSignupForm",
+    "request_login_code": "masthead.accounts.forms.ReaderLoginCodeForm",
+}
+# Readers sign in without a password by a code emailed to them (free sign-ups' accounts have none until
+# they set one on /account/; docs/email.md, "Free readers"). Staff and editors get no code.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -397,6 +403,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": env_rate("RATE_LIMIT_SIGNUP", "20/h/ip", per=True),
     # Each request sends an email: a few per address typed in, so nobody's inbox can be flooded.
     "reset_password": env_rate("RATE_LIMIT_PASSWORD_RESET", "20/h/ip,5/h/key", per=True),
+    # Each request emails a sign-in code, which takes 3 tries: counted like password resets.
+    "request_login_code": env_rate("RATE_LIMIT_LOGIN_CODE", "20/h/ip,5/h/key", per=True),
 }
 
 LOGIN_URL = "/account/login/"
