@@ -49,13 +49,6 @@ SNEAKY_HEADERS = [
 ]
 
 
-@pytest.fixture
-def refunded_subscriber(make_user):
-    user = make_user("ruth")
-    do_refund_under_guarantee(subscribe(user), actor="reader")
-    return user
-
-
 @pytest.fixture(params=["anonymous", "reader", "lapsed", "refunded"])
 def outsider_client(request, reader, lapsed_subscriber, refunded_subscriber) -> Client:
     users = {"anonymous": None, "reader": reader, "lapsed": lapsed_subscriber, "refunded": refunded_subscriber}

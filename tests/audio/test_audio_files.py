@@ -35,13 +35,9 @@ def test_anyone_can_play_a_free_articles_audio(anonymous, free_audio):
     assert "public" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "reader_client", "lapsed"])
+@pytest.mark.parametrize("persona", ["anonymous", "reader_client", "refunded_subscriber_client"])
 def test_readers_without_a_subscription_cannot_fetch_a_subscriber_articles_audio(request, persona, gated_audio):
     client = request.getfixturevalue(persona)
-    if persona == "lapsed":
-        from tests.conftest import logged_in_client
-
-        client = logged_in_client(client)
 
     response = get_audio(client, gated_audio)
 

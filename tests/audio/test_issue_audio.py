@@ -41,11 +41,9 @@ def test_a_subscriber_downloads_the_issue_as_one_mp3_per_article_in_its_order(
         assert data == article.narration.path.read_bytes()
 
 
-def test_the_zip_is_for_subscribers_only(anonymous, reader_client, lapsed, issue):
-    from tests.conftest import logged_in_client
-
+def test_the_zip_is_for_subscribers_only(anonymous, reader_client, refunded_subscriber_client, issue):
     assert anonymous.get(f"/audio/issues/{issue.pk}.zip").status_code == 302  # to the login page
-    for client in (reader_client, logged_in_client(lapsed)):
+    for client in (reader_client, refunded_subscriber_client):
         response = client.get(f"/audio/issues/{issue.pk}.zip")
         assert response.status_code == 403
         assert response.content.decode() == "An issue's audio download is for subscribers."

@@ -58,7 +58,7 @@ def test_anyone_gets_an_accessible_player_for_a_free_article(player_request, fre
     assert page.select_one("script[src='/static/audio/player.js']") is not None
 
 
-@pytest.mark.parametrize("persona", [None, "reader", "lapsed"])
+@pytest.mark.parametrize("persona", [None, "reader", "refunded_subscriber"])
 def test_readers_without_a_subscription_get_the_offer_and_no_audio_url(
     request, player_request, gated_article, gated_audio, persona
 ):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import html
 import re
 
-from django.test import Client, TestCase
+from django.test import Client
+
+from tests.conftest import committed, logged_in_client
 
 # Launch day: every billing test starts here, on a frozen clock.
 START = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
@@ -33,16 +34,6 @@ LONDON_FORM = {
 }
 
 
-@contextlib.contextmanager
-def committed():
-    """Run what the code sends "on commit" (emails, tasks) when the block ends, as a real commit would.
-
-    Each test runs inside a transaction that is rolled back, so nothing would otherwise commit.
-    """
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        yield
-
-
 class ReaderBrowser(Client):
     """A test client whose every request commits: emails the request sends are in the outbox on return."""
 
@@ -52,9 +43,7 @@ class ReaderBrowser(Client):
 
 
 def browser_for(user) -> ReaderBrowser:
-    browser = ReaderBrowser()
-    browser.force_login(user)
-    return browser
+    return logged_in_client(user, ReaderBrowser)
 
 
 def visible_text(response) -> str:

@@ -20,6 +20,7 @@ from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import DunningSettings, SandboxCharge, Subscription, retry_schedule
 from masthead.subscriptions.services import retry_now, store_card
 from tests.billing.pages import browser_for, committed, link_in, visible_text
+from tests.conftest import persona_subscribes
 
 MONTH_END = datetime.datetime(2027, 4, 10, 9, 0, tzinfo=datetime.UTC)
 CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")
@@ -91,11 +92,9 @@ def test_the_default_schedule_is_1_3_5_7_days_until_staff_change_it(db):
 
 
 def test_the_schedule_is_read_once_per_renewal_run(make_user, clock, run_renewals):
-    from tests.billing.conftest import subscribe
-
     for name in ("ann", "bob", "cat"):
         reader = make_user(name)
-        subscribe(reader, "digital-monthly")
+        persona_subscribes(reader, "digital-monthly")
         store_card(reader, CARD_THAT_DECLINES, SandboxGateway())
     clock.move_to(MONTH_END)
 

@@ -28,7 +28,6 @@ from tests.billing.pages import START, browser_for, committed, visible_text
 from tests.factories import IssueFactory
 from tests.reading import main_text, parsed, reads_the_whole_seed_article, words
 from tests.seed import SEED_ALL_PAGES
-from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
 
 UTC = datetime.UTC
 CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")
@@ -444,7 +443,7 @@ def test_digital_comes_back_by_itself_when_the_pause_ends(gated_article, subscri
 
 
 def test_staff_see_a_paused_subscription_in_the_subscribers_list(subscriber, subscriber_client, request):
-    staff = request.getfixturevalue("circulation_client")  # Cora, of circulation (tests/staff)
+    staff = request.getfixturevalue("circulation_client")  # Cora, of circulation
     pause(subscriber_client, 2)
 
     listing = visible_text(staff.get(reverse("subscribers:index")))

@@ -17,8 +17,7 @@ day, with the renewal run at noon each day as the scheduler would run it:
 - Pia, print monthly, her card declined on 25 May: the fourth retry failed on 1 June, so ended;
 - Cody, complimentary print until the end of 2027;
 - Nina, print yearly, subscribes two days after the close.
-Staff personas come from tests/conftest.py (reader Rita, editor Eddie, admin Ada) and
-tests/staff/conftest.py (Cora, circulation).
+Staff personas come from tests/conftest.py (reader Rita, editor Eddie, admin Ada, Cora of circulation).
 """
 
 from __future__ import annotations
@@ -46,7 +45,6 @@ from masthead.subscriptions.services import (
     store_card,
 )
 from tests.factories import IssueFactory
-from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
 
 UTC = datetime.UTC
 COVER_DATE = datetime.date(2027, 6, 15)

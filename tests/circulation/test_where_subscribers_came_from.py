@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import Offer, Subscription
@@ -17,12 +16,6 @@ from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.billing.pages import GOOD_CARD, ReaderBrowser, card_fields, hidden_value, pay
 from tests.circulation.test_dashboard import table_rows
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def rita(reader):
-    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
-    return reader
 
 
 def paywall_subscribe_link(page) -> str:
@@ -52,28 +45,28 @@ def test_the_paywall_box_links_to_subscribe_naming_itself_and_the_article(gated_
     assert paywall_subscribe_link(page) == f"/subscribe/?from=paywall&article={gated_article.pk}"
 
 
-def test_a_reader_who_subscribes_from_a_paywall_box_is_recorded_with_that_door_and_article(gated_article, rita):
+def test_a_reader_who_subscribes_from_a_paywall_box_is_recorded_with_that_door_and_article(gated_article, reader):
     visitor = ReaderBrowser()
     visitor.get(paywall_subscribe_link(visitor.get(gated_article.url)))
-    log_in(visitor, rita.email)  # the checkout asks a visitor to log in first; the door stays with the session
+    log_in(visitor, reader.email)  # the checkout asks a visitor to log in first; the door stays with the session
 
     pay(visitor, "digital-monthly", GOOD_CARD)
 
-    subscription = Subscription.objects.get(reader=rita)
+    subscription = Subscription.objects.get(reader=reader)
     assert (subscription.door, subscription.door_article_id) == ("paywall", gated_article.pk)
 
 
-def test_the_last_door_before_checkout_counts(gated_article, rita):
+def test_the_last_door_before_checkout_counts(gated_article, reader):
     Offer.objects.create(code="SPRING25", name="Spring flyer", percent_off=25)
     browser = ReaderBrowser()
-    log_in(browser, rita.email)
+    log_in(browser, reader.email)
     browser.get(paywall_subscribe_link(browser.get(gated_article.url)))
     browser.get("/subscribe/offer/?code=spring25")  # the flyer's link, after the paywall
     browser.get("/subscribe/")  # a link naming no door leaves the last one
 
     pay_with_the_code_shown(browser)
 
-    subscription = Subscription.objects.get(reader=rita)
+    subscription = Subscription.objects.get(reader=reader)
     assert (subscription.door, subscription.door_article_id, subscription.offer.code) == ("offer", None, "SPRING25")
 
 
@@ -89,35 +82,37 @@ def test_the_last_door_before_checkout_counts(gated_article, rita):
         ("from==HYPERLINK(1)", "", None),
     ],
 )
-def test_a_door_off_the_list_is_not_recorded_and_an_article_that_is_no_number_is_dropped(rita, query, door, article_id):
+def test_a_door_off_the_list_is_not_recorded_and_an_article_that_is_no_number_is_dropped(
+    reader, query, door, article_id
+):
     browser = ReaderBrowser()
-    log_in(browser, rita.email)
+    log_in(browser, reader.email)
     browser.get(f"/subscribe/?{query}")
 
     pay(browser, "digital-monthly", GOOD_CARD)
 
-    subscription = Subscription.objects.get(reader=rita)
+    subscription = Subscription.objects.get(reader=reader)
     assert (subscription.door, subscription.door_article_id) == (door, article_id)
 
 
-def test_the_next_subscription_does_not_inherit_the_door_of_the_last(rita):
+def test_the_next_subscription_does_not_inherit_the_door_of_the_last(reader):
     browser = ReaderBrowser()
-    log_in(browser, rita.email)
+    log_in(browser, reader.email)
     browser.get("/subscribe/?from=footer")
     pay(browser, "digital-monthly", GOOD_CARD)
-    first = Subscription.objects.get(reader=rita)
+    first = Subscription.objects.get(reader=reader)
     do_refund_under_guarantee(first, actor="reader", gateway=SandboxGateway())
 
     pay(browser, "digital-monthly", GOOD_CARD)
 
-    latest = Subscription.objects.filter(reader=rita).order_by("-pk").first()
+    latest = Subscription.objects.filter(reader=reader).order_by("-pk").first()
     assert latest.pk != first.pk and latest.door == ""
 
 
-def test_circulation_staff_see_the_door_and_the_article_on_the_dashboard(gated_article, rita, circulation_client):
+def test_circulation_staff_see_the_door_and_the_article_on_the_dashboard(gated_article, reader, circulation_client):
     visitor = ReaderBrowser()
     visitor.get(paywall_subscribe_link(visitor.get(gated_article.url)))
-    log_in(visitor, rita.email)
+    log_in(visitor, reader.email)
     pay(visitor, "digital-monthly", GOOD_CARD)
 
     page = circulation_client.get("/admin/circulation/")
@@ -126,9 +121,9 @@ def test_circulation_staff_see_the_door_and_the_article_on_the_dashboard(gated_a
     assert table_rows(page, "articles") == {gated_article.title: ["1", "1", "1"]}  # numbered 1, as in the chart
 
 
-def test_the_footers_subscribe_link_names_the_footer_door(rita, home_page):
+def test_the_footers_subscribe_link_names_the_footer_door(reader, home_page):
     browser = ReaderBrowser()
-    log_in(browser, rita.email)
+    log_in(browser, reader.email)
     page = browser.get("/")
     footer = re.search(r"<footer.*?</footer>", page.content.decode(), re.S).group(0)
     [link] = re.findall(r'href="(/subscribe/[^"]*)"', footer)
@@ -136,4 +131,4 @@ def test_the_footers_subscribe_link_names_the_footer_door(rita, home_page):
 
     pay(browser, "digital-monthly", GOOD_CARD)
 
-    assert Subscription.objects.get(reader=rita).door == "footer"
+    assert Subscription.objects.get(reader=reader).door == "footer"

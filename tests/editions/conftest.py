@@ -1,8 +1,4 @@
-"""Digital edition personas and fixtures, on top of tests/conftest.py's readers, editors and site.
-
-Personas added here, each subscribed through the real ledger (`do_subscribe`, sandbox gateway):
-- subscriber: Sam pays for Digital monthly;
-- lapsed_client: Lou (`lapsed_subscriber` in tests/conftest.py), whose paid period has run out.
+"""Digital edition fixtures, on top of tests/conftest.py's personas (readers, subscribers, editors) and site.
 
 `march_issue` is a published issue of three articles (one subscribers-only, over two web pages,
 with a hero image, an inline image, a pull quote and a link), built the way the worker builds it.
@@ -14,11 +10,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 
 from masthead.editions.builds import ensure_editions
 from masthead.editions.models import EditionFile, Issue
-from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory, IssueFactory
 
 
@@ -28,14 +22,6 @@ def editions_root(settings, tmp_path):
     settings.EDITIONS_ROOT = tmp_path / "editions"
     settings.EDITIONS_BUILD_ON_PUBLISH = True
     return settings.EDITIONS_ROOT
-
-
-# -- personas ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lapsed_client(lapsed_subscriber) -> Client:
-    return logged_in_client(lapsed_subscriber)
 
 
 # -- an issue ------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ DOWNLOADS = [
 ]
 
 
-@pytest.fixture(params=["anonymous", "reader_client", "lapsed_client"])
+@pytest.fixture(params=["anonymous", "reader_client", "lapsed_subscriber_client"])
 def outsider(request) -> Client:
     """A visitor, Rita (registered, never subscribed) and Lou (subscription ended), in turn."""
     return request.getfixturevalue(request.param)
@@ -285,9 +285,9 @@ def test_the_list_of_every_issue_links_each_file(march_issue, entitled):
 
 
 def test_readers_without_the_digital_edition_are_offered_it_instead_of_the_list(
-    march_issue, reader_client, lapsed_client
+    march_issue, reader_client, lapsed_subscriber_client
 ):
-    for client in (reader_client, lapsed_client):
+    for client in (reader_client, lapsed_subscriber_client):
         response = client.get("/account/editions/")
 
         assert response.status_code == 200

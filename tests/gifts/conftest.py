@@ -1,8 +1,8 @@
-"""Gifts through the site's pages: the billing personas and frozen clock (tests/billing/conftest.py), and a gift shop.
+"""Gifts through the site's pages, on billing's frozen clock and reader clients (tests/billing), and a gift shop.
 
 - `give(client, ...)`: open /gifts/, fill it in as a giver would and press Pay; returns the page that follows.
 - `claim_link(email)`: the claim link in the gift email sent to `email`.
-Circulation staff (Cora) come from tests/staff/conftest.py.
+The personas (readers, subscribers, Cora of circulation) come from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -12,19 +12,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from tests.billing.conftest import (  # noqa: F401 - fixtures shared with billing
-    anonymous,
-    clock,
-    long_sessions,
-    print_subscriber,
-    reader,
-    reader_client,
-    run_renewals,
-    subscriber,
-    subscriber_client,
-)
+from tests.billing.conftest import client_class, clock, long_sessions, run_renewals  # noqa: F401 - shared with billing
 from tests.billing.pages import GOOD_CARD, START, address_fields, card_fields, hidden_value, link_in
-from tests.staff.conftest import circulation, circulation_client, circulation_group  # noqa: F401
+from tests.conftest import confirmed
 
 TODAY = START.date()
 
@@ -71,6 +61,4 @@ def claim_link(address: str) -> str:
 @pytest.fixture
 def gwen(make_user):
     """Gwen already reads the magazine with a free account, under the address gifts are sent to."""
-    from tests.billing.conftest import confirmed
-
     return confirmed(make_user("gwen", first_name="Gwen", last_name="Gifted"))

@@ -7,7 +7,6 @@ Ada (the superuser persona) is the target; Mallory guesses from 203.0.113.66; Ad
 from __future__ import annotations
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from tests.billing.pages import visible_text
 from tests.conftest import PASSWORD
@@ -27,12 +26,6 @@ def log_in(client, url: str, username: str, password: str, address: str = MALLOR
 def is_logged_in_to_admin(response, url: str) -> bool:
     """A successful admin login redirects into that admin."""
     return response.status_code == 302 and response["Location"] == url.removesuffix("login/")
-
-
-@pytest.fixture
-def verified_reader(reader):
-    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
-    return reader
 
 
 @pytest.mark.parametrize("url", ADMIN_LOGINS)
@@ -60,7 +53,7 @@ def test_a_locked_out_account_still_logs_in_from_its_owners_own_address(anonymou
     assert is_logged_in_to_admin(response, url)
 
 
-def test_a_reader_on_the_attackers_network_logs_in_as_usual(anonymous, admin, verified_reader, client):
+def test_a_reader_on_the_attackers_network_logs_in_as_usual(anonymous, admin, reader, client):
     for attempt in range(GUESSES):
         log_in(anonymous, "/admin/login/", "ada", f"guess number {attempt}")
 
@@ -102,18 +95,16 @@ def test_behind_our_proxy_each_visitor_is_counted_at_the_address_the_proxy_saw(s
     assert is_logged_in_to_admin(welcomed, "/admin/login/")
 
 
-def test_guesses_at_a_readers_password_from_many_addresses_do_not_lock_her_out_of_her_own(
-    anonymous, verified_reader, client
-):
+def test_guesses_at_a_readers_password_from_many_addresses_do_not_lock_her_out_of_her_own(anonymous, reader, client):
     for attempt in range(GUESSES):
         anonymous.post(
             "/account/login/",
-            {"login": verified_reader.email, "password": f"wrong {attempt}"},
+            {"login": reader.email, "password": f"wrong {attempt}"},
             REMOTE_ADDR=f"203.0.113.{attempt}",
         )
 
     response = client.post(
-        "/account/login/", {"login": verified_reader.email, "password": PASSWORD}, REMOTE_ADDR=ADAS_OFFICE, follow=True
+        "/account/login/", {"login": reader.email, "password": PASSWORD}, REMOTE_ADDR=ADAS_OFFICE, follow=True
     )
 
     assert "Signed in as rita@example.com" in visible_text(response)

@@ -15,7 +15,6 @@ import sys
 import tempfile
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 
 from tests.conftest import PASSWORD
@@ -143,8 +142,6 @@ def test_in_production_every_page_tells_the_browser_https_only_no_sniffing_and_n
 
 
 def test_in_production_a_readers_session_and_csrf_cookies_travel_over_https_only(production, anonymous, reader):
-    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
-
     form = anonymous.get("/account/login/", secure=True)
     logged_in = anonymous.post("/account/login/", {"login": reader.email, "password": PASSWORD}, secure=True)
 
