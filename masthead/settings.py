@@ -199,14 +199,25 @@ REDIS_URL = env("REDIS_URL", "")
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Stored pages answered in front of Django's request handling (masthead/ops/page_cache_wsgi.py); false: by Django.
 PAGE_CACHE_WSGI_FAST_PATH = env_bool("MASTHEAD_WSGI_FAST_PATH", True)
+# A Redis host that drops packets must not hold every request for the system's connect timeout
+# (minutes): past these, an operation counts as Redis being down (ops/redis_cache.py).
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 500) / 1000,
+    "socket_timeout": env_int("REDIS_TIMEOUT_MS", 1000) / 1000,
+}
 if REDIS_URL:
     CACHES = {
         # Answers as an empty cache while Redis is down, so pages keep rendering (ops/redis_cache.py).
-        "default": {"BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades", "LOCATION": REDIS_URL},
+        "default": {
+            "BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        },
         "pages": {
             "BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         },
     }
 else:

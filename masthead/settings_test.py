@@ -30,8 +30,8 @@ if TEST_PROFILE == "production":
     _redis_url = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_worker.removeprefix('gw')) + 1}"  # noqa: F405
     _redis = "masthead.ops.redis_cache.RedisCacheThatDegrades"
     CACHES = {
-        "default": {"BACKEND": _redis, "LOCATION": _redis_url},
-        "pages": {"BACKEND": _redis, "LOCATION": _redis_url, "KEY_PREFIX": "pages"},
+        "default": {"BACKEND": _redis, "LOCATION": _redis_url, "OPTIONS": REDIS_CACHE_OPTIONS},  # noqa: F405
+        "pages": {"BACKEND": _redis, "LOCATION": _redis_url, "KEY_PREFIX": "pages", "OPTIONS": REDIS_CACHE_OPTIONS},  # noqa: F405
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # Marks pages for nginx only while a browser test has one in front (FRONT_CACHE_PURGE_URLS, tests/front_server.py).

@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django_rq import get_queue, get_worker
 from django_tasks_rq.backend import Job
 from rq.worker import SimpleWorker
@@ -141,3 +142,46 @@ def test_metrics_still_answer_while_redis_is_down_and_count_the_held_tasks(cache
 
     assert response.status_code == 200
     assert 'masthead_task_queue_depth{queue="held"} 1.0' in response.content.decode()
+
+
+def test_a_reader_who_logs_out_while_redis_is_down_stays_logged_out_once_it_is_back(routed_rq, subscriber):
+    backend = "masthead.ops.redis_cache.RedisCacheThatDegrades"
+    routed_rq.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    routed_rq.CACHES = {"default": {"BACKEND": backend, "LOCATION": UP}}
+    browser = logged_in_client(subscriber)  # the session in the database, and its copy in Redis
+    cookie = browser.cookies["sessionid"].value
+
+    routed_rq.CACHES = {"default": {"BACKEND": backend, "LOCATION": DOWN}}
+    assert browser.post(reverse("account_logout")).status_code == 302
+
+    redis_comes_back(routed_rq)
+    routed_rq.CACHES = {"default": {"BACKEND": backend, "LOCATION": UP}}
+    call_command("scheduler", "--once")
+    get_worker("default", worker_class=SimpleWorker, job_class=Job).work(burst=True)
+
+    stolen = Client()
+    stolen.cookies["sessionid"] = cookie
+    assert stolen.get("/account/").status_code == 302  # to the login page: Redis's old copy is gone
+
+
+def test_one_copy_of_each_periodic_task_waits_however_long_redis_is_down(routed_rq):
+    routed_rq.PERIODIC_TASKS = {"masthead.subscriptions.tasks.run_renewals": 3600}
+    for _ in range(3):
+        call_command("scheduler", "--once")
+
+    assert task_queues.held_tasks().filter(task_path="masthead.subscriptions.tasks.run_renewals").count() == 1
+
+
+def test_a_held_task_that_cannot_be_enqueued_any_more_is_marked_failed_and_the_others_still_go(routed_rq):
+    emails.send_welcome.enqueue(1)
+    emails.send_welcome.enqueue(2)
+    first = task_queues.held_tasks().order_by("enqueued_at").first()
+    first.task_path = "masthead.subscriptions.emails.renamed_by_a_deploy"
+    first.save()
+
+    redis_comes_back(routed_rq)
+    call_command("scheduler", "--once")
+
+    first.refresh_from_db()
+    assert first.status == "FAILED" and "renamed_by_a_deploy" in first.traceback
+    assert [list(job.args) for job in get_queue("email").jobs] == [[2]]

@@ -8,8 +8,13 @@ counter starts again from nothing (rate limits let requests through until Redis 
 pages that keep serving). `/readyz` still says the cache is down (`ping`). Failures are logged at
 most once a minute per process, so an outage does not flood the logs.
 
-A page forgotten while Redis is down (an edit, a publish) may still be served from Redis's copy once it
-is back, for at most PAGE_CACHE_SECONDS (docs/deploy.md).
+A delete that cannot reach Redis is not forgotten: Redis may still hold the value when it comes back
+(it keeps its data), and a session logged out meanwhile would sign its cookie in again. So the keys go
+to a task (`ops.tasks.delete_cache_keys`), which is held in the database while Redis is down and run
+once it answers (ops/task_queues.py); render locks and probes, which expire by themselves within a
+minute, are left out. Other writes are dropped: a page cleared whole while Redis is down may still be
+served from Redis's copy once it is back, for at most PAGE_CACHE_SECONDS, and a reader's changed
+access is seen within page_readers' RECORD_SECONDS (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -26,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 LOG_EVERY_SECONDS = 60
+EXPIRE_BY_THEMSELVES = ("render:", "unstorable:", "readyz:")  # locks, markers and probes of a minute at most
 
 
 class RedisCacheThatDegrades(RedisCache):
@@ -36,6 +43,21 @@ class RedisCacheThatDegrades(RedisCache):
         if now - RedisCacheThatDegrades._last_logged >= LOG_EVERY_SECONDS:
             RedisCacheThatDegrades._last_logged = now
             logger.warning("Redis is down (%s during %s): answering as an empty cache", error, operation)
+
+    def delete_when_back(self, keys, version) -> None:
+        keys = [key for key in keys if not str(key).startswith(EXPIRE_BY_THEMSELVES)]
+        alias = next(
+            (
+                name
+                for name, config in settings.CACHES.items()
+                if config["BACKEND"].endswith(type(self).__name__) and config.get("KEY_PREFIX", "") == self.key_prefix
+            ),
+            None,
+        )
+        if keys and alias and "held" in settings.TASKS:
+            from masthead.ops.tasks import delete_cache_keys
+
+            delete_cache_keys.enqueue(alias, [str(key) for key in keys], version)
 
     def ping(self) -> None:
         """Raises while Redis cannot be reached (for /readyz, which must not be answered by the fallback)."""
@@ -94,6 +116,7 @@ class RedisCacheThatDegrades(RedisCache):
             return super().delete(key, version)
         except REDIS_DOWN as error:
             self._down("delete", error)
+            self.delete_when_back([key], version)
             return False
 
     def delete_many(self, keys, version=None):
@@ -101,6 +124,7 @@ class RedisCacheThatDegrades(RedisCache):
             return super().delete_many(keys, version)
         except REDIS_DOWN as error:
             self._down("delete_many", error)
+            self.delete_when_back(list(keys), version)
 
     def incr(self, key, delta=1, version=None):
         try:

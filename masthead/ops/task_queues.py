@@ -7,17 +7,22 @@ runs on the embedded database backend, where priorities order one queue.
 
 A task enqueued while Redis cannot be reached is not lost: it is held in the database (the backend
 `HELD`, django-tasks' database backend, whose rows no worker runs) and the scheduler hands it to RQ
-once Redis answers again (`release_held_tasks`). A crash between that hand-over and the row's
-deletion runs the task twice, never zero times: every task is written to be run again safely.
+once Redis answers again (`release_held_tasks`). A task is run twice, never zero times, when the
+scheduler dies between that hand-over and the row's deletion, or when Redis took an enqueue but timed
+out before answering: every task is written to be run again safely. A periodic task is held once
+however long the outage (the scheduler skips one already held), and a held task that can no longer be
+enqueued (renamed by a deploy meanwhile) is marked failed with its error instead of stopping the rest.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from django.conf import settings
 from django.db import transaction
-from django_tasks.base import DEFAULT_TASK_QUEUE_NAME
+from django.utils import timezone
+from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TaskResultStatus
 from django_tasks_rq.backend import RQBackend
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -56,10 +61,13 @@ class RoutedRQBackend(RQBackend):
 
 def held_tasks():
     """Rows of tasks held while Redis was down, due or not: RQ keeps a later one's time."""
-    from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(backend_name=HELD, status=TaskResultStatus.READY)
+
+
+def is_held(task_path: str) -> bool:
+    return held_tasks().filter(task_path=task_path).exists()
 
 
 def release_held_tasks(limit: int = 1000) -> int:
@@ -70,11 +78,21 @@ def release_held_tasks(limit: int = 1000) -> int:
             held = held_tasks().select_for_update(skip_locked=True).filter(id=held_id).first()
             if held is None:
                 continue  # released meanwhile by another scheduler
-            task = held.task.using(backend="default")
             try:
+                task = held.task.using(backend="default")
                 task.get_backend().enqueue_on_redis(task, held.args_kwargs["args"], held.args_kwargs["kwargs"])
             except REDIS_DOWN:
                 return released
+            except Exception as error:
+                # A task renamed by a deploy meanwhile, or arguments it no longer takes: kept, failed, for
+                # the admin (django-tasks' results) and the logs; the others still go.
+                logger.exception("A task held while Redis was down cannot be enqueued: %s", held.task_path)
+                held.status = TaskResultStatus.FAILED
+                held.exception_class_path = f"{type(error).__module__}.{type(error).__qualname__}"
+                held.traceback = traceback.format_exc()
+                held.finished_at = timezone.now()
+                held.save(update_fields=["status", "exception_class_path", "traceback", "finished_at"])
+                continue
             held.delete()
         released += 1
     if released:

@@ -18,8 +18,10 @@ class Command(BaseCommand):
             now = time.monotonic()
             for task_path, interval in settings.PERIODIC_TASKS.items():
                 if once or now - last_run.get(task_path, -interval) >= interval:
-                    import_string(task_path).enqueue()
                     last_run[task_path] = now
+                    if self.already_held(task_path):
+                        continue  # Redis is still down: one copy waits for it, not one per interval
+                    import_string(task_path).enqueue()
                     self.stdout.write(f"Enqueued {task_path}")
             if once:
                 return
@@ -32,3 +34,10 @@ class Command(BaseCommand):
 
             if released := release_held_tasks():
                 self.stdout.write(f"Released {released} task(s) held while Redis was down")
+
+    def already_held(self, task_path: str) -> bool:
+        if "held" not in settings.TASKS:
+            return False
+        from masthead.ops.task_queues import is_held
+
+        return is_held(task_path)
