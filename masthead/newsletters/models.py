@@ -28,8 +28,9 @@ class Recipient(models.Model):
     """An email address we may write to: a free sign-up, or a reader's account address; its choices and suppression.
 
     A free sign-up is unconfirmed until its owner follows the confirmation link (double opt-in);
-    nothing but that confirmation is ever sent to an unconfirmed address. A reader with an account
-    gets a row the first time a mailing reaches them (their address was confirmed by the account).
+    nothing but that confirmation is ever sent to an unconfirmed address. Confirming makes the address
+    a reader's account if it has none (free_readers.py). A reader who signed up with a password gets a
+    row the first time a mailing reaches them (their address was confirmed by the account).
     """
 
     BOUNCED, COMPLAINED = "bounced", "complained"
@@ -40,6 +41,8 @@ class Recipient(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # A confirmation link signs its reader in once: the first sign-in spends every link sent to the address.
+    signed_in_by_link_at = models.DateTimeField(null=True, blank=True)
     wants_issue_email = models.BooleanField(default=True)
     wants_digest = models.BooleanField(default=True)
     wants_newsletters = models.BooleanField(default=True)

@@ -28,7 +28,8 @@ def sign_up(email: str, *, now: datetime.datetime | None = None) -> Recipient:
     """A free sign-up: the row, and a confirmation email unless one went out a moment ago or it is confirmed.
 
     The answer a visitor sees is the same whatever happens here, so the form tells nobody whether
-    an address is already on the list.
+    an address is already on the list. A confirmed address without an account is sent a link again:
+    pressing it makes the reader's account (free_readers.py).
     """
     from masthead.newsletters.tasks import send_confirmation
 
@@ -43,7 +44,9 @@ def sign_up(email: str, *, now: datetime.datetime | None = None) -> Recipient:
             if not (recipient.wants_digest and recipient.wants_newsletters):
                 recipient.wants_digest = recipient.wants_newsletters = True
                 recipient.save(update_fields=["wants_digest", "wants_newsletters"])
-            return recipient
+            if recipient.user_id is not None:
+                return recipient
+            # Confirmed before free sign-ups had accounts: a new link makes theirs and signs them in.
         recent = recipient.confirmation_sent_at and now - recipient.confirmation_sent_at < CONFIRMATION_RESEND_AFTER
         if not recent:
             recipient.confirmation_sent_at = now

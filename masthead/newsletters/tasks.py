@@ -54,9 +54,9 @@ def retry_due_sends() -> int:
 
 @task()
 def send_confirmation(recipient_id: int) -> bool:
-    """The double opt-in email; nothing to do once the address is confirmed."""
+    """The double opt-in email; nothing to do once the address is confirmed and has its account."""
     recipient = Recipient.objects.get(pk=recipient_id)
-    if recipient.confirmed_at or recipient.suppressed_at:
+    if (recipient.confirmed_at and recipient.user_id) or recipient.suppressed_at:
         return False
     confirmation_message(recipient).send()
     return True

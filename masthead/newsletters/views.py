@@ -6,14 +6,16 @@ import contextlib
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from masthead.access.paywall import paywall_settings
 from masthead.content.queries import live_sections
-from masthead.newsletters import tokens
+from masthead.newsletters import free_readers, tokens
 from masthead.newsletters.models import LISTS, Recipient
 from masthead.newsletters.recipients import (
     AddressSuppressed,
@@ -60,7 +62,7 @@ def signup(request):
 
 @require_http_methods(["GET", "POST"])
 def confirm_signup(request, token: str):
-    """GET shows a button (mail scanners follow links; only a person presses it); POST confirms."""
+    """GET shows a button (mail scanners follow links; only a person presses it); POST confirms, and signs in once."""
     try:
         email = tokens.email_from_confirmation(token)
     except tokens.BadToken:
@@ -68,11 +70,19 @@ def confirm_signup(request, token: str):
     if request.method == "GET":
         return private(render(request, "newsletters/confirm.html", {"email": email, "token": token}))
     recipient = confirm(token)
+    link = free_readers.account_from_link(recipient.email, signed_in_user=request.user)
+    if link.signs_in:
+        login(request, link.account, backend=free_readers.BACKEND)
     return private(
         render(
             request,
             "newsletters/confirmed.html",
-            {"recipient": recipient, "manage_token": tokens.manage_token(recipient.pk)},
+            {
+                "recipient": recipient,
+                "manage_token": tokens.manage_token(recipient.pk),
+                "outcome": link.outcome,
+                "meter": paywall_settings(request),
+            },
         )
     )
 
