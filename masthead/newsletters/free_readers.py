@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from allauth.account.utils import filter_users_by_email, user_email
+from allauth.account.utils import user_email
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,9 +76,18 @@ def account_from_link(email: str, *, signed_in_user=None, now: datetime.datetime
 
 
 def account_with_address(email: str):
-    """The account this address belongs to, as allauth finds it for a login (a verified address first), or None."""
-    accounts = filter_users_by_email(email, prefer_verified=True)
-    return accounts[0] if accounts else None
+    """The account this address belongs to, or None: where it is verified, else where it is the account's
+    own primary address (imported readers', never verified), else an account made without allauth's
+    address rows. An address merely added to some account, unverified, is not that account's: else
+    anyone could add a stranger's address to their own account and be signed in to it by the
+    stranger's confirmation link (allauth's `filter_users_by_email` would return it)."""
+    for owned in (
+        EmailAddress.objects.filter(email__iexact=email, verified=True),
+        EmailAddress.objects.filter(email__iexact=email, primary=True),
+    ):
+        if (address := owned.select_related("user").first()) is not None:
+            return address.user
+    return get_user_model().objects.filter(email__iexact=email, emailaddress__isnull=True).order_by("pk").first()
 
 
 def new_reader_account(email: str):

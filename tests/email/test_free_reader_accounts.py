@@ -247,3 +247,24 @@ def test_two_free_readers_on_the_meter_never_share_a_copy_of_a_gated_page(
 
     assert SEED_PAGE_3_SENTENCE not in walts
     assert MeteredRead.objects.filter(reader__email="walt@example.org").count() == 1
+
+
+def test_an_address_added_unconfirmed_to_someone_elses_account_does_not_sign_its_owner_in_there(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """Mallory, a free reader, adds Vera's address to her own account (unverified); Vera then confirms
+    her own sign-up. Vera's link makes Vera's account, never signs Vera's browser in to Mallory's, and
+    leaves Mallory's claim on the address unverified."""
+    mallory_browser = Client()
+    sign_up(mallory_browser, "mallory@example.com", django_capture_on_commit_callbacks)
+    press_the_button(mallory_browser, latest_confirmation_link(smtp_server, "mallory@example.com"))
+    mallory = get_user_model().objects.get(email="mallory@example.com")
+    EmailAddress.objects.create(user=mallory, email=VERA, verified=False, primary=False)
+
+    vera_browser = Client()
+    sign_up(vera_browser, VERA, django_capture_on_commit_callbacks)
+    press_the_button(vera_browser, latest_confirmation_link(smtp_server, VERA))
+
+    assert signed_in_as(vera_browser) == VERA
+    assert not EmailAddress.objects.get(user=mallory, email=VERA).verified
+    assert Recipient.objects.get(email=VERA).user.email == VERA
