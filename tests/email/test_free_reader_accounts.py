@@ -268,3 +268,41 @@ def test_an_address_added_unconfirmed_to_someone_elses_account_does_not_sign_its
     assert signed_in_as(vera_browser) == VERA
     assert not EmailAddress.objects.get(user=mallory, email=VERA).verified
     assert Recipient.objects.get(email=VERA).user.email == VERA
+
+
+def test_a_sign_in_code_never_goes_to_an_address_another_account_holds_unverified(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """Mallory adds Vera's address to her own account, unverified; Vera, who has no account, asks for a
+    code. allauth alone would send Vera a code for Mallory's account and, once entered, verify Vera's
+    address there (an institution's seat by its domain, say)."""
+    mallory_browser = Client()
+    sign_up(mallory_browser, "mallory@example.com", django_capture_on_commit_callbacks)
+    press_the_button(mallory_browser, latest_confirmation_link(smtp_server, "mallory@example.com"))
+    mallory = get_user_model().objects.get(email="mallory@example.com")
+    EmailAddress.objects.create(user=mallory, email=VERA, verified=False, primary=False)
+
+    vera_browser = Client()
+    vera_browser.post("/account/login/code/", {"email": VERA})
+
+    [received] = smtp_server.to(VERA)
+    assert "not have any record of such an account" in text_of(received)
+    assert not re.search(r"^[A-Z0-9]{4}-[A-Z0-9]{4}\r?$", text_of(received), re.MULTILINE), "no code"
+    assert signed_in_as(vera_browser) is None
+    assert not EmailAddress.objects.get(user=mallory, email=VERA).verified
+
+
+def test_a_sign_in_code_never_goes_to_an_unverified_address_someone_signed_up_with_a_password(anonymous, smtp_server):
+    """Mallory signs up with Vera's address and a password of her own; the address is never verified.
+    A code entered by Vera would verify it in Mallory's account, which Mallory then opens with her password."""
+    anonymous.post(
+        "/account/signup/",
+        {"email": VERA, "password1": "mallory's own passphrase", "password2": "mallory's own passphrase"},
+    )
+    assert EmailAddress.objects.filter(email=VERA, verified=False, primary=True).exists()
+
+    vera_browser = Client()
+    vera_browser.post("/account/login/code/", {"email": VERA})
+
+    assert "not have any record of such an account" in text_of(smtp_server.to(VERA)[-1])
+    assert not EmailAddress.objects.get(email=VERA).verified
