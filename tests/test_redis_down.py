@@ -12,6 +12,8 @@ production profile's fault test stops its own Redis for real (tests/production/t
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -31,8 +33,10 @@ from tests.seed import SEED_PAGE_3_SENTENCE
 pytestmark = pytest.mark.django_db
 
 QUEUES = ["default", "billing", "email", "editions", "audio"]
-UP = "redis://127.0.0.1:6379/13"
-DOWN = "redis://127.0.0.1:1/13"
+# A Redis database per xdist worker (13 and 14 under -n 2): each test empties its own.
+_DB = 13 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+UP = f"redis://127.0.0.1:6379/{_DB}"
+DOWN = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
