@@ -9,7 +9,7 @@ mkdir -p bench/results
 {
   echo "# Server set-ups compared, $(date '+%Y-%m-%d %H:%M'), $(nproc) cores, wrk -t2 -c32 -d${DURATION:-15s} on the same cores"
   echo
-  echo "Requests/s (p99 in ms) per page."
+  echo "Requests/s (p99 in ms; the server's CPU per request in µs) per page."
   echo
   echo "| Set-up | Home \`/\` | Section \`/politics/\` | Seed article | Search \`?q=Lavrov\` | Free article, anonymous |" \
     "Subscriber-only, anonymous | Free article, subscriber | Subscriber-only, subscriber | Other CPU (cores, per page) |"

@@ -11,7 +11,7 @@ mkdir -p bench/results
 {
   echo "# Stored pages in front of Django or not, $(date '+%Y-%m-%d %H:%M'), $(nproc) cores, granian as bench/web.sh runs it, wrk -t2 -c32 -d${DURATION:-15s} on the same cores"
   echo
-  echo "Requests/s (p99 in ms) per page; each run's own report (p50, errors, other CPU) is in bench/results/web-*.md."
+  echo "Requests/s (p99 in ms; the server's CPU per request in µs) per page; each run's own report (p50, errors, other CPU) is in bench/results/web-*.md."
   echo
   echo "| Set-up | Home \`/\` | Section \`/politics/\` | Seed article | Search \`?q=Lavrov\` | Free article, anonymous |" \
     "Subscriber-only, anonymous | Free article, subscriber | Subscriber-only, subscriber | Subscriber-only, refunded | Other CPU (cores, per page) |"

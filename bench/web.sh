@@ -194,14 +194,17 @@ for entry in "${PAGES[@]}"; do
   other=$(awk -v b="$(( busy1 - busy0 ))" -v s="$(( server1 - server0 ))" -v c="$(( children1 - children0 ))" \
     -v t0="$start" -v t1="$end" -v hz="$(getconf CLK_TCK)" 'BEGIN {o = (b - s - c) / hz / (t1 - t0); printf "%.2f", o < 0 ? 0 : o}')
   echo "   other processes used $other cores meanwhile"
-  rows+=("$("$PY" - "$name" "$path" "$target_rps" "$target_p99" "$(grep '^BENCH ' "$raw")" "$other" <<'PYEOF'
+  server_seconds=$(awk -v s="$(( server1 - server0 ))" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", s / hz}')
+  rows+=("$("$PY" - "$name" "$path" "$target_rps" "$target_p99" "$(grep '^BENCH ' "$raw")" "$other" "$server_seconds" <<'PYEOF'
 import sys
 
-name, path, target_rps, target_p99, line, other = sys.argv[1:]
+name, path, target_rps, target_p99, line, other, server_seconds = sys.argv[1:]
 fields = dict(item.split("=") for item in line.split()[1:])
 rps = int(fields["requests"]) / (int(fields["duration_us"]) / 1e6)
 p50, p99 = int(fields["p50_us"]) / 1000, int(fields["p99_us"]) / 1000
 failures = int(fields["non2xx"]) + int(fields["errors"])
+# The server's own CPU (all its processes, user + system) per request answered: other work moves it less than the rate.
+cpu_us = float(server_seconds) / max(int(fields["requests"]), 1) * 1e6
 targets, met = [], True
 if target_rps:
     targets.append(f">= {target_rps} req/s")
@@ -212,12 +215,12 @@ if target_p99:
 met &= failures == 0
 verdict = ("met" if met else "**missed**") if targets else ""
 print(
-    f"| {name} | `{path}` | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {failures} | {other} | {', '.join(targets)} | {verdict} |"
+    f"| {name} | `{path}` | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {failures} | {other} | {cpu_us:.0f} | {', '.join(targets)} | {verdict} |"
 )
 PYEOF
 )")
-  # For BENCH_SUMMARY: "requests/s (p99 ms)", read back from the row just made.
-  cells+=("$(echo "${rows[-1]}" | awk -F' [|] ' '{printf "%s (%s)", $3, $5}')")
+  # For BENCH_SUMMARY: "requests/s (p99 ms; server CPU µs per request)", read back from the row just made.
+  cells+=("$(echo "${rows[-1]}" | awk -F' [|] ' '{printf "%s (%s; %s)", $3, $5, $8}')")
   others+=("$other")
 done
 
@@ -231,9 +234,11 @@ report=bench/results/web-$stamp.md
   echo "- Stored pages answered in front of Django (ops/page_cache_wsgi.py): ${MASTHEAD_WSGI_FAST_PATH:-true}; load average at the start $load_at_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- \"Other CPU\": cores' worth of CPU used by processes other than this server and wrk during"
   echo "  each measurement; anything above 0.1 means the figures understate the site."
+  echo "- \"Server CPU per request\": the web server's processes' CPU time (user + system) during the"
+  echo "  measurement divided by the requests answered."
   echo
-  echo "| Page | URL | Requests/s | p50 (ms) | p99 (ms) | Errors and non-2xx | Other CPU | Target | |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---|"
+  echo "| Page | URL | Requests/s | p50 (ms) | p99 (ms) | Errors and non-2xx | Other CPU | Server CPU per request (µs) | Target | |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
   # The paywall's cost: throughput lost on the subscriber-only article against the free one.
