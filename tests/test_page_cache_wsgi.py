@@ -26,14 +26,13 @@ from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 
-from masthead.content.models import SectionPage
-from masthead.content.services import create_or_update_article
 from masthead.institutions.models import Institution
 from masthead.ops import page_cache_wsgi
 from masthead.ops.logs import JsonFormatter
 from masthead.ops.page_cache_wsgi import StoredPagesFirst
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.conftest import logged_in_client
+from tests.factories import ArticleFactory, paragraphs
 from tests.reading import main_text, reads_the_whole_seed_article
 from tests.seed import SEED_ALL_PAGES
 
@@ -161,6 +160,8 @@ def request_of(who: str, request) -> dict:
     if who == "in a library's network":
         request.getfixturevalue("library")
         return {"REMOTE_ADDR": IN_THE_LIBRARY}
+    if who == "a stranger's session cookie":
+        return {"cookies": {settings.SESSION_COOKIE_NAME: "not-a-session-of-anyone"}}
     return {} if who == "anonymous" else {"cookies": session_of(request.getfixturevalue(who))}
 
 
@@ -204,13 +205,9 @@ def test_security_headers_and_the_https_redirect_are_the_whole_stacks(server, ga
 @pytest.mark.parametrize("who", ["anonymous", "a stranger's session cookie", "reader"])
 def test_no_reader_in_front_of_django_gets_the_subscribers_copy(who, server, gated_article, subscriber, request):
     stored_by_django(server, SEED_ALL_PAGES, cookies=session_of(subscriber))
-    cookies = {
-        "anonymous": lambda: None,
-        "a stranger's session cookie": lambda: {settings.SESSION_COOKIE_NAME: "not-a-session-of-anyone"},
-        "reader": lambda: session_of(request.getfixturevalue("reader")),
-    }[who]()
+    kwargs = request_of(who, request)
 
-    answers = [server.get(SEED_ALL_PAGES, cookies=cookies) for _ in range(3)]
+    answers = [server.get(SEED_ALL_PAGES, **kwargs) for _ in range(3)]
 
     assert not any(reads_the_whole_seed_article(answer) for answer in answers)
     assert all("Subscribe" in main_text(answer) for answer in answers)
@@ -259,15 +256,11 @@ def test_a_host_we_do_not_serve_is_refused_by_django_as_before(server, gated_art
 
 
 def test_a_page_not_stored_is_rendered_by_django_at_its_address_as_sent(server, sections):
-    article = create_or_update_article(
-        section=SectionPage.objects.get(slug="culture"),
+    article = ArticleFactory(
+        section=sections["culture"],
         title="Café society",
         slug="café-society",
-        author_names=["Ann Author"],
-        date=datetime.date(2024, 5, 1),
-        standfirst="Where the city talks.",
-        pages=[["<p>The espresso is strong.</p>"]],
-        publish=True,
+        pages=[paragraphs("The espresso is strong.")],
     )
 
     address = unquote(article.url)  # the server hands the path over decoded
