@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup
 from django.utils.html import escape
 
+from masthead.moving.html_body import HEADINGS, MAX_DEPTH, plain_text
+
 BOLD, ITALIC = 1, 2  # Lexical's text format bits (strikethrough, underline, code… are read as plain text)
-HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-MAX_DEPTH = 40  # deeper nesting is read as plain words: no recursion limit for a hostile file to hit
 GHOST_URL = "__GHOST_URL__"
 # Keys of a card's settings that never hold words a reader sees (for cards we do not know).
 NOT_WORDS = re.compile(
@@ -29,8 +29,7 @@ NOT_WORDS = re.compile(
     r"|direction|indent|mode|detail|id|language|emoji|duration|loop|rel|target)$",
     re.IGNORECASE,
 )
-ADDRESS = re.compile(r"^(https?:|mailto:|/|#|__GHOST_URL__)", re.IGNORECASE)
-SPACES = re.compile(r"\s+")
+ADDRESS = re.compile(rf"^(https?:|mailto:|/|#|{GHOST_URL})", re.IGNORECASE)
 
 
 @dataclass
@@ -62,7 +61,7 @@ class GhostBody:
 def post_body(row: dict, *, site_url: str = "") -> GhostBody:
     """The post's body: Ghost's rendered html first, then its Lexical, its Mobiledoc, its plaintext."""
     html = row.get("html")
-    if html and not (isinstance(html, str) and not html.strip()):
+    if html and (not isinstance(html, str) or html.strip()):
         return GhostBody(html=html, source="html")  # as Ghost wrote it (what is not text fails in html_body, named)
     problems = []
     for source in ("lexical", "mobiledoc"):
@@ -117,7 +116,7 @@ class CardReader:
         if kind in ("paragraph", "extended-paragraph"):
             return f"<p>{self.nodes(children, depth)}</p>"
         if kind in ("heading", "extended-heading"):
-            tag = node.get("tag") if node.get("tag") in HEADING_TAGS else "h2"
+            tag = node.get("tag") if node.get("tag") in HEADINGS else "h2"
             return f"<{tag}>{self.nodes(children, depth)}</{tag}>"
         if kind in ("quote", "extended-quote", "aside"):  # "aside" is Ghost's other quote style
             return f"<blockquote>{self.nodes(children, depth)}</blockquote>"
@@ -128,8 +127,8 @@ class CardReader:
             return f"<li>{self.nodes(children, depth)}</li>"
         if kind == "horizontalrule":
             return "<hr>"
-        if kind in CARDS:
-            return self.card(kind, node)
+        if (card := self.card(kind, node)) is not None:
+            return card
         self.body.unknown_cards[kind or "(no type)"] += 1
         if children is not None:
             return f"<div>{self.nodes(children, depth)}</div>"
@@ -148,20 +147,28 @@ class CardReader:
             kind = section[0]
             if kind == 1 and len(section) >= 3:  # a markup section: [1, "p", markers]
                 tag = str(section[1]).lower()
-                tag = tag if tag in HEADING_TAGS else "blockquote" if tag in ("blockquote", "aside") else "p"
+                tag = tag if tag in HEADINGS else "blockquote" if tag in ("blockquote", "aside") else "p"
                 html.append(f"<{tag}>{self.markers(section[2], markups, atoms)}</{tag}>")
             elif kind == 2 and len(section) >= 2:  # an image section: [2, src]
-                html.append(self.figure(section[1], "", ""))
+                html.append(figure(section[1], "", ""))
             elif kind == 3 and len(section) >= 3:  # a list section: [3, "ul", [markers, …]]
                 tag = "ol" if str(section[1]).lower() == "ol" else "ul"
                 items = "".join(f"<li>{self.markers(item, markups, atoms)}</li>" for item in section[2] or [])
                 html.append(f"<{tag}>{items}</{tag}>")
             elif kind == 10 and len(section) >= 2:  # a card section: [10, index into cards]
-                card = cards[section[1]] if isinstance(section[1], int) and 0 <= section[1] < len(cards) else None
-                if isinstance(card, list) and card and isinstance(card[-1], dict):
-                    name = {"card-markdown": "markdown", "code": "codeblock"}.get(str(card[0]), str(card[0]))
-                    html.append(self.card(name, card[-1]) if name in CARDS else self.unknown(name, card[-1]))
+                html.append(self.mobiledoc_card(at(cards, section[1])))
         return "".join(html)
+
+    def mobiledoc_card(self, card) -> str:
+        """A card [name, settings]; Mobiledoc's older names for two cards are Lexical's now."""
+        if not (isinstance(card, list) and card and isinstance(card[-1], dict)):
+            return ""
+        name = {"card-markdown": "markdown", "code": "codeblock"}.get(str(card[0]), str(card[0]))
+        known = self.card(name, card[-1])
+        if known is not None:
+            return known
+        self.body.unknown_cards[name or "(no type)"] += 1
+        return self.words_of(card[-1])
 
     def markers(self, markers, markups: list, atoms: list) -> str:
         """One section's markers: [0 text or 1 atom, markups opened, how many close, value]."""
@@ -171,12 +178,11 @@ class CardReader:
                 continue
             kind, opened, closed, value = marker[:4]
             for index in opened if isinstance(opened, list) else []:
-                markup = markups[index] if isinstance(index, int) and 0 <= index < len(markups) else None
-                start, end = self.markup(markup)
+                start, end = self.markup(at(markups, index))
                 html.append(start)
                 closing.append(end)
             if kind == 1:
-                atom = atoms[value] if isinstance(value, int) and 0 <= value < len(atoms) else None
+                atom = at(atoms, value)
                 if isinstance(atom, list) and atom:
                     html.append("<br>" if atom[0] == "soft-return" else escape(str(atom[1] if len(atom) > 1 else "")))
             else:
@@ -202,16 +208,17 @@ class CardReader:
 
     # -- cards, as both formats keep them ---------------------------------------------------------
 
-    def card(self, kind: str, card: dict) -> str:
+    def card(self, kind: str, card: dict) -> str | None:
+        """A card Ghost's editor makes, as HTML; None for a kind we do not know."""
         metadata = card.get("metadata") if isinstance(card.get("metadata"), dict) else {}
         if kind == "hr":
             return "<hr>"
         if kind == "image":
-            return self.figure(card.get("src"), words(card.get("alt")), words(card.get("caption")))
+            return figure(card.get("src"), words(card.get("alt")), words(card.get("caption")))
         if kind == "gallery":
             caption = words(card.get("caption"))
             return "".join(
-                self.figure(image.get("src"), words(image.get("alt")), words(image.get("caption")) or caption)
+                figure(image.get("src"), words(image.get("alt")), words(image.get("caption")) or caption)
                 for image in card.get("images") or []
                 if isinstance(image, dict)
             )
@@ -253,13 +260,9 @@ class CardReader:
         if kind in ("email", "email-cta"):
             self.body.left_out["email-only content"] += 1  # Ghost shows it in the newsletter, not on the site
             return ""
-        return ""  # "paywall": where Ghost's free preview ended; access here is the whole article's
-
-    def figure(self, src, alt: str, caption: str) -> str:
-        if not isinstance(src, str) or not src.strip():
-            return f"<p>{escape(caption)}</p>" if caption else ""
-        caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-        return f'<figure><img src="{escape(src.strip())}" alt="{escape(alt)}">{caption_html}</figure>'
+        if kind == "paywall":
+            return ""  # where Ghost's free preview ended; access here is the whole article's
+        return None
 
     def link(self, url, words_: str) -> str:
         address = self.address(url)
@@ -278,18 +281,20 @@ class CardReader:
             return self.site_url + url[len(GHOST_URL) :]  # media files stay on the old site
         return url
 
-    def unknown(self, kind: str, card: dict) -> str:
-        self.body.unknown_cards[kind or "(no type)"] += 1
-        return self.words_of(card)
-
     def words_of(self, card: dict) -> str:
         return "".join(f"<p>{escape(text)}</p>" for text in card_words(card))
 
 
-CARDS = {
-    "image", "gallery", "html", "markdown", "codeblock", "callout", "toggle", "header", "product", "bookmark",
-    "embed", "button", "audio", "video", "file", "signup", "email", "email-cta", "paywall", "hr",
-}  # fmt: skip
+def at(items: list, index):
+    """Mobiledoc's item at an index the file gives, or None when the index is not one."""
+    return items[index] if isinstance(index, int) and 0 <= index < len(items) else None
+
+
+def figure(src, alt: str, caption: str) -> str:
+    if not isinstance(src, str) or not src.strip():
+        return f"<p>{escape(caption)}</p>" if caption else ""
+    caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{escape(src.strip())}" alt="{escape(alt)}">{caption_html}</figure>'
 
 
 def formatted(html: str, format_bits) -> str:
@@ -305,8 +310,7 @@ def words(value) -> str:
     """The words of a setting that may hold HTML (Ghost's captions do), whitespace collapsed."""
     if not isinstance(value, str) or not value.strip():
         return ""
-    text = BeautifulSoup(value, "html.parser").get_text(" ") if "<" in value else value
-    return SPACES.sub(" ", text).strip()
+    return plain_text(BeautifulSoup(value, "html.parser") if "<" in value else value)
 
 
 def balanced(html) -> str:
@@ -326,7 +330,7 @@ def all_words(node) -> str:
                 found.append(item["text"])
             children = item.get("children")
             stack.extend(reversed(children) if isinstance(children, list) else [])
-    return SPACES.sub(" ", " ".join(found)).strip()
+    return plain_text(" ".join(found))
 
 
 def card_words(card: dict) -> list[str]:
@@ -354,6 +358,7 @@ HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s+(.*)$")
 RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 IMAGE_LINE = re.compile(r'^!\[([^\]]*)\]\(\s*(\S+?)(?:\s+"([^"]*)")?\s*\)$')
+IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)")
 LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+&quot;[^)]*?&quot;)?\s*\)")
 STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
@@ -397,9 +402,7 @@ def markdown_block(lines: list[str]) -> str:
         elif RULE.match(first):
             html.append("<hr>")
         elif image := IMAGE_LINE.match(first):
-            alt, src, title = image.group(1), image.group(2), image.group(3) or ""
-            caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
-            html.append(f'<figure><img src="{escape(src)}" alt="{escape(alt)}">{caption}</figure>')
+            html.append(figure(image.group(2), image.group(1), image.group(3) or ""))
         else:
             break
         lines = lines[1:]
@@ -426,7 +429,7 @@ def markdown_block(lines: list[str]) -> str:
 
 def markdown_inline(text: str) -> str:
     html = escape(text)  # escaped first: only the marks below become tags
-    html = re.sub(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)", r'<img src="\2" alt="\1">', html)
+    html = IMAGE.sub(r'<img src="\2" alt="\1">', html)
     html = LINK.sub(r'<a href="\2">\1</a>', html)
     html = STRONG.sub(r"<strong>\2</strong>", html)
     return EMPHASIS.sub(r"<em>\2</em>", html)

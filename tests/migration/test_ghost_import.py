@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from masthead.content.models import ArticlePage, Author, SectionPage
@@ -15,9 +17,14 @@ TREASURY_URL = "/politics/inside-the-treasury/"
 LETTER_URL = "/stage-screen/letter-to-members/"
 
 
+def import_ghost(export: Path, images: Path) -> str:
+    """Import a Ghost export with its pictures folder and the old site's address, as a publisher would."""
+    return run_import("import_ghost", export, "--images", images, "--site-url", "https://old.example")
+
+
 @pytest.fixture
 def imported(sections, ghost_images):
-    return run_import("import_ghost", GHOST, "--images", ghost_images, "--site-url", "https://old.example")
+    return import_ghost(GHOST, ghost_images)
 
 
 def test_a_public_post_reads_as_it_did_with_its_headings_quote_links_and_date(imported, anonymous):
