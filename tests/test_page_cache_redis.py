@@ -8,8 +8,8 @@ from masthead.core.page_cache import clear_page_cache
 
 REDIS = "redis://127.0.0.1:6379/15"
 REDIS_CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS},
-    "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "pages"},
+    "default": {"BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades", "LOCATION": REDIS},
+    "pages": {"BACKEND": "masthead.ops.redis_cache.RedisCacheThatDegrades", "LOCATION": REDIS, "KEY_PREFIX": "pages"},
 }
 
 

@@ -27,7 +27,6 @@ published, an author or image saved) clear everything (`clear_page_cache`).
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -42,8 +41,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from masthead.core import page_readers, page_tags
-
-logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 ANONYMOUS = "anonymous"
@@ -337,24 +334,9 @@ def _new_epoch() -> None:
 
 def clear_page_cache(**kwargs) -> None:
     """Forget every stored page."""
-    from django.core.cache.backends.redis import RedisCache
-
     _new_epoch()
-    cache = page_cache()
-    if isinstance(cache, RedisCache):
-        from redis.exceptions import ConnectionError, TimeoutError
-
-        # Redis's clear() is FLUSHDB: it would also empty the default cache and task queues there.
-        try:
-            client = cache._cache.get_client(write=True)
-            keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
-            if keys:
-                client.unlink(*keys)
-        except (ConnectionError, TimeoutError):
-            # Redis down (ops/redis_cache.py): what it holds leaves within PAGE_CACHE_SECONDS of its return.
-            logger.warning("Redis is down: the stored pages could not be cleared", exc_info=True)
-    else:
-        cache.clear()
+    # On Redis, ops/redis_cache.py's clear() unlinks the pages' keys only (Django's own would FLUSHDB).
+    page_cache().clear()
     page_cache_cleared.send(sender=clear_page_cache, addresses=None)
 
 
