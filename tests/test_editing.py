@@ -16,8 +16,8 @@ from wagtail.test.utils.timestamps import submittable_timestamp
 
 from masthead.content.models import ArticlePage
 from masthead.editions.models import Issue
-from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
+from tests.personas import logged_in_client
 from tests.reading import headlines, link_targets, main_text, parsed, words
 
 REFUSED = "This article cannot be published yet."

@@ -18,8 +18,8 @@ from masthead.core import page_cache as page_cache_module
 from masthead.core.page_cache import clear_page_cache
 from masthead.subscriptions.services import do_cancel, do_refund_under_guarantee
 from masthead.subscriptions.services.changes import do_resume
-from tests.conftest import logged_in_client, subscribe
 from tests.factories import ArticleFactory, AuthorFactory
+from tests.personas import logged_in_client, subscribe
 from tests.reading import main_text, parsed, reads_the_whole_seed_article, words
 from tests.seed import SEED_ALL_PAGES
 

@@ -8,7 +8,6 @@ read from its request_started signal, which only Django's handler sends.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import logging
@@ -24,15 +23,13 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from django.utils import timezone
 
-from masthead.institutions.models import Institution
 from masthead.ops import page_cache_wsgi
 from masthead.ops.logs import JsonFormatter
 from masthead.ops.page_cache_wsgi import StoredPagesFirst
 from masthead.subscriptions.services import do_refund_under_guarantee
-from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, paragraphs
+from tests.personas import logged_in_client
 from tests.reading import main_text, reads_the_whole_seed_article
 from tests.seed import SEED_ALL_PAGES
 
@@ -141,18 +138,6 @@ def stored_by_django(server: Server, path: str, **kwargs) -> Answer:
     answer = server.from_django(path, **kwargs)
     assert answer["X-Page-Cache"] == "hit"
     return answer
-
-
-@pytest.fixture
-def library(db) -> Institution:
-    today = timezone.localdate()
-    return Institution.objects.create(
-        name="Turku City Library",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today + datetime.timedelta(days=335),
-        seats=10,
-        networks="192.0.2.0/24",
-    )
 
 
 def request_of(who: str, request) -> dict:

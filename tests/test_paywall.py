@@ -18,7 +18,7 @@ from masthead.access.models import PaywallSettings
 from masthead.core.page_cache import clear_page_cache
 from masthead.subscriptions.gateways import CardInput
 from masthead.subscriptions.services import do_refund_under_guarantee
-from tests.conftest import logged_in_client, subscribe
+from tests.personas import logged_in_client, subscribe
 from tests.seed import SEED_PAGE_3_NAME, SEED_PAGE_3_SENTENCE
 
 PAGE_3_SENTENCE = SEED_PAGE_3_SENTENCE

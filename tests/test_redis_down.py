@@ -27,7 +27,7 @@ from masthead.newsletters.models import Recipient
 from masthead.newsletters.recipients import sign_up
 from masthead.ops import task_queues
 from masthead.subscriptions import emails
-from tests.conftest import logged_in_client
+from tests.personas import logged_in_client
 from tests.seed import SEED_PAGE_3_SENTENCE
 
 pytestmark = pytest.mark.django_db

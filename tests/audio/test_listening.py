@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from masthead.audio.models import ListeningPosition
-from tests.conftest import logged_in_client, subscribe
 from tests.factories import ArticleFactory, AuthorFactory
+from tests.personas import logged_in_client, subscribe
 
 
 @pytest.fixture

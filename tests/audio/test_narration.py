@@ -16,8 +16,8 @@ from masthead.audio.models import ArticleNarration
 from masthead.audio.tasks import ensure_article_audio, retry_due_narrations
 from masthead.content.services import create_or_update_article
 from masthead.core import jobs
-from tests.conftest import work_queued_on_commit
 from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
+from tests.personas import work_queued_on_commit
 
 
 @pytest.fixture

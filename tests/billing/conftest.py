@@ -14,7 +14,7 @@ import time_machine
 
 from masthead.subscriptions.services import renew_due_subscriptions, send_renewal_reminders
 from tests.billing.pages import START, ReaderBrowser
-from tests.conftest import committed
+from tests.personas import committed
 
 
 @pytest.fixture(autouse=True)

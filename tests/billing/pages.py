@@ -8,7 +8,7 @@ import re
 
 from django.test import Client
 
-from tests.conftest import committed, logged_in_client
+from tests.personas import committed, logged_in_client
 
 # Launch day: every billing test starts here, on a frozen clock.
 START = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)

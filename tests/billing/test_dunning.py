@@ -20,7 +20,7 @@ from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import DunningSettings, SandboxCharge, Subscription, retry_schedule
 from masthead.subscriptions.services import retry_now, store_card
 from tests.billing.pages import browser_for, committed, link_in, visible_text
-from tests.conftest import persona_subscribes
+from tests.personas import persona_subscribes
 
 MONTH_END = datetime.datetime(2027, 4, 10, 9, 0, tzinfo=datetime.UTC)
 CARD_THAT_DECLINES = CardInput(number="4000000000000341", exp_month=12, exp_year=2034, cvc="123")

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from tests.billing.pages import link_in, visible_text
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 NEW_PASSWORD = "a different horse, same battery"
 

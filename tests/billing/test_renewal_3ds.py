@@ -18,7 +18,7 @@ from masthead.subscriptions.gateways.sandbox import SandboxGateway
 from masthead.subscriptions.models import Payment, Plan, Refund, SandboxCharge, Subscription
 from masthead.subscriptions.services import AuthenticationRequired, do_subscribe, settle_authenticated_charge
 from tests.billing.pages import browser_for, committed, link_in, visible_text
-from tests.conftest import confirmed
+from tests.personas import confirmed
 
 MONTH_END = datetime.datetime(2027, 4, 10, 9, 0, tzinfo=datetime.UTC)
 LAST_RETRY_DAY = MONTH_END + datetime.timedelta(days=7)

@@ -15,7 +15,7 @@ from masthead.subscriptions.models import Offer, Subscription
 from masthead.subscriptions.services import do_refund_under_guarantee
 from tests.billing.pages import GOOD_CARD, ReaderBrowser, card_fields, hidden_value, pay
 from tests.circulation.test_dashboard import table_rows
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 
 def paywall_subscribe_link(page) -> str:

@@ -19,8 +19,8 @@ from masthead.core import jobs
 from masthead.editions import builds, epub
 from masthead.editions.models import EditionFile
 from masthead.editions.tasks import retry_failed_editions
-from tests.conftest import work_queued_on_commit
 from tests.factories import ArticleFactory, CreditedImageFactory, IssueFactory
+from tests.personas import work_queued_on_commit
 from tests.reading import parsed, words
 
 

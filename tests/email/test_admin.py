@@ -42,7 +42,7 @@ def test_a_reader_cannot_see_or_send_mailings(reader_client, draft_issue):
 
 
 def test_an_editor_who_may_not_publish_cannot_send_to_readers(make_user, draft_issue, sections):
-    from tests.conftest import logged_in_client
+    from tests.personas import logged_in_client
 
     writer = logged_in_client(make_user("wendy", groups=("Editors",)))
     newsletter = Newsletter.objects.create(subject="Hello", segment=Newsletter.FREE_READERS)

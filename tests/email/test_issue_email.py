@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 
 from masthead.newsletters.models import Delivery, Recipient, Send
 from masthead.newsletters.services import issue_email
-from tests.conftest import subscribe
 from tests.factories import ArticleFactory, IssueFactory
+from tests.personas import subscribe
 
 pytestmark = pytest.mark.django_db
 

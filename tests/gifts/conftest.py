@@ -14,7 +14,7 @@ from django.core import mail
 
 from tests.billing.conftest import client_class, clock, long_sessions, run_renewals  # noqa: F401 - shared with billing
 from tests.billing.pages import GOOD_CARD, START, address_fields, card_fields, hidden_value, link_in
-from tests.conftest import confirmed
+from tests.personas import confirmed
 
 TODAY = START.date()
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from masthead.institutions.models import Institution, Membership
 from tests.billing.pages import link_in, visible_text
-from tests.conftest import PASSWORD, logged_in_client
+from tests.personas import PASSWORD, logged_in_client
 from tests.reading import reads_the_whole_seed_article
 from tests.seed import SEED_ALL_PAGES
 

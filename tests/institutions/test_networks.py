@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from masthead.institutions.models import Institution
-from tests.conftest import logged_in_client
+from tests.personas import logged_in_client
 from tests.reading import parsed, reads_the_whole_seed_article, words
 from tests.seed import SEED_ALL_PAGES
 
@@ -24,18 +24,6 @@ IN_THE_LIBRARY = "192.0.2.10"
 AT_HOME = "198.51.100.7"
 IN_THE_LIBRARY_V6 = "2001:db8:1::5"
 AT_HOME_V6 = "2001:db9::1"
-
-
-@pytest.fixture
-def library(db) -> Institution:
-    today = timezone.localdate()
-    return Institution.objects.create(
-        name="Turku City Library",
-        starts_on=today - datetime.timedelta(days=30),
-        ends_on=today + datetime.timedelta(days=335),
-        seats=10,
-        networks="192.0.2.0/24\n2001:db8::/32",
-    )
 
 
 def account_links(response) -> str:

@@ -142,7 +142,7 @@ SESSION_FOR = """
 import json
 from django.contrib.auth import get_user_model
 from django.test import Client
-from tests.conftest import subscribe
+from tests.personas import subscribe
 user, created = get_user_model().objects.get_or_create(username={name!r}, defaults={{"email": "{name}@example.com"}})
 if created and {subscribed!r}:
     subscribe(user, checkout="{name}")

@@ -155,7 +155,7 @@ def test_last_nights_backup_restores_into_a_fresh_database_and_bucket_as_the_sam
         "-v",
         "0",
         "-c",
-        "from tests.conftest import subscribe; from django.contrib.auth import get_user_model; "
+        "from tests.personas import subscribe; from django.contrib.auth import get_user_model; "
         "[subscribe(get_user_model().objects.create_user(n, f'{n}@example.com', 'pw')) for n in ('sam', 'sue')]",
     )
     before = json.loads(tonight("shell", "-v", "0", "-c", COUNTS).stdout)

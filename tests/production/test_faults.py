@@ -134,7 +134,7 @@ import datetime, json
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from masthead.subscriptions.models import Subscription
-from tests.conftest import subscribe
+from tests.personas import subscribe
 ids = []
 for n in range({count}):
     user = get_user_model().objects.create_user(f"renew-{{n}}-{stamp}", f"renew-{{n}}-{stamp}@example.com")

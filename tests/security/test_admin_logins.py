@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.billing.pages import visible_text
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 ADMIN_LOGINS = ["/admin/login/", "/django-admin/login/"]
 MALLORY = "203.0.113.66"

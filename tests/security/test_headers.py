@@ -17,7 +17,7 @@ import tempfile
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 BASE_DIR = django_settings.BASE_DIR
 PRODUCTION = {

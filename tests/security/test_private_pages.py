@@ -21,8 +21,8 @@ from masthead.audio import services as audio_services
 from masthead.content.models import ArticlePage
 from masthead.core.page_cache import clear_page_cache
 from tests.audio.conftest import audio_root, quick_voice  # noqa: F401 (narration in a blink, to a temporary folder)
-from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory, IssueFactory
+from tests.personas import logged_in_client
 
 SECRET_TITLE = "Harbour Board Weighs a Quiet Sale"
 SECRET_SENTENCE = "The board agreed the price of the northern quay over dinner."

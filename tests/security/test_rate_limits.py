@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.billing.pages import DECLINED_CARD, card_fields, hidden_value, visible_text
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 BOT = "203.0.113.66"
 ELSEWHERE = "198.51.100.7"

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from masthead.access.models import PaywallSettings
-from tests.conftest import logged_in_client
 from tests.factories import ArticleFactory, AuthorFactory
+from tests.personas import logged_in_client
 from tests.reading import headlines, parsed, words
 
 GATED_TITLE = "The Bond Market Blinks"

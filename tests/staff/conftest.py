@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import subscribe as buy
+from tests.personas import subscribe as buy
 
 
 @pytest.fixture

