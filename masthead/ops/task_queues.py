@@ -24,13 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TaskResultStatus
 from django_tasks_rq.backend import RQBackend
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from masthead.ops.redis_cache import REDIS_DOWN
 
 logger = logging.getLogger(__name__)
 
 HELD = "held"  # settings.TASKS alias: where tasks wait while Redis is down
-REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 def queue_for(module_path: str) -> str:

@@ -12,32 +12,23 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Enqueue every periodic job once and exit")
 
     def handle(self, once: bool, **options):
+        task_queues = None
+        if "held" in settings.TASKS:
+            # On RQ, tasks enqueued while Redis was down wait in the database until it answers (ops/task_queues.py).
+            from masthead.ops import task_queues
+
         last_run: dict[str, float] = {}
         while True:
-            self.release_held_tasks()
+            if task_queues and (released := task_queues.release_held_tasks()):
+                self.stdout.write(f"Released {released} task(s) held while Redis was down")
             now = time.monotonic()
             for task_path, interval in settings.PERIODIC_TASKS.items():
                 if once or now - last_run.get(task_path, -interval) >= interval:
                     last_run[task_path] = now
-                    if self.already_held(task_path):
+                    if task_queues and task_queues.is_held(task_path):
                         continue  # Redis is still down: one copy waits for it, not one per interval
                     import_string(task_path).enqueue()
                     self.stdout.write(f"Enqueued {task_path}")
             if once:
                 return
             time.sleep(30)
-
-    def release_held_tasks(self) -> None:
-        # Tasks enqueued while Redis was down wait in the database until it answers (ops/task_queues.py).
-        if "held" in settings.TASKS:
-            from masthead.ops.task_queues import release_held_tasks
-
-            if released := release_held_tasks():
-                self.stdout.write(f"Released {released} task(s) held while Redis was down")
-
-    def already_held(self, task_path: str) -> bool:
-        if "held" not in settings.TASKS:
-            return False
-        from masthead.ops.task_queues import is_held
-
-        return is_held(task_path)
