@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from allauth.account.forms import RequestLoginCodeForm, SignupForm
-from allauth.account.models import EmailAddress
 from django import forms
 
 from masthead.access.entitlements import entitlements_for
+from masthead.core.email_owners import owner_of_address
 
 # RFC 5321's limit, and the width of the user table's email column.
 MAX_EMAIL_LENGTH = 254
@@ -24,28 +24,14 @@ class ReaderSignupForm(SignupForm):
 class ReaderLoginCodeForm(RequestLoginCodeForm):
     """allauth's "email me a sign-in code", for readers, to an address that is their own.
 
-    Staff and editors sign in with their password. Either refusal is answered as for an address with
+    Staff and editors sign in with their password, and a code goes only to the address's owner
+    (core/email_owners.py). Either refusal is answered as for an address with
     no account (no code is sent), so the form tells nobody who is staff or which addresses are held.
     """
 
     def clean_email(self):
         email = super().clean_email()
         user = getattr(self, "_user", None)
-        if user is not None and (entitlements_for(user).staff or not holds_address(user, email)):
+        if user is not None and (entitlements_for(user).staff or owner_of_address(email) != user):
             self._user = None
         return email
-
-
-def holds_address(user, email: str) -> bool:
-    """Whether `email` is `user`'s own to sign in with by a code: verified, or the primary address of an
-    account without a password (an imported reader's), or the address of an account without allauth's
-    address rows. allauth alone also signs in to an account holding the address unverified, and verifies
-    it there: anyone could add a stranger's address to their account, or sign up with it, and wait for
-    the stranger to ask for a code."""
-    addresses = EmailAddress.objects.filter(user=user)
-    if not addresses.exists():
-        return user.email.lower() == email.lower()
-    address = addresses.filter(email__iexact=email).first()
-    if address is None:
-        return False
-    return address.verified or (address.primary and not user.has_usable_password())

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_email
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from masthead.access.entitlements import entitlements_for
+from masthead.core.email_owners import owner_of_address
 from masthead.newsletters.models import Recipient
 
 # What pressing the confirmation link's button did about signing in.
@@ -54,10 +54,15 @@ def account_from_link(email: str, *, signed_in_user=None, now: datetime.datetime
     now = now or timezone.now()
     with transaction.atomic():
         recipient = Recipient.objects.select_for_update().get(email=email.strip().lower())
-        account = account_with_address(recipient.email)
+        account = owner_of_address(recipient.email)
         if account is None:
             if recipient.user_id is not None:
                 return LinkSignIn(None, LOG_IN)  # the row's account has moved to another address since
+            if EmailAddress.objects.filter(email__iexact=recipient.email, primary=True).exists():
+                # Someone signed up with this address and a password and never confirmed it: not proof
+                # it is theirs, so no sign-in there, and no second account either; the address's owner
+                # logs in, or resets the password, which the reset email proves.
+                return LinkSignIn(None, LOG_IN)
             account = new_reader_account(recipient.email)
         if recipient.user_id is None and not Recipient.objects.filter(user=account).exists():
             recipient.user = account
@@ -73,21 +78,6 @@ def account_from_link(email: str, *, signed_in_user=None, now: datetime.datetime
             return LinkSignIn(account, LINK_SPENT)
         address_proven(account, recipient.email)
     return LinkSignIn(account, SIGNED_IN)
-
-
-def account_with_address(email: str):
-    """The account this address belongs to, or None: where it is verified, else where it is the account's
-    own primary address (imported readers', never verified), else an account made without allauth's
-    address rows. An address merely added to some account, unverified, is not that account's: else
-    anyone could add a stranger's address to their own account and be signed in to it by the
-    stranger's confirmation link (allauth's `filter_users_by_email` would return it)."""
-    for owned in (
-        EmailAddress.objects.filter(email__iexact=email, verified=True),
-        EmailAddress.objects.filter(email__iexact=email, primary=True),
-    ):
-        if (address := owned.select_related("user").first()) is not None:
-            return address.user
-    return get_user_model().objects.filter(email__iexact=email, emailaddress__isnull=True).order_by("pk").first()
 
 
 def new_reader_account(email: str):

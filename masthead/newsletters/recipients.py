@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from masthead.core.email_owners import owner_of_address
 from masthead.newsletters import tokens
 from masthead.newsletters.models import ALERTS, DIGEST, ISSUE_EMAIL, LISTS, NEWSLETTERS, Delivery, Recipient
 
@@ -63,8 +64,9 @@ def confirm(token: str, *, now: datetime.datetime | None = None) -> Recipient:
         recipient, _ = Recipient.objects.select_for_update().get_or_create(email=email)
         if recipient.confirmed_at is None:
             recipient.confirmed_at = now
-            user = get_user_model().objects.filter(email__iexact=email, email_recipient__isnull=True).first()
-            recipient.user = recipient.user or user
+            owner = owner_of_address(email)
+            if recipient.user is None and owner is not None and not Recipient.objects.filter(user=owner).exists():
+                recipient.user = owner
             recipient.save(update_fields=["confirmed_at", "user"])
     return recipient
 

@@ -306,3 +306,27 @@ def test_a_sign_in_code_never_goes_to_an_unverified_address_someone_signed_up_wi
 
     assert "not have any record of such an account" in text_of(smtp_server.to(VERA)[-1])
     assert not EmailAddress.objects.get(email=VERA).verified
+
+
+def test_an_address_someone_signed_up_with_a_password_unconfirmed_gets_no_sign_in_and_no_second_account(
+    anonymous, smtp_server, django_capture_on_commit_callbacks
+):
+    """Mallory signs up with Vera's address and a password of her own and never confirms it; Vera then
+    signs up for the newsletter and presses her link. The link signs nobody in to Mallory's account and
+    does not make Vera a second account with the same address: Vera is asked to log in (a password
+    reset to her address proves it hers)."""
+    anonymous.post(
+        "/account/signup/",
+        {"email": VERA, "password1": "mallory's own passphrase", "password2": "mallory's own passphrase"},
+    )
+    mallory = get_user_model().objects.get(email=VERA)
+
+    vera_browser = Client()
+    sign_up(vera_browser, VERA, django_capture_on_commit_callbacks)
+    confirmed = press_the_button(vera_browser, latest_confirmation_link(smtp_server, VERA)).content.decode()
+
+    assert "Log in to read with your account" in confirmed
+    assert signed_in_as(vera_browser) is None
+    assert list(get_user_model().objects.filter(email__iexact=VERA)) == [mallory], "no second account"
+    assert not EmailAddress.objects.get(email=VERA).verified
+    assert Recipient.objects.get(email=VERA).user is None
