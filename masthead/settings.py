@@ -9,7 +9,7 @@ import datetime
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -205,6 +205,15 @@ REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 500) / 1000,
     "socket_timeout": env_int("REDIS_TIMEOUT_MS", 1000) / 1000,
 }
+
+
+def redis_url_with_timeouts(url: str) -> str:
+    """`url` with the timeouts above in its query, where redis-py reads them: django-rq passes no client
+    options with a URL, and an enqueue must not wait minutes on a silent Redis either (RQ's workers
+    raise the read timeout to their own blocking wait)."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(REDIS_CACHE_OPTIONS)}"
+
+
 if REDIS_URL:
     CACHES = {
         # Answers as an empty cache while Redis is down, so pages keep rendering (ops/redis_cache.py).
@@ -258,7 +267,7 @@ if TASKS["default"]["BACKEND"] in RQ_BACKENDS:
     # RQ stops a job after its queue's timeout: long enough for the slowest job of each kind.
     _queue_timeouts = {"default": 600, "billing": 3600, "email": 300, "editions": 1800, "audio": 3600}
     RQ_QUEUES = {
-        name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": timeout}
+        name: {"URL": redis_url_with_timeouts(REDIS_URL or "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": timeout}
         for name, timeout in _queue_timeouts.items()
     }
     TASKS["default"]["QUEUES"] = list(RQ_QUEUES)

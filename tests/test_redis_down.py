@@ -13,6 +13,8 @@ production profile's fault test stops its own Redis for real (tests/production/t
 from __future__ import annotations
 
 import os
+import socket
+import threading
 
 import pytest
 from django.core import mail
@@ -26,6 +28,7 @@ from rq.worker import SimpleWorker
 from masthead.newsletters.models import Recipient
 from masthead.newsletters.recipients import sign_up
 from masthead.ops import task_queues
+from masthead.settings import redis_url_with_timeouts
 from masthead.subscriptions import emails
 from tests.personas import logged_in_client
 from tests.seed import SEED_PAGE_3_SENTENCE
@@ -35,8 +38,9 @@ pytestmark = pytest.mark.django_db
 QUEUES = ["default", "billing", "email", "editions", "audio"]
 # A Redis database per xdist worker (13 and 14 under -n 2): each test empties its own.
 _DB = 13 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-UP = f"redis://127.0.0.1:6379/{_DB}"
-DOWN = "redis://127.0.0.1:1/0"
+# With the production profile's timeouts, as settings.RQ_QUEUES has them.
+UP = redis_url_with_timeouts(f"redis://127.0.0.1:6379/{_DB}")
+DOWN = redis_url_with_timeouts("redis://127.0.0.1:1/0")
 
 
 @pytest.fixture
@@ -53,6 +57,35 @@ def routed_rq(settings):
     yield settings
     settings.RQ_QUEUES = {name: {"URL": UP} for name in QUEUES}
     get_queue("default").connection.flushdb()
+
+
+class SilentRedis:
+    """A Redis host that takes connections and never answers, as one behind a link that drops packets.
+
+    After `patience` seconds it hangs up on everyone (a test waiting for it ends) and says it had to.
+    """
+
+    def __init__(self, patience: float = 4):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.server.getsockname()[1]}/0"
+        self.had_to_hang_up = False
+        self.timer = threading.Timer(patience, self.hang_up)
+        self.timer.start()
+
+    def hang_up(self):
+        self.had_to_hang_up = True
+        self.server.close()
+
+    def close(self):
+        self.timer.cancel()
+        self.server.close()
+
+
+@pytest.fixture
+def silent_redis():
+    redis = SilentRedis()
+    yield redis
+    redis.close()
 
 
 def redis_comes_back(settings):
@@ -189,3 +222,17 @@ def test_a_held_task_that_cannot_be_enqueued_any_more_is_marked_failed_and_the_o
     first.refresh_from_db()
     assert first.status == "FAILED" and "renamed_by_a_deploy" in first.traceback
     assert [list(job.args) for job in get_queue("email").jobs] == [[2]]
+
+
+def test_a_sign_up_while_redis_takes_connections_and_never_answers_is_held_instead_of_waiting(
+    routed_rq, silent_redis, django_capture_on_commit_callbacks
+):
+    """The queues' URLs carry the profile's timeouts (1 s to read): without them redis-py waits 5 s per try,
+    and a Redis host that drops packets holds every sign-up, checkout and publish that long or longer."""
+    routed_rq.RQ_QUEUES = {name: {"URL": redis_url_with_timeouts(silent_redis.url)} for name in QUEUES}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up("silent@example.com")
+
+    assert not silent_redis.had_to_hang_up, "the sign-up waited for Redis until it hung up"
+    assert [held.task_path for held in task_queues.held_tasks()] == ["masthead.newsletters.tasks.send_confirmation"]
