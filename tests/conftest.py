@@ -121,6 +121,8 @@ def one_request_at_a_time(live_server):
     """On SQLite in memory every live-server thread is handed the test's one connection, so a page and a
     webhook answered together would use it at once ("cannot start a transaction within a transaction"):
     there they take turns. localstripe sends its webhooks after answering, so no request waits on another.
+    A test that reads the database while a request may be answered (waiting for a webhook) takes
+    `live_server.between_requests` for its read: its queries use that connection too.
     """
     if not live_server.thread.connections_override:
         yield
@@ -128,6 +130,7 @@ def one_request_at_a_time(live_server):
     server = live_server.thread.httpd
     app = server.get_app()
     turn = threading.Lock()
+    live_server.between_requests = turn
 
     def in_turn(environ, start_response):
         with turn:
@@ -138,6 +141,7 @@ def one_request_at_a_time(live_server):
         yield
     finally:
         server.set_app(app)
+        del live_server.between_requests
 
 
 @pytest.fixture(scope="module")

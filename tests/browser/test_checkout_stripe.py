@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
@@ -79,14 +80,29 @@ def card_errors(page):
     return page.locator("#card-errors[role=alert]")
 
 
-def wait_for_webhook(event_type: str, count: int = 1) -> None:
-    deadline = time.monotonic() + 15
-    while WebhookEvent.objects.filter(event_type=event_type, processed_at__isnull=False).count() < count:
-        assert time.monotonic() < deadline, f"localstripe's {event_type} never reached the site"
-        time.sleep(0.2)
+@pytest.fixture
+def wait_for_webhook(live_server):
+    """`wait_for_webhook(event_type, count=1)`: until the site has handled `count` of localstripe's events of that type.
+
+    Reads between the live server's requests where it shares the test's connection (SQLite in memory):
+    a read in the middle of a webhook's transaction was refused ("database table is locked").
+    """
+
+    def wait(event_type: str, count: int = 1) -> None:
+        between_requests = getattr(live_server, "between_requests", None) or nullcontext()
+        deadline = time.monotonic() + 15
+        while True:
+            with between_requests:
+                handled = WebhookEvent.objects.filter(event_type=event_type, processed_at__isnull=False).count()
+            if handled >= count:
+                return
+            assert time.monotonic() < deadline, f"localstripe's {event_type} never reached the site"
+            time.sleep(0.2)
+
+    return wait
 
 
-def test_rita_pays_with_the_card_field_stripe_draws_and_lands_subscribed(page, rita, stripe_account):
+def test_rita_pays_with_the_card_field_stripe_draws_and_lands_subscribed(wait_for_webhook, page, rita, stripe_account):
     page.goto("/subscribe/digital-monthly/")
     expect(page.locator("input[name=card_number]")).to_have_count(0)
     type_card(page, VISA)
@@ -102,7 +118,7 @@ def test_rita_pays_with_the_card_field_stripe_draws_and_lands_subscribed(page, r
     assert Payment.objects.filter(subscription__reader=rita).count() == 1
 
 
-def test_rita_completes_3d_secure_in_the_page_and_is_subscribed_once(page, rita, stripe_account):
+def test_rita_completes_3d_secure_in_the_page_and_is_subscribed_once(wait_for_webhook, page, rita, stripe_account):
     page.goto("/subscribe/digital-monthly/")
     type_card(page, ASKS_ALWAYS)
     page.get_by_role("button", name="Pay $9.00").click()
@@ -199,7 +215,9 @@ def subscribe_without_a_browser(reader, localstripe_url) -> Subscription:
     return Subscription.objects.get(reader=reader)
 
 
-def test_a_renewal_her_bank_holds_is_completed_from_the_emailed_link(page, rita, localstripe_url, stripe_account):
+def test_a_renewal_her_bank_holds_is_completed_from_the_emailed_link(
+    wait_for_webhook, page, rita, localstripe_url, stripe_account
+):
     subscription = subscribe_without_a_browser(rita, localstripe_url)
     mail.outbox.clear()
     assert renew_subscription(subscription.pk, now=subscription.current_period_end) == "failed"
