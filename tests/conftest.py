@@ -122,7 +122,9 @@ def one_request_at_a_time(live_server):
     webhook answered together would use it at once ("cannot start a transaction within a transaction"):
     there they take turns. localstripe sends its webhooks after answering, so no request waits on another.
     A test that reads the database while a request may be answered (waiting for a webhook) takes
-    `live_server.between_requests` for its read: its queries use that connection too.
+    `live_server.between_requests` for its read: while Playwright runs, the test's thread has a
+    connection of its own (tests/browser/conftest.py), and SQLite in memory refuses its read at once
+    ("database table is locked") while a request's transaction holds the table.
     """
     if not live_server.thread.connections_override:
         yield

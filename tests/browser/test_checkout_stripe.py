@@ -84,7 +84,7 @@ def card_errors(page):
 def wait_for_webhook(live_server):
     """`wait_for_webhook(event_type, count=1)`: until the site has handled `count` of localstripe's events of that type.
 
-    Reads between the live server's requests where it shares the test's connection (SQLite in memory):
+    Reads between the live server's requests (SQLite in memory, tests/conftest.py `one_request_at_a_time`):
     a read in the middle of a webhook's transaction was refused ("database table is locked").
     """
 
