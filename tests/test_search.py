@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from masthead.content.models import SUBSCRIBERS, ArticlePage
 from masthead.core.page_cache import clear_page_cache
 from tests.factories import ArticleFactory, AuthorFactory, paragraphs
 from tests.reading import headlines, link_targets, main_text, parsed, words
@@ -302,3 +303,25 @@ def test_snippet_of_a_word_found_nowhere_in_the_text_quotes_the_start(sections, 
 
     assert snippet.startswith("The ice is going. Sentence 0 of a long story")
     assert snippet.endswith("…")
+
+
+def test_snippet_of_an_article_gated_since_it_was_indexed_quotes_only_its_teaser(sections, anonymous):
+    article = ArticleFactory(
+        title="Harbour accounts",
+        standfirst="The harbour's books are open.",
+        pages=[
+            paragraphs(
+                "The harbour board met on Monday.",
+                "Its chair spoke first.",  # the teaser: the first two paragraphs
+                "The harbour lost two million, the auditor found.",
+            )
+        ],
+    )
+    # Made subscribers-only without saving the page, so its search texts are not indexed again (as
+    # between an editor's change and the indexing task): the free text is still in the index.
+    ArticlePage.objects.filter(pk=article.pk).update(access_level=SUBSCRIBERS)
+
+    snippet = words(parsed(anonymous.get("/search/", {"q": "harbour"})).select_one(".snippet"))
+
+    assert "The harbour board met on Monday." in snippet
+    assert "auditor" not in snippet

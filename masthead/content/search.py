@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 from types import SimpleNamespace
 
 from django import forms
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,7 +28,7 @@ from masthead.access.entitlements import request_entitlements
 from masthead.access.paywall import article_is_gated, paywall_settings, public_text_parts
 from masthead.content.models import FREE, ArticlePage, ArticleSearchText, Author, SectionPage
 from masthead.content.queries import attach_sections, published_articles
-from masthead.content.search_ranking import RankedHits, Words
+from masthead.content.search_ranking import RankedHits, Words, indexed_text
 
 MAX_TERMS = 12
 SNIPPET_CHARS = 240
@@ -146,36 +146,37 @@ def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
     if criteria.get("date_to"):
         articles = articles.filter(date__lte=criteria["date_to"])
     texts = None if reach == EVERY_WORD else ArticleSearchText.objects.filter(reach=reach)
-    hits = RankedHits(words, articles, texts=texts)
+    cards = with_indexed_texts(articles.defer("body"), reach=reach)
+    hits = RankedHits(words, articles, texts=texts, cards=cards)
     if len(terms) > 1 and hits.count() == 0:
         # No article has every word (or phrase): rank those having any of the words, and say so.
-        broader = RankedHits(Words(loose=tuple(dict.fromkeys(terms)), any_word=True), articles, texts=texts)
+        anywhere = Words(loose=tuple(dict.fromkeys(terms)), any_word=True)
+        broader = RankedHits(anywhere, articles, texts=texts, cards=cards)
         if broader.count():
             return SearchResults(terms=terms, hits=broader, words=words, broadened=True)
     return SearchResults(terms=terms, hits=hits, words=words)
 
 
+def with_indexed_texts(cards: QuerySet[ArticlePage], *, reach: str) -> QuerySet[ArticlePage]:
+    """The page's articles with the texts their snippets may quote, as the search index holds them (one
+    query for the page, no article's StreamField read): for `EVERY_WORD` the article's own entry
+    (`indexed_whole`); otherwise both search texts (`indexed_open`, `indexed_teaser`), of which
+    `with_snippets` quotes the one the paywall allows today."""
+    if reach == EVERY_WORD:
+        return cards.annotate(indexed_whole=indexed_text(ArticlePage, OuterRef("pk")))
+
+    def search_text(reach: str) -> Subquery:
+        text = ArticleSearchText.objects.filter(article=OuterRef(OuterRef("pk")), reach=reach).values("pk")[:1]
+        return indexed_text(ArticleSearchText, Subquery(text))
+
+    return cards.annotate(
+        indexed_open=search_text(ArticleSearchText.OPEN), indexed_teaser=search_text(ArticleSearchText.TEASER)
+    )
+
+
 def term_pattern(terms: list[str]) -> re.Pattern:
     """The words as a snippet marks them: each at a word's start, with whatever ending follows."""
     return re.compile(r"\b(" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
-
-
-def text_to_quote(parts: Iterable[str], terms: list[str]) -> tuple[str, bool]:
-    """The text a snippet needs: the parts joined, read only as far as the passage around the first
-    matching word (a common word is found in the standfirst or the first paragraphs, and an article's
-    other paragraphs are never stripped of their tags); and whether the text goes on after it."""
-    pattern = term_pattern(terms) if terms else None
-    taken: list[str] = []
-    length = 0
-    enough = SNIPPET_CHARS if pattern is None else None  # how far to read: set once a word is found
-    for part in parts:
-        if enough is not None and length >= enough:
-            return "\n".join(taken), True
-        if enough is None and (match := pattern.search(part)):
-            enough = length + match.start() + 2 * SNIPPET_CHARS  # the passage and room to end at a space
-        taken.append(part)
-        length += len(part) + 1
-    return "\n".join(taken), False
 
 
 def highlighted_snippet(text: str, terms: list[str], *, more: bool = False) -> SafeString:
@@ -197,23 +198,46 @@ def highlighted_snippet(text: str, terms: list[str], *, more: bool = False) -> S
     return mark_safe(("… " if start else "") + shown + (" …" if more or end < len(text) else ""))  # noqa: S308
 
 
-def snippet(parts: Iterable[str], terms: list[str]) -> SafeString:
-    """The highlighted passage of a text given in parts, reading no further than it shows."""
-    text, more = text_to_quote(parts, terms)
-    return highlighted_snippet(text, terms, more=more)
+# Wagtail joins a StreamField's blocks with ", ": after a block's closing full stop, that comma is its.
+BLOCK_JOIN = re.compile(r"(?<=[.!?])([\"”’]?), ")
+
+
+def quotable_text(article: ArticlePage, *, reach: str, paywall) -> str | None:
+    """The indexed text a snippet of `article` may quote to a reader of `reach`, from where a reader reads:
+    the standfirst, then the body. None when the index holds no text for it (yet).
+
+    Without a subscription, the paywall's choice today, as `public_text` makes it: the `open` text
+    (every word of a free article) when the article is not gated now, else the `teaser` one. So an
+    entry not yet re-indexed after an article was gated quotes its former teaser, which anyone could
+    read, never its former free text.
+    """
+    if reach == EVERY_WORD:
+        text = article.indexed_whole
+        if not text:
+            return None
+        names = " ".join(author.name for author in article.byline_authors)
+        if names and text.endswith(" " + names):  # the bylines, indexed after the body
+            text = text[: -len(names) - 1]
+        return BLOCK_JOIN.sub(r"\1 ", text)
+    gated = article_is_gated(article, paywall, timezone.localdate())
+    text = article.indexed_teaser if gated else article.indexed_open
+    if not text:
+        return None
+    return text.partition("\n")[2]  # after the first line, the byline (ArticleSearchText.text)
 
 
 def with_snippets(articles, terms: list[str], *, reach: str, request, sections=None) -> list[ArticlePage]:
     """Attach sections (`live_sections()`, read here unless given) and highlighted snippets to one page of
-    results; only `EVERY_WORD` quotes gated text."""
+    results; only `EVERY_WORD` quotes gated text. The articles come from `search_articles`, with the
+    texts the index holds for them (`with_indexed_texts`)."""
     if not articles:
         return []
     articles = attach_sections(articles, sections)
-    if reach == EVERY_WORD:
-        for article in articles:
-            article.snippet = snippet(chain([article.standfirst], article.body_text_parts()), terms)
-        return articles
-    paywall = paywall_settings(request)
+    paywall = None if reach == EVERY_WORD else paywall_settings(request)
     for article in articles:
-        article.snippet = snippet(public_text_parts(article, paywall), terms)
+        text = quotable_text(article, reach=reach, paywall=paywall)
+        if text is None:  # not indexed yet: from the article itself, as the paywall shows it
+            parts = chain([article.standfirst], article.body_text_parts()) if paywall is None else None
+            text = "\n".join(parts or public_text_parts(article, paywall))
+        article.snippet = highlighted_snippet(text, terms)
     return articles

@@ -17,7 +17,18 @@ import contextlib
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import CombinedExpression, RawSQL
 from django.db.models.functions import Cast
 
@@ -93,17 +104,38 @@ def matching_entries(words: Words, model) -> QuerySet:
     )
 
 
+def indexed_text(model, key) -> Subquery:
+    """The text Wagtail indexed as the body of `model`'s object whose primary key is `key` (an expression):
+    its searched fields but the title, tags already stripped, exactly what a search of that entry matched."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search import models as search_models
+
+    content_type = ContentType.objects.get_for_model(model)
+    object_id = Cast(key, CharField())  # the entry's key is text: cast ours, so its unique index is used
+    if connection.vendor == "postgresql":
+        entries = search_models.IndexEntry.objects.filter(content_type=content_type, object_id=object_id)
+        return Subquery(entries.values("body_text")[:1])
+    entries = search_models.SQLiteFTSIndexEntry.objects.filter(
+        index_entry__content_type=content_type, index_entry__object_id=object_id
+    )
+    return Subquery(entries.values("body")[:1])
+
+
 class RankedHits:
     """Articles matching the words, ranked; countable (up to MOST_COUNTED) and sliceable, for a Paginator.
 
     `texts` are the ArticleSearchText rows of one reach (readers without a subscription), or None to
-    search the articles' own entries, every word. `articles` holds the articles the reader may find.
+    search the articles' own entries, every word. `articles` holds the articles the reader may find;
+    `cards` (by default the same) loads a page's articles, with what their cards show.
     """
 
-    def __init__(self, words: Words, articles: QuerySet, *, texts: QuerySet | None = None):
+    def __init__(
+        self, words: Words, articles: QuerySet, *, texts: QuerySet | None = None, cards: QuerySet | None = None
+    ):
         from masthead.content.models import ArticlePage, ArticleSearchText
 
         self.articles = articles
+        self.cards = articles if cards is None else cards
         if texts is None:
             entries = matching_entries(words, ArticlePage).annotate(article_id=F("key"))
         else:
@@ -138,7 +170,7 @@ class RankedHits:
         else:
             article_ids, _ = self.ranked_ids(stop)
             article_ids = article_ids[start:stop]
-        articles = self.articles.in_bulk(article_ids)
+        articles = self.cards.in_bulk(article_ids)
         return [articles[article_id] for article_id in article_ids if article_id in articles]
 
     def first_ids(self) -> list[int]:
