@@ -12,6 +12,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -163,7 +164,9 @@ def test_a_free_reader_signs_in_later_with_a_code_from_the_email(
     assert "Email me a sign-in code" in login_page and 'href="/account/login/code/"' in login_page
     asked = browser.post("/account/login/code/", {"email": VERA})
     assert asked.status_code == 302 and asked["Location"] == "/account/login/code/confirm/"
-    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", text_of(smtp_server.to(VERA)[-1]), re.MULTILINE).group(1)
+    code_email = text_of(smtp_server.to(VERA)[-1])
+    assert code_email.startswith(f"Hello from {settings.MAGAZINE_NAME}!"), "greeted by the magazine, not its domain"
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", code_email, re.MULTILINE).group(1)
     signed_in = browser.post("/account/login/code/confirm/", {"code": code})
 
     assert signed_in.status_code == 302 and signed_in["Location"] == "/account/"
