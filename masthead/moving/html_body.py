@@ -27,11 +27,15 @@ DROPPED = {
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "center", "body", "html", "details"}
 INLINE_TAGS = {"b", "strong", "i", "em", "a"}
+LISTS = {"ul", "ol"}
+LIST_INDENT = "\u2003\u2003"  # two em spaces per level below the first
+BULLETS = ("•", "◦", "▪")
 MAX_DEPTH = 40  # deeper nesting is read as text: no recursion limit for a hostile file to hit
 HEADING_LIMIT, CAPTION_LIMIT, ATTRIBUTION_LIMIT = 200, 300, 200
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 BLANK_LINE = re.compile(r"\n\s*\n")
 SPACES = re.compile(r"\s+")
+ATTRIBUTION = re.compile(r"^[—–―-]+\s*")
 
 # Finds the picture for an <img>: (src, alt, caption) -> an image's id, or None when its file is absent.
 ImageFinder = Callable[[str, str, str], int | None]
@@ -82,11 +86,12 @@ class BodyBuilder:
 
     # -- blocks ---------------------------------------------------------------------------------
 
-    def paragraph(self, html: str) -> None:
+    def paragraph(self, html: str, lead: str = "") -> None:
+        """A paragraph of inline HTML, cleaned; `lead` (a list item's indent and marker) is ours, put before it."""
         # Ghost's links to its own posts become relative, so they reach the old paths' redirects here.
         cleaned = clean_inline(html.replace("__GHOST_URL__", ""))
         if re.sub(r"<[^>]+>", "", cleaned).strip():
-            self.body.blocks.append({"type": PARAGRAPH, "value": f"<p>{cleaned}</p>"})
+            self.body.blocks.append({"type": PARAGRAPH, "value": f"<p>{lead}{cleaned}</p>"})
 
     def flush(self) -> None:
         if self.inline:
@@ -159,11 +164,9 @@ class BodyBuilder:
         elif name == "img":
             self.flush()
             self.picture(tag, "")
-        elif name in ("ul", "ol"):
+        elif name in LISTS:
             self.flush()
-            for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
-                marker = f"{number}. " if name == "ol" else "• "
-                self.paragraph(escape(marker) + item.decode_contents())
+            self.list_items(tag, depth, level=0)
         elif name == "pre":
             self.flush()
             self.paragraph(escape(tag.get_text()))
@@ -181,11 +184,55 @@ class BodyBuilder:
         else:
             self.inline.append(str(tag))
 
+    def list_items(self, tag: Tag, depth: int, level: int) -> None:
+        """A paragraph per item, in order; a list inside an item follows it a level further in, shown by its indent.
+
+        Our paragraphs hold no lists, so the level is in the words: em spaces, then •, ◦ or ▪ (or the item's number).
+        """
+        ordered = tag.name.lower() == "ol"
+        start = str(tag.get("start") or "1").strip()
+        number = int(start) if start.isdigit() else 1
+        for child in tag.children:
+            if not isinstance(child, Tag):
+                continue
+            if child.name.lower() in LISTS:  # a list straight inside a list, as old editors wrote nested ones
+                self.nested_list(child, depth + 1, level + 1)
+                continue
+            if child.name.lower() != "li":
+                continue
+            own, nested = [], []
+            for part in child.children:
+                if isinstance(part, Comment):
+                    continue
+                if isinstance(part, Tag) and part.name.lower() in LISTS:
+                    nested.append(part)
+                elif isinstance(part, Tag):
+                    own.append(part.decode_contents() + "<br>" if part.name.lower() == "p" else part.decode())
+                else:
+                    own.append(escape(str(part)))
+            marker = f"{number}." if ordered else BULLETS[min(level, len(BULLETS) - 1)]
+            before = len(self.body.blocks)
+            self.paragraph("".join(own), lead=LIST_INDENT * level + escape(marker) + " ")
+            if len(self.body.blocks) > before and ordered:
+                number += 1  # an item holding only a list (Lexical writes nesting so) has no number of its own
+            for inner in nested:
+                self.nested_list(inner, depth + 1, level + 1)
+
+    def nested_list(self, tag: Tag, depth: int, level: int) -> None:
+        if depth > MAX_DEPTH:
+            self.paragraph(escape(plain_text(tag)))
+        else:
+            self.list_items(tag, depth, level)
+
     def quote(self, tag: Tag) -> None:
         attribution = ""
         cite = tag.find(["cite", "footer"])
+        paragraphs = tag.find_all("p", recursive=False)
         if cite is not None:
             attribution = plain_text(cite.extract())
+        elif len(paragraphs) > 1 and ATTRIBUTION.match(plain_text(paragraphs[-1])):
+            # "> — Annie Pike" closing a Markdown quote: its last paragraph, a dash first, names who said it.
+            attribution = ATTRIBUTION.sub("", plain_text(paragraphs[-1].extract()))
         quote = plain_text(tag)
         if quote:
             self.body.blocks.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from tests.reading import parsed
+
 EXPORTS = Path(__file__).parent / "exports"
+ASCII_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 def run_import(command: str, *args, **options) -> str:
@@ -43,3 +47,8 @@ def wordpress_uploads(tmp_path) -> Path:
     picture(root / "2023" / "03" / "ferry.jpg", "teal")
     picture(root / "2023" / "04" / "stage.jpg", "maroon")
     return root
+
+
+def body_paragraphs(response) -> list[str]:
+    """The article body's paragraphs as a reader sees them, in order, a nested list item's indent (em spaces) kept."""
+    return [ASCII_SPACES.sub(" ", p.get_text()).strip(" ") for p in parsed(response).select("main .paragraph p")]
