@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
 from django.utils.html import escape
+from markdown_it import MarkdownIt
 
 from masthead.moving.html_body import HEADINGS, MAX_DEPTH, plain_text
 
@@ -351,85 +352,25 @@ def card_words(card: dict) -> list[str]:
     return found
 
 
-# -- Markdown cards (Ghost 1's posts became one such card each): the common part, read safely ----------
+# -- Markdown cards (Ghost 1's posts became one such card each) ---------------------------------------
 
-FENCE = re.compile(r"^\s*(```|~~~)")
-HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s+(.*)$")
-RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-IMAGE_LINE = re.compile(r'^!\[([^\]]*)\]\(\s*(\S+?)(?:\s+"([^"]*)")?\s*\)$')
-IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)")
-LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+&quot;[^)]*?&quot;)?\s*\)")
-STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+# Ghost renders a Markdown card with markdown-it (html, breaks, linkify, footnotes, lazy headers, mark:
+# TryGhost/Koenig's kg-markdown-html-renderer); markdown-it-py is its port, so a card reads here as it did there.
+MARKDOWN = MarkdownIt("js-default", {"html": True, "breaks": True})
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+LAZY_HEADING = re.compile(r"^( {0,3}#{1,6})(?=[^#\s])")
 
 
 def markdown_html(text: str) -> str:
-    """Paragraphs, headings, quotes, lists, pictures, rules, code, bold, italic and links of a Markdown card.
+    """A Markdown card as Ghost rendered it, in its own box (its raw HTML balanced) for html_body to clean."""
+    return balanced(MARKDOWN.render(lazy_headings(text)))
 
-    A block that is HTML (Markdown allows it) is kept as HTML, balanced, for html_body to clean.
-    """
-    html, block, code, in_code = [], [], [], False
+
+def lazy_headings(text: str) -> str:
+    """`#Heading` without a space is a heading to Ghost (markdown-it-lazy-headers), outside fenced code."""
+    lines, in_code = [], False
     for line in text.replace("\r\n", "\n").split("\n"):
         if FENCE.match(line):
-            if in_code:
-                html.append(f"<pre>{escape(chr(10).join(code))}</pre>")
-                code, in_code = [], False
-            else:
-                html.append(markdown_block(block))
-                block, in_code = [], True
-        elif in_code:
-            code.append(line)
-        elif line.strip():
-            block.append(line)
-        else:
-            html.append(markdown_block(block))
-            block = []
-    html.append(markdown_block(block))
-    if in_code:
-        html.append(f"<pre>{escape(chr(10).join(code))}</pre>")
-    return "".join(html)
-
-
-def markdown_block(lines: list[str]) -> str:
-    """One blank-line-separated block; headings, rules and pictures on lines of their own come first."""
-    html = []
-    while lines:
-        first = lines[0].strip()
-        if heading := HEADING_LINE.match(first):
-            level = len(heading.group(1))
-            html.append(f"<h{level}>{markdown_inline(heading.group(2))}</h{level}>")
-        elif RULE.match(first):
-            html.append("<hr>")
-        elif image := IMAGE_LINE.match(first):
-            html.append(figure(image.group(2), image.group(1), image.group(3) or ""))
-        else:
-            break
-        lines = lines[1:]
-    if not lines:
-        return "".join(html)
-    if lines[0].lstrip().startswith("<"):
-        html.append(balanced("\n".join(lines)))
-    elif all(line.lstrip().startswith(">") for line in lines):
-        quote = " ".join(line.lstrip()[1:].strip() for line in lines)
-        html.append(f"<blockquote>{markdown_inline(quote)}</blockquote>")
-    elif LIST_ITEM.match(lines[0]):
-        items: list[str] = []
-        for line in lines:
-            if item := LIST_ITEM.match(line):
-                items.append(item.group(2))
-            else:
-                items[-1] += " " + line.strip()
-        tag = "ol" if lines[0].strip()[0].isdigit() else "ul"
-        html.append(f"<{tag}>{''.join(f'<li>{markdown_inline(item)}</li>' for item in items)}</{tag}>")
-    else:
-        html.append(f"<p>{markdown_inline(' '.join(line.strip() for line in lines))}</p>")
-    return "".join(html)
-
-
-def markdown_inline(text: str) -> str:
-    html = escape(text)  # escaped first: only the marks below become tags
-    html = IMAGE.sub(r'<img src="\2" alt="\1">', html)
-    html = LINK.sub(r'<a href="\2">\1</a>', html)
-    html = STRONG.sub(r"<strong>\2</strong>", html)
-    return EMPHASIS.sub(r"<em>\2</em>", html)
+            in_code = not in_code
+        lines.append(line if in_code else LAZY_HEADING.sub(r"\1 ", line))
+    return "\n".join(lines)

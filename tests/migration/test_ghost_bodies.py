@@ -11,6 +11,8 @@ words:
 - exports/ghost-6-lexical.json has the columns of ghost/core/core/server/data/schema/schema.js (Ghost 6),
   its Lexical nodes as TryGhost/Koenig's kg-default-nodes export them (extended-text, extended-heading,
   image with an HTML caption, callout, toggle, bookmark, html, audio, button, paywall, call-to-action).
+Each file's second post is Markdown: Ghost 4's is one `card-markdown` card (as Ghost 1's posts came over),
+Ghost 6's has a Lexical `markdown` node after a Lexical list nested the way Lexical nests them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import json
 import pytest
 
 from masthead.content.models import ArticlePage
-from tests.migration.conftest import EXPORTS, picture, run_import
+from tests.migration.conftest import EXPORTS, body_paragraphs, picture, run_import
 from tests.migration.test_ghost_import import import_ghost
-from tests.reading import link_targets, main_text, parsed
+from tests.reading import link_targets, main_text, parsed, words
 
 GHOST_4 = EXPORTS / "ghost-4-mobiledoc.json"
 GHOST_6 = EXPORTS / "ghost-6-lexical.json"
@@ -35,6 +37,7 @@ HOSTILE = ("evil.example", "document.cookie")  # in both exports' HTML cards and
 def images(tmp_path):
     root = tmp_path / "content" / "images"
     picture(root / "2021" / "05" / "quay.jpg", "slategray")
+    picture(root / "2021" / "06" / "notebook.jpg", "wheat")
     picture(root / "2025" / "09" / "lamp-room.jpg", "goldenrod")
     return root
 
@@ -81,7 +84,7 @@ def test_a_ghost_4_embed_becomes_a_link_and_an_unknown_card_keeps_its_words_and_
     assert link_targets(parsed(response).select_one("main"), film) == ["https://www.youtube.com/watch?v=quay2021"]
     assert "The slipway before and after the storm" in main_text(response)
     assert "note: 1 × left out of article bodies: embed kept as a link" in ghost_4
-    assert "note: 1 × post bodies read from their mobiledoc (the export had no html for them)" in ghost_4
+    assert "note: 2 × post bodies read from their mobiledoc (the export had no html for them)" in ghost_4
     post = "post 60b5f0a1c2b1a40001b2c001 “The Fleet Comes Home Early” (line 11)"
     assert unknown_card_named(post, "before-after") in ghost_4
 
@@ -130,7 +133,7 @@ def test_ghost_6_media_become_links_to_the_old_site_and_the_report_names_what_it
     assert "Join our readers' panel" in body.get_text()
     assert "note: 1 × left out of article bodies: audio kept as a link" in ghost_6
     assert "note: 1 × left out of article bodies: button to Ghost's sign-up" in ghost_6
-    assert "note: 1 × post bodies read from their lexical (the export had no html for them)" in ghost_6
+    assert "note: 2 × post bodies read from their lexical (the export had no html for them)" in ghost_6
     post = "post 68c9a1f0c2b1a40001c3c001 “Forty Years of Logbooks” (line 11)"
     assert unknown_card_named(post, "call-to-action") in ghost_6
 
@@ -146,13 +149,13 @@ def test_nothing_hostile_in_a_ghost_6_html_card_reaches_the_page(ghost_6, anonym
 def test_a_second_run_of_a_lexical_export_changes_nothing(ghost_6, images):
     again = import_ghost(GHOST_6, images)
 
-    assert "articles: 1 unchanged" in again
+    assert "articles: 2 unchanged" in again
     assert "Nothing changed: everything was imported already." in again
 
 
 def test_a_post_whose_lexical_cannot_be_read_falls_back_to_its_plaintext_as_text(sections, tmp_path, anonymous):
     export = json.loads(GHOST_6.read_text())
-    [post] = export["db"][0]["data"]["posts"]
+    post = export["db"][0]["data"]["posts"][0]
     post["lexical"] = '{"root": {"children": [{"type": "paragraph", "children": ['
     post["plaintext"] = "Storms in <b>red</b> ink.\n\nCalm in black."
     broken = tmp_path / "ghost.json"
@@ -164,3 +167,66 @@ def test_a_post_whose_lexical_cannot_be_read_falls_back_to_its_plaintext_as_text
     assert "Storms in <b>red</b> ink." in text and "Calm in black." in text
     assert "its lexical could not be read (it is not the JSON Ghost writes) (imported anyway)" in output
     assert ArticlePage.objects.get(slug="forty-years-of-logbooks").live
+
+
+NOTEBOOK_URL = "/environment/harbour-masters-notebook/"
+KEEPERS_LISTS_URL = "/culture/the-keepers-lists/"
+
+
+def test_a_ghost_4_markdown_card_reads_as_ghost_rendered_it(ghost_4, anonymous):
+    response = anonymous.get(NOTEBOOK_URL)
+
+    main = parsed(response).select_one("main")
+    body = main.select_one(".article-body")
+    # "#The Harbour…" without a space is a heading to Ghost's Markdown (lazy headers), as is "## What she kept".
+    assert [words(heading) for heading in body.select("h2")] == ["The Harbour Master's Notebook", "What she kept"]
+    assert body.select_one("b").get_text() == "without fail" and body.select_one("i").get_text() == "every"
+    assert link_targets(main, "her notebook") == ["https://museum.example/notebook"]
+    assert body_paragraphs(response)[1:8] == [
+        "• Tide times",
+        "• Ships in harbour",
+        "\u2003\u2003◦ Trawlers, by name",
+        "\u2003\u2003◦ Ferries, by the hour",
+        "• The weather",
+        "1. Read the tide",
+        "2. Ring the bell",
+    ]
+    quote = body.select_one("figure.pull-quote")
+    assert words(quote.blockquote) == "The sea keeps no diary, so I keep one for it."
+    assert words(quote.figcaption) == "Annie Pike"
+    figure = body.select_one("figure.inline-image")
+    assert figure.img["alt"] == "The notebook's first page"
+    text = main_text(response)
+    assert "She wrote high_water as one word, and a_b stayed a_b." in text
+    # Markdown refuses a javascript: address and shows the brackets as written, as Ghost did: no link.
+    assert "[Nothing here](javascript:alert(1)) runs." in text
+    assert [link["href"] for link in main.select("a[href]") if "javascript" in link["href"]] == []
+    assert "Kept in the museum" in text  # the card's unclosed HTML swallowed nothing and showed its words
+
+
+def test_a_ghost_6_markdown_card_and_a_list_inside_a_list_item_read_as_ghost_showed_them(ghost_6, anonymous):
+    response = anonymous.get(KEEPERS_LISTS_URL)
+
+    main = parsed(response).select_one("main")
+    assert body_paragraphs(response) == [
+        "Every night the keeper went up one hundred and twelve steps.",
+        "• Paraffin",
+        "\u2003\u2003◦ Five gallons a week",
+        "\u2003\u2003◦ More in winter",
+        "• Matches",
+        "1. Trim the wicks",
+        "2. Polish the lens",
+        "\u2003\u20031. With chamois, never cloth",
+        "\u2003\u20032. Twice in fog",
+        "3. Wind the clock",
+        "The lens in 1960",
+        "See the keeper's diary and",
+        "The lamp was electrified in 1964.",
+    ]
+    assert [words(heading) for heading in main.select(".article-body h2")] == ["The keeper's own list"]
+    assert words(main.select_one(".article-body figure.pull-quote blockquote")) == (
+        "Keep the light, and the light keeps you."
+    )
+    assert link_targets(main, "the keeper's diary") == ["https://archive.example/diary"]
+    # The Markdown's picture was not in the export folder: a link to it on the old site.
+    assert link_targets(main, "The lens in 1960") == ["https://old.example/content/images/2025/09/lens.jpg"]
