@@ -9,7 +9,7 @@ import pytest
 from masthead.content import search_ranking
 from masthead.content.models import SUBSCRIBERS
 from tests.factories import ArticleFactory, AuthorFactory, paragraphs
-from tests.reading import headlines, parsed, words
+from tests.reading import headlines, link_targets, parsed, words
 
 
 def result_count(response) -> str:
@@ -139,3 +139,22 @@ def test_beyond_the_counted_limit_the_page_says_more_than(sections, anonymous, m
 
     assert result_count(response) == "More than 3 results for “avalanche”."
     assert len(headlines(response, ".search-results h3")) == 3
+
+
+def test_a_search_counts_a_few_pages_ahead_and_the_reader_can_page_past_them(sections, anonymous, monkeypatch):
+    monkeypatch.setattr(search_ranking, "PAGES_COUNTED_AHEAD", 1)  # count one page past the one asked for
+    for day in range(1, 46):
+        ArticleFactory(title=f"Avalanche warning {day}", date=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
+
+    first = anonymous.get("/search/", {"q": "avalanche"})
+    second = anonymous.get("/search/", {"q": "avalanche", "page": "2"})
+    third = anonymous.get("/search/", {"q": "avalanche", "page": "3"})
+
+    assert result_count(first) == "More than 40 results for “avalanche”."
+    first_pages = parsed(first).select_one("nav.pagination")
+    assert "Page 1 of more than 2" in words(first_pages)
+    assert link_targets(first_pages, "Next →") == ["?q=avalanche&page=2"]
+    assert result_count(second) == "45 results for “avalanche”."
+    assert "Page 2 of 3" in words(parsed(second).select_one("nav.pagination"))
+    shown = [headline for page in (first, second, third) for headline in headlines(page, ".search-results h3")]
+    assert sorted(shown) == sorted(f"Avalanche warning {day}" for day in range(1, 46))

@@ -64,6 +64,9 @@ class SearchForm(forms.Form):
     )
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The results page asked for (the pagination's links carry it; the form does not show it): how far
+    # the search reads and counts. Anything else than a number is the first page, as the paginator has it.
+    page = forms.CharField(required=False)
 
     def __init__(self, *args, sections: list[SectionPage], **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +84,8 @@ class SearchForm(forms.Form):
         cleaned["section_page"] = self.sections.get(cleaned.get("section") or "")
         cleaned["words"] = query_words(cleaned.get("q", ""))
         cleaned["terms"] = cleaned["words"].every_word
+        page = cleaned.get("page") or ""
+        cleaned["page"] = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
         return cleaned
 
 
@@ -147,11 +152,11 @@ def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
         articles = articles.filter(date__lte=criteria["date_to"])
     texts = None if reach == EVERY_WORD else ArticleSearchText.objects.filter(reach=reach)
     cards = with_indexed_texts(articles.defer("body"), reach=reach)
-    hits = RankedHits(words, articles, texts=texts, cards=cards)
+    hits = RankedHits(words, articles, texts=texts, cards=cards, page=criteria.get("page", 1))
     if len(terms) > 1 and hits.count() == 0:
         # No article has every word (or phrase): rank those having any of the words, and say so.
         anywhere = Words(loose=tuple(dict.fromkeys(terms)), any_word=True)
-        broader = RankedHits(anywhere, articles, texts=texts, cards=cards)
+        broader = RankedHits(anywhere, articles, texts=texts, cards=cards, page=criteria.get("page", 1))
         if broader.count():
             return SearchResults(terms=terms, hits=broader, words=words, broadened=True)
     return SearchResults(terms=terms, hits=hits, words=words)

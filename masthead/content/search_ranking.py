@@ -7,8 +7,8 @@ entries that hold the words, in order of relevance (PostgreSQL: the RUM index of
 FTS5's bm25), keeps those whose article the reader may find (checked row by row, not by listing the
 archive), and stops after the page: relevance first, the newest article first among equals.
 
-Counting every match of a common word costs as much as ranking them all, so counts stop at
-`MOST_COUNTED`; beyond it the page says "more than".
+Counting every match of a common word costs as much as ranking them all, so a search counts only
+a few pages past the one asked for, on the read of that page; beyond, the page says "more than".
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from django.db.models.functions import Cast
 
 from masthead.content.models import ARTICLES_PER_LIST_PAGE
 
-MOST_COUNTED = 1000
-FIRST_READ = ARTICLES_PER_LIST_PAGE + 1  # a first page and one more: fewer than this are all the hits there are
+MOST_COUNTED = 1000  # the most a search counts, however far the reader pages
+PAGES_COUNTED_AHEAD = 4  # how many pages past the asked one a search counts: "more than 100 results" on page 1
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,24 @@ def indexed_text(model, key) -> Subquery:
 
 
 class RankedHits:
-    """Articles matching the words, ranked; countable (up to MOST_COUNTED) and sliceable, for a Paginator.
+    """Articles matching the words, ranked; countable (a few pages ahead of the one asked for, at most
+    MOST_COUNTED) and sliceable, for a Paginator.
 
     `texts` are the ArticleSearchText rows of one reach (readers without a subscription), or None to
     search the articles' own entries, every word. `articles` holds the articles the reader may find;
-    `cards` (by default the same) loads a page's articles, with what their cards show.
+    `cards` (by default the same) loads a page's articles, with what their cards show. `page` is the
+    page the reader asks for: the hits are read, in order, up to it, and counted on the same read up
+    to PAGES_COUNTED_AHEAD pages past it ("more than" beyond), so the reader can always page on.
     """
 
     def __init__(
-        self, words: Words, articles: QuerySet, *, texts: QuerySet | None = None, cards: QuerySet | None = None
+        self,
+        words: Words,
+        articles: QuerySet,
+        *,
+        texts: QuerySet | None = None,
+        cards: QuerySet | None = None,
+        page: int = 1,
     ):
         from masthead.content.models import ArticlePage, ArticleSearchText
 
@@ -143,50 +152,45 @@ class RankedHits:
             entries = entries.annotate(article_id=Subquery(texts.filter(pk=OuterRef("key")).values("article_id")))
         findable = articles.order_by().filter(pk=OuterRef("article_id"))
         self.entries = entries.filter(Exists(findable))
-        self._first: list[int] | None = None  # the first FIRST_READ article ids, in order
-        self._count: int | None = None  # how many hits, up to MOST_COUNTED and one
+        page = min(max(page, 1), -(-MOST_COUNTED // ARTICLES_PER_LIST_PAGE))
+        self.most_counted = min(MOST_COUNTED, (page + PAGES_COUNTED_AHEAD) * ARTICLES_PER_LIST_PAGE)
+        self.read_to = page * ARTICLES_PER_LIST_PAGE + 1  # the asked page and one more
+        self._read: list[int] | None = None  # the first `read_to` article ids, in order
+        self._count: int | None = None  # how many hits, up to `most_counted` and one (or more)
 
     def count(self) -> int:
-        """How many hits, up to MOST_COUNTED. The first page is read first: when it is not full it
-        holds every hit, and a search with few results (or none) costs one query."""
-        if self._count is None:
-            self.first_ids()
-            if self._count is None:
-                self._count = self.entries.order_by().values("pk")[: MOST_COUNTED + 1].count()
-        return min(self._count, MOST_COUNTED)
+        """How many hits, up to `most_counted`: counted on the read of the page, no query of its own."""
+        self.read_ids()
+        return min(self._count, self.most_counted)
 
     @property
     def more_than_counted(self) -> bool:
-        self.count()
-        return self._count > MOST_COUNTED
+        self.read_ids()
+        return self._count > self.most_counted
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, page: slice) -> list:
         start, stop = page.start or 0, page.stop
-        if stop <= FIRST_READ or len(self.first_ids()) < FIRST_READ:
-            article_ids = self.first_ids()[start:stop]
-        else:
+        article_ids = self.read_ids()
+        if stop > len(article_ids) >= self.read_to:  # past what was read (only if asked for another page)
             article_ids, _ = self.ranked_ids(stop)
-            article_ids = article_ids[start:stop]
+        article_ids = article_ids[start:stop]
         articles = self.cards.in_bulk(article_ids)
         return [articles[article_id] for article_id in article_ids if article_id in articles]
 
-    def first_ids(self) -> list[int]:
-        """The first page's article ids and one more; counts the hits when that is all of them."""
-        if self._first is None:
-            self._first, counted = self.ranked_ids(FIRST_READ, count_up_to=MOST_COUNTED + 1)
-            if counted is not None or len(self._first) < FIRST_READ:
-                self._count = len(self._first) if counted is None else counted
-        return self._first
+    def read_ids(self) -> list[int]:
+        """The article ids up to the asked page and one more; counts the hits on the same read."""
+        if self._read is None:
+            self._read, self._count = self.ranked_ids(self.read_to, count_up_to=self.most_counted + 1)
+        return self._read
 
-    def ranked_ids(self, stop: int, *, count_up_to: int = 0) -> tuple[list[int], int | None]:
-        """The first `stop` article ids in order, and how many hits there are up to `count_up_to`, if
-        counted on the way (SQLite: it ranks every match before the first row, so reading on costs
-        little; PostgreSQL: no, see `ranked_by_index`)."""
+    def ranked_ids(self, stop: int, *, count_up_to: int = 0) -> tuple[list[int], int]:
+        """The first `stop` article ids in order, and how many hits were read: every hit there is, or at
+        least `count_up_to`."""
         if connection.vendor == "postgresql":
-            return self.ranked_by_index(stop), None
+            return self.ranked_by_index(stop, count_up_to=count_up_to)
         article_ids = list(self.ranked_in_sql().values_list("article_id", flat=True)[: max(stop, count_up_to)])
         return article_ids[:stop], len(article_ids)
 
@@ -200,8 +204,9 @@ class RankedHits:
         )
         return entries.order_by("distance", F("date").desc(), F("published").desc(), F("article_id").desc())
 
-    def ranked_by_index(self, stop: int) -> list[int]:
-        """PostgreSQL: the first `stop` article ids, read from the RUM index in order of distance alone.
+    def ranked_by_index(self, stop: int, *, count_up_to: int = 0) -> tuple[list[int], int]:
+        """PostgreSQL: the first `stop` article ids, read from the RUM index in order of distance alone,
+        and how many rows were read: on to `count_up_to` if there are that many, which counts them.
 
         The index knows no dates, so articles as relevant as the page's last one may come after it:
         read on until the distance changes, then put each group of equals newest first.
@@ -223,13 +228,16 @@ class RankedHits:
         # first rows, so PostgreSQL reads the RUM index in order; with a LIMIT past a few dozen rows,
         # misled by RUM's low row estimates (300 for 1,600 matches), it would rather compute every
         # match's distance from the table and sort them (35 ms instead of 3 at 20,000 articles).
-        # Counting on along the cursor was tried: rows read in the index's order cost 38 us each
-        # (1,000 of them 38 ms at 100,000 articles), the bitmap count 15 ms.
-        in_order = by_distance.iterator(chunk_size=stop + 1)
+        # The count goes on along the same cursor, a few pages ahead: rows read in the index's order
+        # cost about 38 us each, so 1,000 of them cost more (38 ms at 100,000 articles) than a count of
+        # its own on a bitmap of the index (15 ms), and 100 of them much less.
+        enough = max(stop, count_up_to)
+        in_order = by_distance.iterator(chunk_size=enough + 1)
         with transaction.atomic(savepoint=False), contextlib.closing(in_order):
             for row in in_order:
-                if len(rows) >= stop and row[1] != rows[stop - 1][1]:
+                if len(rows) >= enough and row[1] != rows[stop - 1][1]:
                     break
                 rows.append(row)
+        read = len(rows)
         rows.sort(key=lambda row: (row[1], -row[2].toordinal(), -(row[3].timestamp() if row[3] else 0.0), -row[0]))
-        return [row[0] for row in rows[:stop]]
+        return [row[0] for row in rows[:stop]], read
