@@ -1,7 +1,7 @@
 """The circulation dashboard in the Wagtail admin: the page, each table's CSV file, and the panel on the admin home.
 
 For circulation staff only (the permission that shows subscribers), checked on the server before
-anything is read. Views are thin: each calls `reports.build_dashboard` and renders.
+anything is read. Views are thin: each calls `reports.build_dashboard` (a CSV file `reports.build_table`) and renders.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from masthead.circulation.charts import charts_for
-from masthead.circulation.reports import DEFAULT_SPAN, SPANS, build_dashboard, headline_figures
+from masthead.circulation.reports import DEFAULT_SPAN, SPANS, build_dashboard, build_table, headline_figures
 from masthead.circulation.services import magazine_time_zone
 from masthead.subscriptions.staff_access import CirculationOnlyMixin, can_manage_subscriptions, forbidden
 
@@ -56,7 +56,7 @@ def dashboard_csv(request, slug: str) -> HttpResponse:
     """One of the dashboard's tables as CSV, as the page shows it (same span); no cell can run as a formula."""
     if not can_manage_subscriptions(request.user):
         return forbidden(request, FIGURES_ARE_PRIVATE)
-    table = build_dashboard(span=span_from(request)).table(slug)
+    table = build_table(slug, span=span_from(request))
     if table is None:
         raise Http404("No such table.")
     response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")

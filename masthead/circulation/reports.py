@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from wagtail.models import Page
 
-from masthead.circulation.days import History, start_of
+from masthead.circulation.days import History, start_of, today
 from masthead.circulation.models import MailingList
 from masthead.circulation.tables import (
     Table,
@@ -345,13 +345,18 @@ class Dashboard:
         return next((table for table in self.tables if table.slug == slug), None)
 
 
+def doors_since(day: datetime.date) -> datetime.datetime:
+    """Where the doors' year begins: the first moment of the day `DOORS_DAYS` days back, today included."""
+    return start_of(day - datetime.timedelta(days=DOORS_DAYS - 1))
+
+
 def build_dashboard(*, span: int = DEFAULT_SPAN, now: datetime.datetime | None = None) -> Dashboard:
     """Everything on the dashboard for the last `span` months (this one included), as of `now`."""
     history = History(now or timezone.now())
     first_month = months_back(history.today, span - 1)
     plans = Plan.objects.in_bulk()
     plan_rows = list(live_subscriptions_by_plan())
-    doors, articles = door_tables(start_of(history.today - datetime.timedelta(days=DOORS_DAYS - 1)))
+    doors, articles = door_tables(doors_since(history.today))
     return Dashboard(
         span=span,
         first_month=first_month,
@@ -363,3 +368,25 @@ def build_dashboard(*, span: int = DEFAULT_SPAN, now: datetime.datetime | None =
         doors=doors,
         articles=articles,
     )
+
+
+def build_table(slug: str, *, span: int = DEFAULT_SPAN, now: datetime.datetime | None = None) -> Table | None:
+    """One of the dashboard's tables (for its CSV file) as `build_dashboard` draws it, reading only what it needs.
+
+    The months and the issues come from the kept days, the plans from today's live subscriptions,
+    the doors and articles from the last year's subscriptions: a file needs one of the three, the
+    page all of them. None for a slug that names no table.
+    """
+    now = now or timezone.now()
+    if slug == "plans":
+        return plans_table(list(live_subscriptions_by_plan()), Plan.objects.in_bulk())
+    if slug in ("doors", "articles"):
+        doors, articles = door_tables(doors_since(today(now)))
+        return doors if slug == "doors" else articles
+    if slug in ("months", "issues"):
+        history = History(now)
+        first_month = months_back(history.today, span - 1)
+        if slug == "months":
+            return months_table(months_of(history, first_month), history.currencies, month_start(history.today))
+        return issues_table(history, first_month)
+    return None

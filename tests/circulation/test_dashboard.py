@@ -22,10 +22,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from masthead.circulation.reports import build_dashboard
 from masthead.circulation.services import close_due_issues
 from masthead.circulation.tasks import store_circulation_days
+from masthead.editions.models import Issue
 from masthead.subscriptions.gateways.sandbox import SandboxGateway
-from masthead.subscriptions.models import Plan
+from masthead.subscriptions.models import Plan, Subscription
 from masthead.subscriptions.services import do_refund_under_guarantee, store_card
 from tests.circulation.conftest import CARD, Ledger, at
 from tests.factories import IssueFactory
@@ -170,6 +172,25 @@ def test_a_plan_name_that_looks_like_a_formula_is_written_to_csv_as_text(small_l
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example")'
     assert rows[1][1:] == ["Digital", "1", "1", "0", "0", "0"]
+
+
+@pytest.mark.parametrize("span", [12, 24, 60])
+def test_each_tables_csv_file_holds_the_figures_of_the_table_on_the_page(small_ledger, circulation_client, span):
+    """A file reads only what its table needs (reports.build_table); its figures are those the page draws."""
+    Subscription.objects.filter(reader=small_ledger.readers["alice"]).update(door="paywall", door_article_id=4242)
+    Subscription.objects.filter(reader=small_ledger.readers["pia"]).update(door="footer")
+    page = build_dashboard(span=span)
+
+    files = {
+        table.slug: circulation_client.get(f"/admin/circulation/{table.slug}.csv?span={span}").content.decode("utf-8")
+        for table in page.tables
+    }
+
+    assert files == {table.slug: table.csv() for table in page.tables}
+    rows = {slug: list(csv.reader(io.StringIO(text.removeprefix("\ufeff")))) for slug, text in files.items()}
+    assert rows["doors"][1:] == [["None recorded", "1", "0"], ["Footer", "1", "0"], ["Paywall box", "1", "1"]]
+    assert rows["articles"][1:] == [["Page 4242 (deleted)", "1", "1"]]
+    assert [row[0] for row in rows["issues"][1:]] == [str(issue) for issue in Issue.objects.order_by("cover_date")]
 
 
 def test_an_unknown_table_is_not_found(small_ledger, circulation_client):
