@@ -1,6 +1,7 @@
 """Circulation dashboard benchmark: 100,000 live subscribers and five years of ledger, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/dashboard.py [--subscribers 100000] [--years 5] [--runs 30] [--databases sqlite,postgresql]
+    .venv/bin/python bench/dashboard.py --against /tmp/masthead-before [--rounds 3]  # before and after a change
 
 For each database it builds a ledger of its own once (SQLite under BENCH_DATA_DIR, default
 /tmp/masthead-bench-dashboard; PostgreSQL as the database masthead_bench_dashboard on --postgres),
@@ -14,9 +15,14 @@ the count). Then, in a process of its own with production settings, it times:
 - the first drawing of the kept days (`days.store_days`, as the hourly job does it once);
 - the hourly job afterwards (the unsettled days drawn again);
 - the dashboard page (GET /admin/circulation/ as circulation staff, through the test client: the
-  view, its queries and the template), the 5-year span, and the admin home with the panel;
+  view, its queries and the template), the 5-year span, the admin home with the panel, and the
+  months table's CSV file (5 years);
 each page `--runs` times after two warm-ups, p50 and p95. It prints a markdown table with the load
 average (`uptime`) and saves it to bench/results/. See docs/circulation.md.
+
+With `--against <another checkout>` (the code before a change: `git worktree add <dir> <commit>`),
+it times the pages only, on the days kept already, with that checkout's code and this one's in
+turns (`--rounds` processes each, `--runs` requests of each page in all), and reports both side by side.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import random
 import sqlite3
@@ -329,17 +336,22 @@ def build(subscribers: int, years: int) -> None:
     print(json.dumps(counts))
 
 
+PAGES = [
+    ("Dashboard, last 24 months (the default)", "/admin/circulation/"),
+    ("Dashboard, last 60 months", "/admin/circulation/?span=60"),
+    ("Admin home with the circulation panel", "/admin/"),
+    ("A table as CSV (months, 60)", "/admin/circulation/months.csv?span=60"),
+]
+PANEL = "The home panel's figures alone (reports.headline_figures)"
+
+
 def time_pages(runs: int) -> None:
     """In a child process: the stored days' first drawing, the hourly job, then each page `runs` times."""
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
     from masthead.circulation.days import store_days
     from masthead.circulation.models import CirculationDay
-    from masthead.circulation.reports import headline_figures
     from masthead.subscriptions.models import Payment, Subscription, SubscriptionEvent
 
     CirculationDay.objects.all().delete()
@@ -349,27 +361,13 @@ def time_pages(runs: int) -> None:
     started = time.perf_counter()
     store_days()
     hourly = time.perf_counter() - started
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=STAFF))
-    timings = {}
-    for label, url in [
-        ("Dashboard, last 24 months (the default)", "/admin/circulation/"),
-        ("Dashboard, last 60 months", "/admin/circulation/?span=60"),
-        ("Admin home with the circulation panel", "/admin/"),
-        ("A table as CSV (months, 60)", "/admin/circulation/months.csv?span=60"),
-    ]:
-        for _ in range(2):
-            assert client.get(url).status_code == 200
-        timings[label] = timed(runs, lambda url=url: client.get(url))
-    timings["The home panel's figures alone (reports.headline_figures)"] = timed(runs, headline_figures)
     print(
         json.dumps(
             {
                 "first_drawing_s": first_drawing,
                 "days": drawn,
                 "hourly_s": hourly,
-                "pages": timings,
+                "pages": {label: summary(samples) for label, samples in page_samples(runs).items()},
                 "live": Subscription.objects.filter(status__in=("active", "past_due")).count(),
                 "subscriptions": Subscription.objects.count(),
                 "payments": Payment.objects.count(),
@@ -379,8 +377,50 @@ def time_pages(runs: int) -> None:
     )
 
 
-def timed(runs: int, call) -> dict[str, float]:
-    """Wall-clock p50 and p95 of `runs` calls, and the median CPU this process spent on one (milliseconds).
+def page_samples(runs: int) -> dict[str, dict[str, list[float]]]:
+    """Each page `runs` times after two warm-ups, then the panel's figures alone: wall and CPU seconds of each call.
+
+    Works with the code of any checkout since the dashboard began (see --against): it uses only the
+    pages' URLs and `reports.headline_figures`.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from masthead.circulation.reports import headline_figures
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=STAFF))
+    samples = {}
+    for label, url in PAGES:
+        for _ in range(2):
+            assert client.get(url).status_code == 200
+        samples[label] = timed_samples(runs, lambda url=url: client.get(url))
+    samples[PANEL] = timed_samples(runs, headline_figures)
+    return samples
+
+
+def time_pages_only(runs: int, code: str) -> None:
+    """In a child process, with the code of the checkout at `code`: the pages' samples, on the days kept already."""
+    sys.path.insert(0, code)
+    import django
+
+    django.setup()
+    import masthead
+
+    assert Path(masthead.__file__).resolve().is_relative_to(Path(code).resolve()), masthead.__file__
+    from masthead.subscriptions.models import Payment, Subscription, SubscriptionEvent
+
+    counts = {
+        "live": Subscription.objects.filter(status__in=("active", "past_due")).count(),
+        "subscriptions": Subscription.objects.count(),
+        "payments": Payment.objects.count(),
+        "events": SubscriptionEvent.objects.count(),
+    }
+    print(json.dumps(page_samples(runs) | {"counts": counts}))
+
+
+def timed_samples(runs: int, call) -> dict[str, list[float]]:
+    """The wall-clock and CPU seconds of `runs` calls.
 
     On a shared machine the wall clock counts the time other work held the CPU; this process's own
     CPU time does not (it leaves out PostgreSQL's, which runs in its server's processes).
@@ -392,11 +432,17 @@ def timed(runs: int, call) -> dict[str, float]:
         wall.append(time.perf_counter() - began)
         cpu.append(time.process_time() - began_cpu)
         assert getattr(response, "status_code", 200) == 200
-    wall.sort()
+    return {"wall": wall, "cpu": cpu}
+
+
+def summary(samples: dict[str, list[float]]) -> dict[str, float]:
+    """Wall-clock p50 and p95, and the median CPU time of this process (milliseconds)."""
+    wall = sorted(samples["wall"])
     return {
         "p50": statistics.median(wall) * 1000,
         "p95": wall[max(0, round(0.95 * len(wall)) - 1)] * 1000,
-        "cpu_p50": statistics.median(cpu) * 1000,
+        "cpu_p50": statistics.median(samples["cpu"]) * 1000,
+        "runs": len(wall),
     }
 
 
@@ -415,10 +461,54 @@ def bench(label: str, env: dict[str, str], args, *, fresh: bool) -> dict:
     else:
         run_child(env, "manage.py", "migrate", "--noinput", "-v0")
     run_child(env, "manage.py", "collectstatic", "--noinput", "-v0")  # the admin's pages name hashed files
+    if args.against:
+        return compare(label, env, args)
     load_before = uptime()
     result = last_json(run_child(env, __file__, "--time", f"--runs={args.runs}"))
     result.update(database=label, load_before=load_before, load_after=uptime())
     return result
+
+
+def compare(label: str, env: dict[str, str], args) -> dict:
+    """The pages timed with the code at `--against` (before) and this checkout's (after), in turns on the same ledger.
+
+    One process per variant and round, the variants alternating for `--rounds` rounds, so both meet
+    the same load and the same day (today's part of each view is read live and grows through the day).
+    """
+    variants = {"before": args.against, "after": str(ROOT)}
+    per_round = math.ceil(args.runs / args.rounds)
+    samples: dict[str, dict[str, dict[str, list[float]]]] = {variant: {} for variant in variants}
+    load_before, counts = uptime(), {}
+    for round_number in range(args.rounds):
+        for variant, code in variants.items():
+            print(f"[{label}] round {round_number + 1} of {args.rounds}: {variant}", file=sys.stderr)
+            result = last_json(run_child(env, __file__, "--pages", f"--runs={per_round}", f"--code={code}"))
+            counts = result.pop("counts")
+            for page, page_samples in result.items():
+                kept = samples[variant].setdefault(page, {"wall": [], "cpu": []})
+                kept["wall"] += page_samples["wall"]
+                kept["cpu"] += page_samples["cpu"]
+    return {
+        "database": label,
+        "load_before": load_before,
+        "load_after": uptime(),
+        "codes": {variant: describe_code(code) for variant, code in variants.items()},
+        "compare": {
+            page: {variant: summary(samples[variant][page]) for variant in variants} for page in samples["after"]
+        },
+        **counts,
+    }
+
+
+def describe_code(code: str) -> str:
+    """A checkout's commit, and whether the dashboard's code (circulation, the ledger's reads) differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", code, *args], capture_output=True, text=True).stdout.strip()  # noqa: S603, S607
+
+    commit = git("rev-parse", "--short", "HEAD")
+    changed = git("status", "--porcelain", "--", "masthead/circulation", "masthead/subscriptions")
+    return f"{commit} with uncommitted changes to the dashboard's code" if changed else commit
 
 
 def bench_sqlite(args) -> dict:
@@ -459,6 +549,9 @@ def report(results: list[dict], args) -> str:
         "",
     ]
     for r in results:
+        if "compare" in r:
+            lines += compared_lines(r)
+            continue
         lines += [
             f"### {r['database']}: {r['live']:,} live of {r['subscriptions']:,} subscriptions, "
             f"{r['payments']:,} payments, {r['events']:,} events",
@@ -478,6 +571,28 @@ def report(results: list[dict], args) -> str:
     return "\n".join(lines)
 
 
+def compared_lines(r: dict) -> list[str]:
+    lines = [
+        f"### {r['database']}: {r['live']:,} live of {r['subscriptions']:,} subscriptions, "
+        f"{r['payments']:,} payments, {r['events']:,} events; before and after in turns",
+        "",
+        f"Before: {r['codes']['before']}; after: {r['codes']['after']}. Milliseconds, wall p50 / p95 "
+        "(this process's CPU, p50); the variants alternated, one process per variant and round.",
+        "",
+        f"- load before: `{r['load_before']}`",
+        f"- load after: `{r['load_after']}`",
+        "",
+        "| Page | Runs | Before | After | After under 300 ms at p95 |",
+        "|---|---:|---|---|---|",
+    ]
+    for page, variants in r["compare"].items():
+        before, after = variants["before"], variants["after"]
+        cells = [f"{t['p50']:.0f} / {t['p95']:.0f} ({t['cpu_p50']:.0f})" for t in (before, after)]
+        met = "yes" if after["p95"] < 300 else "no"
+        lines.append(f"| {page} | {after['runs']} | {cells[0]} | {cells[1]} | {met} |")
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000, help="live subscribers now")
@@ -487,14 +602,26 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--rebuild", action="store_true", help="write the ledger again even if one is kept")
     parser.add_argument("--label", default="", help="appended to the results file's name")
+    parser.add_argument(
+        "--against",
+        default="",
+        help="another checkout (the code before a change, e.g. a git worktree): its pages and this one's are timed "
+        "in turns on the same ledger, --runs each",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --against: turns each variant takes")
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pages", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
         build(args.subscribers, args.years)
         return
     if args.time:
         time_pages(args.runs)
+        return
+    if args.pages:
+        time_pages_only(args.runs, args.code)
         return
     results = []
     try:
