@@ -50,8 +50,9 @@ def test_a_claim_older_than_the_lease_is_taken_over_and_the_first_worker_cannot_
 
 def test_failures_in_a_row_back_off_four_times_longer_each_and_give_up_with_a_hint_for_staff(job):
     delays = []
+    retry_at = NOW
     for attempt in range(1, ArticleNarration.MAX_ATTEMPTS + 1):
-        token = jobs.claim(ArticleNarration, job.pk, NOW)
+        token = jobs.claim(ArticleNarration, job.pk, retry_at)
         retry_at = jobs.record_failure(ArticleNarration, job.pk, token, OSError("disk full"), NOW)
         failed = reload(job)
         assert (failed.status, failed.attempts, failed.claim_token) == (jobs.Job.FAILED, attempt, "")
@@ -66,6 +67,23 @@ def test_failures_in_a_row_back_off_four_times_longer_each_and_give_up_with_a_hi
     assert failed.error == "OSError: disk full (gave up after 5 attempts; re-narrate to try again)"
     assert failed.state_for_staff == "Failed 5 times; gave up"
     assert list(jobs.due(ArticleNarration, NOW + datetime.timedelta(days=365))) == []
+
+
+def test_a_failed_job_asked_for_twice_when_due_is_tried_once_and_never_before_its_back_off_ends(job):
+    """Its retry task and the periodic sweep both ask for it: the second must not make an attempt of its own."""
+    retry_at = jobs.record_failure(
+        ArticleNarration, job.pk, jobs.claim(ArticleNarration, job.pk, NOW), OSError("disk full"), NOW
+    )
+    assert jobs.claim(ArticleNarration, job.pk, retry_at - datetime.timedelta(seconds=1)) is None
+
+    retry_task = jobs.claim(ArticleNarration, job.pk, retry_at)
+    next_retry = jobs.record_failure(ArticleNarration, job.pk, retry_task, OSError("disk full"), retry_at)
+    sweep = jobs.claim(ArticleNarration, job.pk, retry_at + datetime.timedelta(seconds=5))
+
+    assert sweep is None
+    assert (reload(job).status, reload(job).attempts, reload(job).next_attempt_at) == (jobs.Job.FAILED, 2, next_retry)
+    jobs.requeue(ArticleNarration.objects.filter(pk=job.pk))  # an editor asks again: at once
+    assert jobs.claim(ArticleNarration, job.pk, retry_at + datetime.timedelta(seconds=6)) is not None
 
 
 def test_a_success_after_failures_clears_the_error_and_the_count(job):

@@ -59,9 +59,15 @@ class Job(models.Model):
 
 
 def claim(model: type[Job], pk: int, now: datetime.datetime) -> str | None:
-    """Take the job unless a live worker holds it; returns our claim token, or None."""
+    """Take the job unless a live worker holds it or its failure's back-off runs; returns our claim token, or None.
+
+    A failed job is often asked for twice when its retry is due (the task enqueued for that moment, and
+    the periodic sweep): whichever comes second must not try again at once, nor before the back-off ends.
+    Asking for it afresh (`requeue`) clears the back-off.
+    """
     token = secrets.token_hex(16)
     free = ~Q(status=Job.RUNNING) | Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - model.LEASE)
+    free &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     taken = model.objects.filter(free, pk=pk).update(
         status=Job.RUNNING, claim_token=token, claimed_at=now, next_attempt_at=None
     )

@@ -198,8 +198,8 @@ def due_retries(now: datetime.datetime) -> list[int]:
 
 
 def start_retries_afresh(issue_id: int) -> None:
-    """A publish or a change is a new reason to build: its failures get the whole back-off again."""
-    EditionFile.objects.filter(issue_id=issue_id, status=EditionFile.FAILED).update(attempts=0)
+    """A publish or a change is a new reason to build: at once, and its failures get the whole back-off again."""
+    EditionFile.objects.filter(issue_id=issue_id, status=EditionFile.FAILED).update(attempts=0, next_attempt_at=None)
 
 
 def changed_meanwhile(issue_id: int, file_format: str, built_hash: str) -> bool:

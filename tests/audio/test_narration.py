@@ -200,13 +200,17 @@ def test_a_failed_narration_records_the_error_backs_off_and_never_blocks_other_a
 def test_failed_narrations_are_retried_when_due_and_given_up_after_the_last_attempt(free_article, monkeypatch, later):
     monkeypatch.setattr(synthesis, "load_synthesizer", BrokenVoice)
     delays = []
+    now = timezone.now()
     for attempt in range(ArticleNarration.MAX_ATTEMPTS):
-        services.ensure_audio(free_article.pk)
+        services.ensure_audio(free_article.pk, now=now)
         narration = ArticleNarration.objects.get(article=free_article)
         assert narration.attempts == attempt + 1
         if narration.next_attempt_at:
-            delays.append(round((narration.next_attempt_at - timezone.now()).total_seconds() / 60))
+            delays.append(round((narration.next_attempt_at - now).total_seconds() / 60))
             assert free_article.pk in services.due_retries(later(days=1))
+            early = narration.next_attempt_at - datetime.timedelta(seconds=1)
+            assert services.ensure_audio(free_article.pk, now=early).result == services.BUSY, "backing off"
+            now = narration.next_attempt_at
 
     assert delays == [2, 8, 32, 128]
     assert narration.next_attempt_at is None

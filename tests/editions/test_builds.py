@@ -194,8 +194,8 @@ def test_a_failed_build_keeps_its_error_and_the_previous_file(
     assert subscriber_client.get("/issues/2024/6/edition.epub").status_code == 200
     assert "EPUB: failed 1 time; will try again (OSError: No space left on device)" in march_issue.edition_status()
 
-    monkeypatch.undo()
-    assert builds.ensure_edition(march_issue.pk, "epub").result == builds.BUILT
+    monkeypatch.undo()  # the disk has room again: the retry, when due, builds
+    assert builds.ensure_edition(march_issue.pk, "epub", now=failed.next_attempt_at).result == builds.BUILT
     assert edition_file(march_issue, "epub").status == EditionFile.READY
 
 
@@ -269,6 +269,9 @@ def test_a_failed_build_is_retried_with_back_off_and_given_up_after_the_last_att
             delays.append((failed.next_attempt_at - now).total_seconds() / 60)
             assert builds.due_retries(failed.next_attempt_at) == [march_issue.pk]
             assert builds.due_retries(failed.next_attempt_at - datetime.timedelta(seconds=1)) == []
+            early = failed.next_attempt_at - datetime.timedelta(seconds=1)
+            assert builds.ensure_edition(march_issue.pk, "epub", now=early).result == builds.BUSY, "backing off"
+            now = failed.next_attempt_at
 
     assert delays == [5, 20, 80, 320]
     assert failed.next_attempt_at is None
