@@ -157,6 +157,7 @@ class GhostExport:
             feature_image_credit=" ".join(strip_tags(caption).split()),
             old_path=old_post_path(self.post_path, row, when, primary_tag),
             notes=body.notes(),
+            left_out=body.left_out,
             problems=body.problems_to_name(),
         )
 

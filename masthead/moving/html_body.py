@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlparse
 
 import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -27,6 +28,7 @@ DROPPED = {
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "center", "body", "html", "details"}
 INLINE_TAGS = {"b", "strong", "i", "em", "a"}
+MEDIA = {"video", "audio"}  # kept as a link to their file when they name one; otherwise dropped like embeds
 LISTS = {"ul", "ol"}
 LIST_INDENT = "\u2003\u2003"  # two em spaces per level below the first
 BULLETS = ("•", "◦", "▪")
@@ -142,7 +144,10 @@ class BodyBuilder:
 
     def element(self, tag: Tag, depth: int) -> None:
         name = tag.name.lower()
-        if name in DROPPED:
+        if name in MEDIA and self.media_address(tag):
+            self.flush()
+            self.media(name, tag)
+        elif name in DROPPED:
             self.flush()
             self.body.left_out[name] += 1
         elif depth > MAX_DEPTH:
@@ -183,6 +188,19 @@ class BodyBuilder:
             self.flush()
         else:
             self.inline.append(str(tag))
+
+    def media_address(self, tag: Tag) -> str:
+        """A <video> or <audio>'s file on the old site (Ghost's own addresses made absolute), if it names one."""
+        source = tag.get("src") or next((s.get("src") for s in tag.find_all("source") if s.get("src")), "")
+        url = str(source or "").strip().replace("__GHOST_URL__", self.old_site_url)
+        return url if url.startswith(("http://", "https://")) else ""
+
+    def media(self, name: str, tag: Tag) -> None:
+        """A video or a recording: a link to its file, named by its file name (the caption follows, if any)."""
+        url = self.media_address(tag)
+        self.body.left_out[f"{name} kept as a link"] += 1
+        file_name = urlparse(url).path.rstrip("/").rsplit("/", 1)[-1] or url
+        self.paragraph(f'<a href="{escape(url)}">{escape(unquote(file_name))}</a>')
 
     def list_items(self, tag: Tag, depth: int, level: int) -> None:
         """A paragraph per item, in order; a list inside an item follows it a level further in, shown by its indent.

@@ -25,6 +25,10 @@ class ImportRun(models.Model):
     # [{"record": "post 5f1…", "line": 12, "message": "…", "skipped": true}, …], the first problems only.
     problems = models.JSONField(default=list, blank=True)
     problem_count = models.PositiveIntegerField(default=0)
+    # [{"record": "item 17 …", "line": 390, "message": "kept as links: 1 × embed; left out: 1 × form"}, …]:
+    # the first records whose body kept something as a link or left it out (imported, to be looked at).
+    record_notes = models.JSONField(default=list, blank=True)
+    record_note_count = models.PositiveIntegerField(default=0)
     summary = models.TextField(blank=True)
 
     class Meta:

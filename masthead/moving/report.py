@@ -13,6 +13,7 @@ from masthead.moving.models import ImportedRecord, ImportRun
 
 PROBLEMS_KEPT = 200  # the report keeps the first problems; the count says how many there were
 OUTCOMES = ("created", "updated", "unchanged", "skipped")
+KEPT_AS_A_LINK = " kept as a link"  # how html_body and the importers name what became a link (else: left out)
 
 
 class RecordProblem(Exception):
@@ -38,6 +39,8 @@ class ImportReport:
         self.problems: list[dict] = []
         self.problem_count = 0
         self.notes: Counter = Counter()
+        self.record_notes: list[dict] = []  # the records whose body lost something: what, by record and line
+        self.record_note_count = 0
 
     def count(self, kind: str, outcome: str, number: int = 1) -> str:
         self.counts[kind][outcome] += number
@@ -56,6 +59,15 @@ class ImportReport:
         if number:
             self.notes[what] += number
 
+    def record_note(self, where: Where, left_out: Counter) -> None:
+        """Name a record whose body kept something as a link or left it out, so the publisher can look at it."""
+        message = left_out_message(left_out)
+        if not message:
+            return
+        self.record_note_count += 1
+        if len(self.record_notes) < PROBLEMS_KEPT:
+            self.record_notes.append({"record": where.record, "line": where.line, "message": message})
+
     @property
     def changed_nothing(self) -> bool:
         return all(set(+outcomes) <= {"unchanged", "skipped"} for outcomes in self.counts.values())
@@ -70,6 +82,11 @@ class ImportReport:
             lines.append(f"  {kind}: {outcomes}")
         for what, number in sorted(self.notes.items()):
             lines.append(f"  note: {number} × {what}")
+        if self.record_note_count:
+            shown = min(self.record_note_count, 20)
+            lines.append(f"Kept as links or left out, by record ({self.record_note_count}; the first {shown}):")
+            for note in self.record_notes[:shown]:
+                lines.append(f"  {Where(note['record'], note['line'])}: {note['message']}")
         if self.problem_count:
             shown = min(self.problem_count, 20)
             lines.append(f"Problems ({self.problem_count}; the first {shown}):")
@@ -88,9 +105,23 @@ class ImportReport:
         run.counts = {kind: dict(+outcomes) for kind, outcomes in self.counts.items()}
         run.problems = self.problems
         run.problem_count = self.problem_count
+        run.record_notes = self.record_notes
+        run.record_note_count = self.record_note_count
         run.summary = "\n".join(self.lines())
         run.save()
         return run
+
+
+def left_out_message(left_out: Counter) -> str:
+    """ "kept as links: 1 × embed, 2 × picture; left out: 1 × script", from html_body's and the cards' counts."""
+    links, dropped = [], []
+    for kind, number in sorted((+left_out).items()):
+        if kind.endswith(KEPT_AS_A_LINK):
+            links.append(f"{number} × {kind.removesuffix(KEPT_AS_A_LINK)}")
+        else:
+            dropped.append(f"{number} × {kind}")
+    parts = [f"kept as links: {', '.join(links)}"] if links else []
+    return "; ".join(parts + ([f"left out: {', '.join(dropped)}"] if dropped else []))
 
 
 def fingerprint(*parts) -> str:

@@ -61,6 +61,7 @@ class OldArticle:
     feature_image_credit: str = ""
     old_path: str = ""
     notes: Counter = field(default_factory=Counter)  # the report's notes about this record, counted
+    left_out: Counter = field(default_factory=Counter)  # cards or shortcodes kept as links or left out, by kind
     problems: list[str] = field(default_factory=list)  # named in the report; the article is imported anyway
 
 
@@ -161,8 +162,10 @@ class SiteImport:
             return self.report.count("articles", "unchanged")
         slug = self.free_slug(section, old.slug or slug_for(old.title), existing)
         body = body_from_html(old.pages_html, find_image=self.body_image(old), old_site_url=self.old_site_url)
-        for what, number in body.left_out.items():
+        left_out = old.left_out + body.left_out
+        for what, number in left_out.items():
             self.report.note(f"left out of article bodies: {what}", number)
+        self.report.record_note(old.where, left_out)
         for what, number in old.notes.items():
             self.report.note(what, number)
         for message in old.problems:

@@ -12,7 +12,6 @@ login, and its guest authors (writers without an account) as items of type `gues
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +20,7 @@ from lxml import etree
 from masthead.content.models import FREE, SUBSCRIBERS
 from masthead.moving.report import RecordProblem, Where
 from masthead.moving.site import OldArticle, OldAuthor, OldSection
+from masthead.moving.wordpress_body import Attachment, post_body
 
 WP_NAMESPACES = (
     "http://wordpress.org/export/1.2/",
@@ -30,8 +30,6 @@ WP_NAMESPACES = (
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 EXCERPTS = ("{http://wordpress.org/export/1.2/excerpt/}encoded", "{http://wordpress.org/export/1.1/excerpt/}encoded")
-NEXTPAGE = re.compile(r"<!--\s*nextpage\s*-->", re.IGNORECASE)
-CAPTION_SHORTCODE = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.IGNORECASE | re.DOTALL)
 PUBLISHED, DRAFTS = {"publish"}, {"draft", "pending", "private", "future"}
 
 
@@ -72,6 +70,7 @@ class WxrExport:
         self.attachments = {
             self.text(item, "post_id"): item for item in self.items if self.text(item, "post_type") == "attachment"
         }
+        self.pictures = {key: self.attachment(item) for key, item in self.attachments.items()}
         self.author_logins = {author.key for author in self.authors()}
         # Co-Authors Plus bylines naming a login the export has no author for: login -> posts.
         self.unknown_coauthors: dict[str, int] = {}
@@ -84,6 +83,17 @@ class WxrExport:
             if self.text(postmeta, "meta_key") == key:
                 return self.text(postmeta, "meta_value")
         return ""
+
+    def attachment(self, item) -> Attachment:
+        caption = next((item.findtext(name) for name in EXCERPTS if item.find(name) is not None), "") or ""
+        order = self.text(item, "menu_order")
+        return Attachment(
+            url=self.text(item, "attachment_url"),
+            alt=self.meta(item, "_wp_attachment_image_alt"),
+            caption=" ".join(caption.split()),
+            parent=self.text(item, "post_parent"),
+            order=int(order) if order.isdigit() else 0,
+        )
 
     def authors(self) -> list[OldAuthor]:
         authors = []
@@ -190,7 +200,7 @@ class WxrExport:
             if not self.default_section:
                 raise RecordProblem("is in no category that is a section; name one with --default-section")
             section = ""
-        html = CAPTION_SHORTCODE.sub(caption_figure, item.findtext(CONTENT) or "")
+        body = post_body(item.findtext(CONTENT) or "", post_id=self.text(item, "post_id"), attachments=self.pictures)
         excerpt = next((item.findtext(name) for name in EXCERPTS if item.find(name) is not None), "") or ""
         image_url, image_alt, image_caption = "", "", ""
         thumbnail = self.attachments.get(self.meta(item, "_thumbnail_id"))
@@ -210,21 +220,16 @@ class WxrExport:
             published=published,
             section_key=section,
             author_keys=self.bylines(item, creator),
-            pages_html=NEXTPAGE.split(html),
+            pages_html=body.pages_html,
             access_level=SUBSCRIBERS if set(categories) & self.subscriber_categories else FREE,
             standfirst=excerpt,
             feature_image=image_url,
             feature_image_alt=image_alt,
             feature_image_credit=" ".join(image_caption.split()),
             old_path=old_path,
+            left_out=body.left_out,
+            problems=body.problems_to_name(),
         )
-
-
-def caption_figure(match: re.Match) -> str:
-    """[caption]<img …> Words[/caption] -> <figure><img …><figcaption>Words</figcaption></figure>."""
-    inner = match.group(1)
-    end = inner.rfind(">") + 1
-    return f"<figure>{inner[:end]}<figcaption>{inner[end:].strip()}</figcaption></figure>"
 
 
 def wp_time(value: str) -> datetime.datetime | None:

@@ -40,3 +40,30 @@ def test_editors_are_refused_the_import_reports(sections, editor_client):
     from masthead.moving.models import ImportRun
 
     assert editor_client.get(f"/admin/imports/{ImportRun.objects.get().pk}/").status_code == 403
+
+
+def test_both_importers_name_each_record_whose_body_kept_links_or_lost_something_by_line(
+    sections, admin_persona_client
+):
+    from masthead.moving.models import ImportRun
+    from tests.migration.test_wordpress_import import item_line
+
+    # No picture folders given: every picture in a body is kept as a link to the old site.
+    run_import("import_wordpress", EXPORTS / "wordpress.xml", "--default-section", "culture")
+    run_import("import_ghost", EXPORTS / "ghost-6-lexical.json", "--site-url", "https://old.example")
+
+    wordpress = main_text(admin_persona_client.get(f"/admin/imports/{ImportRun.objects.get(kind='wordpress').pk}/"))
+    assert "Kept as links or left out, by record (2)" in wordpress
+    festival = item_line("Harbour Festival in Pictures")
+    assert (
+        f"item 17 “Harbour Festival in Pictures” {festival} "
+        "kept as links: 1 × audio, 3 × embed, 2 × picture, 1 × video; left out: 1 × form, 1 × script"
+    ) in wordpress
+    theatre = item_line("A Season at the Town Hall Theatre")
+    assert f"Town Hall Theatre” {theatre} kept as links: 2 × picture; left out: 1 × iframe" in wordpress
+    ghost = main_text(admin_persona_client.get(f"/admin/imports/{ImportRun.objects.get(kind='ghost').pk}/"))
+    assert "Kept as links or left out, by record (2)" in ghost
+    assert (
+        "post 68c9a1f0c2b1a40001c3c001 “Forty Years of Logbooks” 11 kept as links: 1 × audio, 1 × picture; "
+        "left out: 1 × button to Ghost's sign-up, 1 × script"
+    ) in ghost

@@ -7,7 +7,7 @@ from django.core.management import CommandError
 
 from masthead.content.models import ArticlePage, SectionPage
 from tests.migration.conftest import EXPORTS, run_import
-from tests.reading import main_text, parsed
+from tests.reading import link_targets, main_text, parsed
 
 WXR = EXPORTS / "wordpress.xml"
 FERRY_URL = "/ferries/last-ferry/"
@@ -99,7 +99,7 @@ def test_a_second_run_changes_nothing(imported, wordpress_uploads):
     again = run_import("import_wordpress", WXR, "--uploads", wordpress_uploads, "--default-section", "culture",
                        "--subscribers-category", "members-only")  # fmt: skip
 
-    assert "articles: 4 unchanged" in again
+    assert "articles: 5 unchanged" in again
     assert "Nothing changed" in again
 
 
@@ -158,3 +158,49 @@ def test_a_co_author_the_export_lacks_is_left_out_of_the_byline_and_reported(sec
     article = ArticlePage.objects.get(slug="quay-accounts")
     assert [credit.author.name for credit in article.article_authors.all()] == ["Jon Bell", "Hanna Berg"]
     assert "1 × Co-Authors Plus bylines naming nobody in the export (left out): old-intern" in output
+
+
+FESTIVAL_URL = "/arts/harbour-festival/"
+FESTIVAL = "item 17 “Harbour Festival in Pictures”"
+
+
+def item_line(title: str) -> int:
+    """The line of the export's <item> with this title (the line before its <title>), as an editor numbers it."""
+    title_at = WXR.read_text().split("\n").index(f"\t\t<title><![CDATA[{title}]]></title>")
+    assert WXR.read_text().split("\n")[title_at - 1] == "\t<item>"
+    return title_at
+
+
+def test_shortcodes_and_embeds_read_as_wordpress_showed_them(imported, anonymous):
+    response = anonymous.get(FESTIVAL_URL)
+
+    main = parsed(response).select_one("main")
+    pictures = main.select(".article-body figure.inline-image img")
+    assert [img["alt"] for img in pictures] == ["The last ferry leaving the quay at dusk", "The stage before the play"]
+    assert link_targets(main, "https://www.youtube.com/watch?v=festival2023") == [
+        "https://www.youtube.com/watch?v=festival2023"
+    ]
+    assert link_targets(main, "https://vimeo.com/76979871") == ["https://vimeo.com/76979871"]
+    assert link_targets(main, "Fireworks over the harbour") == ["https://www.youtube.com/watch?v=fireworks"]
+    assert link_targets(main, "band.mp3") == ["https://harbour-review.example/wp-content/uploads/2023/06/band.mp3"]
+    assert link_targets(main, "parade.mp4") == ["https://harbour-review.example/wp-content/uploads/2023/06/parade.mp4"]
+    text = main_text(response)
+    assert "The band played until the tide came in." in text and "[pullquote" not in text
+    assert "The mayor called it the best yet [sic]." in text  # words in brackets are not a shortcode
+    assert "https://harbour-review.example/programme.pdf" in text  # not a player WordPress embeds: words
+    assert "The parade on Sunday" in text and "See you next year." in text
+    assert "contact-form-7" not in text and "Tickets" not in text
+    assert "document.write" not in response.content.decode()
+
+
+def test_the_report_names_each_post_with_what_it_kept_as_a_link_or_left_out_and_its_line(imported):
+    festival = f"{FESTIVAL} (line {item_line('Harbour Festival in Pictures')})"
+
+    assert f"{festival}: kept as links: 1 × audio, 3 × embed, 1 × video; left out: 1 × form, 1 × script" in imported
+    theatre = f"item 14 “A Season at the Town Hall Theatre” (line {item_line('A Season at the Town Hall Theatre')})"
+    assert f"{theatre}: kept as links: 1 × picture; left out: 1 × iframe" in imported
+    assert (
+        f"{festival}: has 1 × a shortcode [pullquote] that we do not read; its words were kept (imported anyway)"
+        in imported
+    )
+    assert "note: 3 × left out of article bodies: embed kept as a link" in imported
