@@ -121,12 +121,20 @@ class Table:
             yield [column.written(value) for column, value in zip(self.columns, row, strict=True)]
 
     def csv(self) -> str:
-        """The table as CSV for a spreadsheet: UTF-8 with a byte order mark, no cell that runs as a formula."""
+        """The table as CSV for a spreadsheet: UTF-8 with a byte order mark, no cell that runs as a formula.
+
+        Text (headings, names) is quoted when it could run; numbers, which this module writes from
+        counts and amounts, are left as they are so that a fall of 3 stays the number -3.
+        """
         out = io.StringIO()
         out.write(UTF8_BOM)
         writer = csv.writer(out, lineterminator="\r\n")
-        for row in self.written_rows():
-            writer.writerow([csv_cell(cell) for cell in row])
+        rows = iter(self.written_rows())
+        writer.writerow([csv_cell(heading) for heading in next(rows)])
+        for row in rows:
+            writer.writerow(
+                [cell if column.numeric else csv_cell(cell) for column, cell in zip(self.columns, row, strict=True)]
+            )
         return out.getvalue()
 
 

@@ -191,6 +191,7 @@ def test_each_tables_csv_file_holds_the_figures_of_the_table_on_the_page(small_l
     assert rows["doors"][1:] == [["None recorded", "1", "0"], ["Footer", "1", "0"], ["Paywall box", "1", "1"]]
     assert rows["articles"][1:] == [["Page 4242 (deleted)", "1", "1"]]
     assert [row[0] for row in rows["issues"][1:]] == [str(issue) for issue in Issue.objects.order_by("cover_date")]
+    assert [row[-2:] for row in rows["issues"][1:]] == [["2", ""], ["1", "-1"], ["1", "0"], ["0", "-1"]]  # a number
 
 
 def test_an_unknown_table_is_not_found(small_ledger, circulation_client):
