@@ -121,6 +121,21 @@ def test_author_list_names_every_author_as_text_and_keeps_the_chosen_one(seed_ar
     assert "Marta Lindqvist" in [words(option) for option in options]
 
 
+def test_author_list_shows_an_author_added_or_renamed_since_the_last_search(seed_article, anonymous):
+    anonymous.get("/search/", {"q": "Virtanen"})
+    AuthorFactory(name="Noor Haddad", slug="noor-haddad")
+    renamed = AuthorFactory(name="Ivo Petrov", slug="ivo-petrov")
+    renamed.name = "Ivo Petrov-Lind"
+    renamed.save()
+    clear_page_cache()
+
+    response = anonymous.get("/search/", {"q": "Virtanen"})
+
+    names = [words(option) for option in parsed(response).select("#id_author option")]
+    assert "Noor Haddad" in names
+    assert "Ivo Petrov-Lind" in names and "Ivo Petrov" not in names
+
+
 def test_search_filters_by_date_range(seed_article, virtanen_profile, anonymous):
     in_2023 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2023-01-01", "date_to": "2023-12-31"})
     from_2024 = anonymous.get("/search/", {"q": "Virtanen", "date_from": "2024-01-01"})
@@ -260,9 +275,10 @@ def test_search_page_queries_do_not_grow_with_the_number_of_results(sections, an
     anonymous.get("/search/?q=harvest")
     clear_page_cache()
 
-    # The sections (read once, for the filter, the cards and the navigation), the authors, the paywall's
-    # settings, the ranked hits with their dates, the page's articles, their bylines.
-    with django_assert_max_num_queries(6):
+    # The sections (read once, for the filter, the cards and the navigation), the paywall's settings, the
+    # ranked hits with their dates and count, the page's articles with their snippets' texts, their
+    # bylines; the authors were kept by the first search.
+    with django_assert_max_num_queries(5):
         response = anonymous.get("/search/?q=harvest")
 
     assert len(headlines(response, ".search-results h3")) == 12

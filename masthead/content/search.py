@@ -18,7 +18,10 @@ from itertools import chain
 from types import SimpleNamespace
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
@@ -74,7 +77,7 @@ class SearchForm(forms.Form):
         self.fields["section"].choices = [("", "Any section")] + [(s.slug, s.title) for s in sections]
         # Slugs and names, not Author objects: the form checks a chosen slug with one query of its own.
         author = self.fields["author"]
-        author.widget.choices = [("", author.empty_label), *Author.objects.values_list("slug", "name")]
+        author.widget.choices = [("", author.empty_label), *author_options()]
 
     def clean(self):
         cleaned = super().clean()
@@ -87,6 +90,27 @@ class SearchForm(forms.Form):
         page = cleaned.get("page") or ""
         cleaned["page"] = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
         return cleaned
+
+
+AUTHOR_OPTIONS = "search:author-options"
+AUTHOR_OPTIONS_KEPT = 600  # seconds: the longest a change made outside a web process (an import) goes unseen
+
+
+def author_options() -> list[tuple[str, str]]:
+    """Every author's slug and name for the search form's filter, kept in the default cache (hundreds of
+    them: a query and a list of tuples each search otherwise), forgotten whenever an author changes."""
+    options = cache.get(AUTHOR_OPTIONS)
+    if options is None:
+        options = list(Author.objects.values_list("slug", "name"))
+        cache.set(AUTHOR_OPTIONS, options, AUTHOR_OPTIONS_KEPT)
+    return options
+
+
+@receiver(post_save, sender=Author)
+@receiver(post_delete, sender=Author)
+def forget_author_options(**kwargs) -> None:
+    """Connected where the search form is (every web process): a change in the admin shows at once."""
+    cache.delete(AUTHOR_OPTIONS)
 
 
 QUOTES = '"“”„'
