@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from masthead.subscriptions.models import Offer, Subscription
 from masthead.subscriptions.services import renew_subscription
 from tests.browser import test_checkout_stripe as paying
-from tests.browser.test_checkout_stripe import VISA, type_card, wait_for_webhook
+from tests.browser.test_checkout_stripe import VISA, type_card
 
 # Rita's logged-in tab on the live server, localstripe and its webhooks: the checkout tests' fixtures.
 localstripe_url = paying.localstripe_url
@@ -21,6 +21,7 @@ stripe_account = paying.stripe_account
 rita = paying.rita
 webhooks_to_the_site = paying.webhooks_to_the_site
 page = paying.page
+wait_for_webhook = paying.wait_for_webhook
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ def start_trial_in_the_browser(page) -> None:
     expect(page).to_have_url(re.compile(r"/account/$"))
 
 
-def test_rita_redeems_a_code_and_pays_the_discounted_first_month(page, rita, stripe_account):
+def test_rita_redeems_a_code_and_pays_the_discounted_first_month(wait_for_webhook, page, rita, stripe_account):
     offer("SPRING25", kind=Offer.PERCENT, percent_off=25, periods=3)
 
     apply_code(page, "spring25")
