@@ -7,7 +7,8 @@ carries the `html` Ghost rendered when it was saved, and its `lexical` (Ghost 5,
 (Ghost 4); one without `html` (Ghost JSON from Ghost's migration tools) is read from those
 (ghost_cards). Ghost 4 exports also name a post's first author in `posts.author_id`. The feature image's
 alt text and caption live in `posts_meta` (on the post itself in older exports). Visibility `public` is
-free; `members`, `paid` and `tiers` are for subscribers unless the publisher says members-only posts are free.
+free; `members`, `paid` and `tiers` are for subscribers unless the publisher says members-only posts are free (a
+post for Ghost's free tier only is a members-only post). Tiers and offers are reported by ghost_tiers.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class GhostExport:
         self.meta = {row.get("post_id"): row for row in table(data, "posts_meta")}
         self.post_authors = links(table(data, "posts_authors"), "author_id")
         self.post_tags = links(table(data, "posts_tags"), "tag_id")
+        # Ghost 5 and 6: tiers (the table is still called products), the tiers a post is for, and offers.
+        self.tiers = {row["id"]: row for row in table(data, "products") if "id" in row}
+        self.post_tiers = links(table(data, "posts_products"), "product_id")
+        self.offers = table(data, "offers")
+        self.offer_redemptions = table(data, "offer_redemptions")
 
     def where(self, kind: str, row: dict) -> Where:
         return Where(f"{kind} {row.get('id', '?')} “{row.get('title') or row.get('name') or ''}”",
@@ -128,6 +134,8 @@ class GhostExport:
         visibility = row.get("visibility") or "public"
         if visibility not in ("public", "members", "paid", "tiers"):
             raise RecordProblem(f"has the visibility {visibility!r}; expected public, members, paid or tiers")
+        if visibility == "tiers" and self.for_free_tier_only(row):
+            visibility = "members"  # Ghost's free tier is its signed-in members
         free = visibility == "public" or (visibility == "members" and not self.members_are_subscribers)
         post_id = row["id"]
         tag_ids = [tag_id for tag_id in self.post_tags.get(post_id, []) if tag_id in self.tags]
@@ -160,6 +168,11 @@ class GhostExport:
             left_out=body.left_out,
             problems=body.problems_to_name(),
         )
+
+    def for_free_tier_only(self, row: dict) -> bool:
+        """A post for tiers that names only Ghost's free tier (posts_products), which the export describes."""
+        tiers = [self.tiers.get(tier_id) for tier_id in self.post_tiers.get(row["id"], [])]
+        return bool(tiers) and all(tier is not None and tier.get("type") == "free" for tier in tiers)
 
 
 def read_text(path: Path) -> str:

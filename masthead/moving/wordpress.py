@@ -116,6 +116,21 @@ class WxrExport:
                 by_login[guest.key] = guest
         return [author for author in by_login.values() if author.key]
 
+    def comment_counts(self) -> tuple[int, int]:
+        """The approved comments on posts (pingbacks and spam aside), and on how many posts: they are not imported."""
+        comments, posts = 0, 0
+        for item in self.items:
+            if self.text(item, "post_type") != "post":
+                continue
+            approved = sum(
+                1
+                for comment in item.findall(f"{{{self.wp}}}comment")
+                if self.text(comment, "comment_approved") == "1"
+                and self.text(comment, "comment_type") in ("", "comment")
+            )
+            comments, posts = comments + approved, posts + (1 if approved else 0)
+        return comments, posts
+
     def guest_author(self, item) -> OldAuthor:
         """A Co-Authors Plus guest author: a byline's writer who had no account on the old site."""
         login = self.meta(item, "cap-user_login") or self.text(item, "post_name").removeprefix("cap-")

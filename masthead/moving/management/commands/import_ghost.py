@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from masthead.moving.commands import ImportCommand
 from masthead.moving.ghost import GhostExport, GhostExportError
+from masthead.moving.ghost_tiers import report_tiers_and_offers
 from masthead.moving.images import ImageFolder
 from masthead.moving.models import ImportRun
 from masthead.moving.report import ImportReport, RecordProblem
@@ -55,6 +56,7 @@ class Command(ImportCommand):
         images = ImageFolder(options["images"], "/content/images/", dry_run=dry_run)
         site = SiteImport("ghost", report, images, old_site_url=options["site_url"])
         steps = article_steps(site, export, report, not_articles="Ghost pages (not articles) left out")
+        report_tiers_and_offers(export, report)
         if options["members"] is not None:
             try:
                 steps += subscriber_steps(options["members"], report, SubscriberOptions.from_options(options))

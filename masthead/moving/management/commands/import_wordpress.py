@@ -50,6 +50,8 @@ class Command(ImportCommand):
         steps = article_steps(site, export, report, not_articles="pages, attachments and other items left out")
         for login, posts in export.unknown_coauthors.items():
             report.note(f"Co-Authors Plus bylines naming nobody in the export (left out): {login}", posts)
+        comments, posts = export.comment_counts()
+        report.note(f"WordPress comments not imported (approved ones, on {posts} posts)", comments)
         self.run_steps(
             report,
             steps,
