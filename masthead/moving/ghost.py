@@ -63,7 +63,7 @@ class GhostExport:
         self.post_authors = links(table(data, "posts_authors"), "author_id")
         self.post_tags = links(table(data, "posts_tags"), "tag_id")
         # Ghost 5 and 6: tiers (the table is still called products), the tiers a post is for, and offers.
-        self.tiers = {row["id"]: row for row in table(data, "products") if "id" in row}
+        self.tiers = {row["id"]: row for row in table(data, "products") if isinstance(row.get("id"), str)}
         self.post_tiers = links(table(data, "posts_products"), "product_id")
         self.offers = table(data, "offers")
         self.offer_redemptions = table(data, "offer_redemptions")
@@ -171,7 +171,8 @@ class GhostExport:
 
     def for_free_tier_only(self, row: dict) -> bool:
         """A post for tiers that names only Ghost's free tier (posts_products), which the export describes."""
-        tiers = [self.tiers.get(tier_id) for tier_id in self.post_tiers.get(row["id"], [])]
+        tier_ids = self.post_tiers.get(row["id"], []) if isinstance(row.get("id"), str) else []
+        tiers = [self.tiers.get(tier_id) for tier_id in tier_ids]
         return bool(tiers) and all(tier is not None and tier.get("type") == "free" for tier in tiers)
 
 
@@ -203,8 +204,9 @@ def links(rows: list[dict], other: str) -> dict[str, list[str]]:
     """post id -> the linked ids, in their sort order."""
     by_post: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row in rows:
-        if row.get("post_id") and row.get(other):
-            by_post[row["post_id"]].append((int(row.get("sort_order") or 0), row[other]))
+        if row.get("post_id") and isinstance(row["post_id"], str) and isinstance(row.get(other), str) and row[other]:
+            order = row.get("sort_order")
+            by_post[row["post_id"]].append((order if isinstance(order, int) else 0, row[other]))
     return {post: [linked for _, linked in sorted(pairs)] for post, pairs in by_post.items()}
 
 

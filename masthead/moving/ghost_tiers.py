@@ -32,14 +32,17 @@ def report_tiers_and_offers(export: GhostExport, report: ImportReport) -> None:
             report.note("archived Ghost tiers left out")
             continue
         where = export.where("tier", tier)
-        currency = str(tier.get("currency") or "").upper()
+        currency = tier.get("currency").upper() if isinstance(tier.get("currency"), str) else ""
         if currency_problem(currency):
             problem = f"has the currency {tier.get('currency')!r}, which we do not know"
             report.problem(where, problem, kind="tier prices")
             continue
         for column, interval, adjective in INTERVALS:
             price = tier.get(column)
-            if not isinstance(price, int) or price <= 0:
+            if price in (None, 0):
+                continue
+            if not is_cents(price):
+                report.problem(where, f"its {adjective} price {price!r} is not a price in cents", kind="tier prices")
                 continue
             money = format_money(price, currency)
             plan = next(
@@ -53,12 +56,12 @@ def report_tiers_and_offers(export: GhostExport, report: ImportReport) -> None:
             else:
                 report.note(f"Ghost tier “{tier.get('name')}”, {adjective} at {money}, is our plan {plan.slug}")
                 report.count("tier prices", "unchanged")
-    redeemed = Counter(row.get("offer_id") for row in export.offer_redemptions)
+    redeemed = Counter(str(row.get("offer_id")) for row in export.offer_redemptions)
     for offer in export.offers:
         if offer.get("active") in (False, 0):
             report.note("archived Ghost offers left out")
             continue
-        times = redeemed.get(offer.get("id"), 0)
+        times = redeemed.get(str(offer.get("id")), 0)
         report.problem(
             export.where("offer", offer),
             f"the offer {offer_terms(offer, export)} is not imported (redeemed {times} times): if readers still have "
@@ -69,22 +72,28 @@ def report_tiers_and_offers(export: GhostExport, report: ImportReport) -> None:
 
 def offer_terms(offer: dict, export: GhostExport) -> str:
     """'code BF23, 30% off Supporter yearly, for 3 months', in Ghost's own terms."""
-    tier = export.tiers.get(offer.get("product_id")) or {}
-    currency = str(offer.get("currency") or tier.get("currency") or "").upper()
-    amount = offer.get("discount_amount") or 0
-    kind = offer.get("discount_type")
+    tier = export.tiers.get(offer.get("product_id")) if isinstance(offer.get("product_id"), str) else None
+    tier = tier or {}
+    currency = next((c.upper() for c in (offer.get("currency"), tier.get("currency")) if isinstance(c, str)), "")
+    amount = offer.get("discount_amount") if is_cents(offer.get("discount_amount")) else "?"
+    kind = str(offer.get("discount_type"))
     if kind == "percent":
         discount = f"{amount}% off"
     elif kind == "trial" or offer.get("duration") == "trial":
         discount = f"{amount} days free"
     else:
-        discount = f"{format_money(amount, currency) if not currency_problem(currency) else amount} off"
-    duration = offer.get("duration")
+        known = is_cents(amount) and not currency_problem(currency)
+        discount = f"{format_money(amount, currency) if known else amount} off"
     lasting = {
-        "once": "the first payment",
-        "forever": "every payment",
-        "repeating": f"{offer.get('duration_in_months') or '?'} months",
-    }.get(duration, "")
-    interval = {"month": "monthly", "year": "yearly"}.get(offer.get("interval"), "")
-    on = " ".join(part for part in (tier.get("name"), interval) if part)
-    return f"code {offer.get('code')}: {discount}{f' {on}' if on else ''}{f', for {lasting}' if lasting else ''}"
+        "once": ", for the first payment",
+        "forever": ", for every payment",
+        "repeating": f", for {offer.get('duration_in_months') or '?'} months",
+    }.get(str(offer.get("duration")), "")
+    interval = {"month": "monthly", "year": "yearly"}.get(str(offer.get("interval")), "")
+    on = " ".join(str(part) for part in (tier.get("name"), interval) if part)
+    return f"code {str(offer.get('code'))[:40]}: {discount}{f' {on}' if on else ''}{lasting}"
+
+
+def is_cents(value) -> bool:
+    """A price or an amount as Ghost keeps them: a whole number of the currency's minor unit."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

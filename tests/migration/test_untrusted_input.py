@@ -83,3 +83,24 @@ def test_an_import_never_overwrites_an_article_of_ours_with_the_same_address(see
     seed_article.refresh_from_db()
     assert seed_article.title != "The City Votes on Its Budget"
     assert ArticlePage.objects.get(slug=f"{seed_article.slug}-2").title == "The City Votes on Its Budget"
+
+
+def test_tiers_and_offers_of_the_wrong_shape_are_named_and_the_posts_still_come_in(sections, tmp_path):
+    import json
+
+    export = json.loads((EXPORTS / "ghost-6-lexical.json").read_text())
+    data = export["db"][0]["data"]
+    data["products"][1].update({"monthly_price": "900", "currency": ["usd"]})
+    data["products"][2].update({"yearly_price": -5})
+    data["offers"][0].update({"discount_amount": {"x": 1}, "duration": ["once"], "product_id": ["a"], "code": 7})
+    data["offer_redemptions"][0]["offer_id"] = ["68c9a1f0c2b1a40001c38001"]
+    data["posts_products"][0].update({"product_id": {"id": 1}, "sort_order": "first"})
+    odd = tmp_path / "ghost.json"
+    odd.write_text(json.dumps(export, indent=2))
+
+    output = run_import("import_ghost", odd)
+
+    assert "tier 68c9a1f0c2b1a40001c39002 “Supporter”" in output and "which we do not know (skipped)" in output
+    assert "its yearly price -5 is not a price in cents (skipped)" in output
+    assert "the offer code 7: ? % off" not in output and "the offer code 7: ?% off" in output
+    assert ArticlePage.objects.filter(slug__in=["letters-to-the-keeper", "the-keepers-accounts"]).count() == 2
