@@ -202,6 +202,11 @@ def test_a_ghost_4_markdown_card_reads_as_ghost_rendered_it(ghost_4, anonymous):
     assert "[Nothing here](javascript:alert(1)) runs." in text
     assert [link["href"] for link in main.select("a[href]") if "javascript" in link["href"]] == []
     assert "Kept in the museum" in text  # the card's unclosed HTML swallowed nothing and showed its words
+    # A footnote: its number where it was, the note at the end, its bare address a link (Ghost's linkify).
+    paragraphs = body_paragraphs(response)
+    assert paragraphs[0].endswith("put her notebook online.[1]")
+    assert paragraphs[-1] == "1. Open on Sundays: https://museum.example/hours"
+    assert link_targets(main, "https://museum.example/hours") == ["https://museum.example/hours"]
 
 
 def test_a_ghost_6_markdown_card_and_a_list_inside_a_list_item_read_as_ghost_showed_them(ghost_6, anonymous):
