@@ -179,13 +179,14 @@ def article_index_texts(pk: int, text: ArticleText, byline: list[str]) -> IndexT
 
 
 def search_text_index_texts(pk: int, reach: str, text: ArticleText, byline: list[str]) -> IndexTexts:
-    """An ArticleSearchText's title and text(): byline, standfirst, and the body or only its teaser."""
+    """An ArticleSearchText's title and text(): byline, standfirst, and the body or only its teaser; its reach
+    as the autocomplete column, which the reach's own RUM index is partial on (content/0008)."""
     from masthead.content.models import ArticleSearchText, join_names
 
     teaser_only = reach == ArticleSearchText.TEASER or text.subscribers_only
     paragraphs = text.paragraphs[:2] if teaser_only else text.paragraphs
     words = "\n".join([join_names(byline), text.standfirst, "\n".join(paragraphs)])
-    return IndexTexts(pk=pk, title=[(text.title, "D")], body=[(words, "D")], autocomplete=[])
+    return IndexTexts(pk=pk, title=[(text.title, "D")], body=[(words, "D")], autocomplete=[(reach, "D")])
 
 
 def ready_made_indexer(vendor: str):

@@ -427,6 +427,9 @@ class ArticleSearchText(index.Indexed, models.Model):
         index.SearchField("text"),
         index.FilterField("reach"),
         index.FilterField("article"),
+        # Nothing here is autocompleted: the index entry's autocomplete column carries the reach, on which
+        # each reach has a RUM index of its own (content/0008, docs/search.md).
+        index.AutocompleteField("reach"),
     ]
 
     class Meta:

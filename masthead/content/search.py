@@ -174,13 +174,13 @@ def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
         articles = articles.filter(date__gte=criteria["date_from"])
     if criteria.get("date_to"):
         articles = articles.filter(date__lte=criteria["date_to"])
-    texts = None if reach == EVERY_WORD else ArticleSearchText.objects.filter(reach=reach)
+    text_reach = None if reach == EVERY_WORD else reach  # which ArticleSearchText, if not every word
     cards = with_indexed_texts(articles.defer("body"), reach=reach)
-    hits = RankedHits(words, articles, texts=texts, cards=cards, page=criteria.get("page", 1))
+    hits = RankedHits(words, articles, reach=text_reach, cards=cards, page=criteria.get("page", 1))
     if len(terms) > 1 and hits.count() == 0:
         # No article has every word (or phrase): rank those having any of the words, and say so.
         anywhere = Words(loose=tuple(dict.fromkeys(terms)), any_word=True)
-        broader = RankedHits(anywhere, articles, texts=texts, cards=cards, page=criteria.get("page", 1))
+        broader = RankedHits(anywhere, articles, reach=text_reach, cards=cards, page=criteria.get("page", 1))
         if broader.count():
             return SearchResults(terms=terms, hits=broader, words=words, broadened=True)
     return SearchResults(terms=terms, hits=hits, words=words)

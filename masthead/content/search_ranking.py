@@ -81,8 +81,9 @@ def sqlite_match(words: Words) -> str:
     return "{title body} : (" + (" OR " if words.any_word else " AND ").join(terms) + ")"
 
 
-def matching_entries(words: Words, model) -> QuerySet:
-    """`model`'s index entries holding the words, annotated with `distance` (lower is more relevant) and `key`."""
+def matching_entries(words: Words, model, *, reach: str | None = None) -> QuerySet:
+    """`model`'s index entries holding the words, annotated with `distance` (lower is more relevant) and `key`;
+    for ArticleSearchText, only the entries of `reach`."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.search import models as search_models
 
@@ -91,6 +92,10 @@ def matching_entries(words: Words, model) -> QuerySet:
         document = CombinedExpression(F("title"), "||", F("body"))  # the expression content/0006 indexes
         query = postgres_query(words)
         entries = search_models.IndexEntry.objects.filter(content_type=content_type)
+        if reach is not None:
+            # The condition of that reach's own RUM index (content/0008), written as it is there, so the
+            # planner picks it: an ArticleSearchText's entry carries its reach in its autocomplete column.
+            entries = entries.filter(RawSQL("autocomplete @@ %s::tsquery", [reach], output_field=BooleanField()))
         entries = entries.annotate(document=document).filter(document=query)
         return entries.annotate(distance=Distance(F("document"), query), key=Cast("object_id", BigIntegerField()))
     # The FTS table by its own name: MATCH and bm25() name the table, not an alias. Column weights
@@ -125,7 +130,7 @@ class RankedHits:
     """Articles matching the words, ranked; countable (a few pages ahead of the one asked for, at most
     MOST_COUNTED) and sliceable, for a Paginator.
 
-    `texts` are the ArticleSearchText rows of one reach (readers without a subscription), or None to
+    `reach` is the ArticleSearchText reach searched (readers without a subscription), or None to
     search the articles' own entries, every word. `articles` holds the articles the reader may find;
     `cards` (by default the same) loads a page's articles, with what their cards show. `page` is the
     page the reader asks for: the hits are read, in order, up to it, and counted on the same read up
@@ -137,7 +142,7 @@ class RankedHits:
         words: Words,
         articles: QuerySet,
         *,
-        texts: QuerySet | None = None,
+        reach: str | None = None,
         cards: QuerySet | None = None,
         page: int = 1,
     ):
@@ -145,11 +150,13 @@ class RankedHits:
 
         self.articles = articles
         self.cards = articles if cards is None else cards
-        if texts is None:
+        if reach is None:
             entries = matching_entries(words, ArticlePage).annotate(article_id=F("key"))
         else:
-            entries = matching_entries(words, ArticleSearchText)
-            entries = entries.annotate(article_id=Subquery(texts.filter(pk=OuterRef("key")).values("article_id")))
+            entries = matching_entries(words, ArticleSearchText, reach=reach)
+            # The reach asked of the row as well: an entry whose reach is wrong or missing finds nothing.
+            texts = ArticleSearchText.objects.filter(pk=OuterRef("key"), reach=reach)
+            entries = entries.annotate(article_id=Subquery(texts.values("article_id")))
         findable = articles.order_by().filter(pk=OuterRef("article_id"))
         self.entries = entries.filter(Exists(findable))
         page = min(max(page, 1), -(-MOST_COUNTED // ARTICLES_PER_LIST_PAGE))
