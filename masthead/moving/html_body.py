@@ -209,7 +209,7 @@ class BodyBuilder:
         """
         ordered = tag.name.lower() == "ol"
         start = str(tag.get("start") or "1").strip()
-        number = int(start) if start.isdigit() else 1
+        number = int(start) if start.isdecimal() and len(start) < 10 else 1
         for child in tag.children:
             if not isinstance(child, Tag):
                 continue

@@ -92,7 +92,7 @@ class WxrExport:
             alt=self.meta(item, "_wp_attachment_image_alt"),
             caption=" ".join(caption.split()),
             parent=self.text(item, "post_parent"),
-            order=int(order) if order.isdigit() else 0,
+            order=int(order) if order.isdecimal() and len(order) < 10 else 0,
         )
 
     def authors(self) -> list[OldAuthor]:

@@ -104,3 +104,9 @@ def test_tiers_and_offers_of_the_wrong_shape_are_named_and_the_posts_still_come_
     assert "its yearly price -5 is not a price in cents (skipped)" in output
     assert "the offer code 7: ? % off" not in output and "the offer code 7: ?% off" in output
     assert ArticlePage.objects.filter(slug__in=["letters-to-the-keeper", "the-keepers-accounts"]).count() == 2
+
+
+def test_a_list_whose_start_is_not_a_plain_number_counts_from_one():
+    for start in ("²", "99999999999999999999", "-3", "x"):
+        blocks = body_from_html([f'<ol start="{start}"><li>Tide</li><li>Bell</li></ol>']).blocks
+        assert [block["value"] for block in blocks] == ["<p>1. Tide</p>", "<p>2. Bell</p>"], start
