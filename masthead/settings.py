@@ -271,6 +271,7 @@ if TASKS["default"]["BACKEND"] in RQ_BACKENDS:
         for name, timeout in _queue_timeouts.items()
     }
     TASKS["default"]["QUEUES"] = list(RQ_QUEUES)
+    RQ = {"WORKER_CLASS": "masthead.ops.rq_workers.Worker"}  # stops at once when asked (ops/rq_workers.py)
     # Where a task waits while Redis is down; the scheduler hands it to RQ later (ops/task_queues.py).
     TASKS["held"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)}
 

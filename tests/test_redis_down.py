@@ -23,11 +23,11 @@ from django.test import Client
 from django.urls import reverse
 from django_rq import get_queue, get_worker
 from django_tasks_rq.backend import Job
-from rq.worker import SimpleWorker
 
 from masthead.newsletters.models import Recipient
 from masthead.newsletters.recipients import sign_up
 from masthead.ops import task_queues
+from masthead.ops.rq_workers import SimpleWorker
 from masthead.settings import redis_url_with_timeouts
 from masthead.subscriptions import emails
 from tests.personas import logged_in_client
