@@ -249,6 +249,8 @@ def main() -> None:
                 run_child(env, "manage.py", "migrate", "--noinput", "-v0")
                 built = build_in_child(env, args.articles)
                 print(f"[{label}] built in {built['seconds']:.0f} s", file=sys.stderr)
+            else:  # an archive built by older code gets the migrations since (content/0008 fills the reaches)
+                run_child(env, "manage.py", "migrate", "--noinput", "-v0")
             run_child(env, "manage.py", "collectstatic", "--noinput", "-v0")  # the production templates' files
             print(f"[{label}] searching…", file=sys.stderr)
             run = last_json(
