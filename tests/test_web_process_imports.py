@@ -29,6 +29,7 @@ BACKGROUND_ONLY = {
     "stripe": "the Stripe gateway and its webhooks (some 8 MB)",
     "faster_whisper": "the intelligibility benchmark",
     "rq": "the RQ task backend (with Redis's client), only when TASK_BACKEND names it",
+    "mutagen": "ID3 tags of new narrations",
 }
 
 WHAT_A_WEB_PROCESS_LOADS = """

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import lameenc
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPUB, WOAS, CTOCFlags
 
 MP3_QUALITY = 5  # LAME's 2 (best) to 7 (fastest); 5 costs under 1% of the synthesis time.
 
@@ -70,6 +69,9 @@ class EpisodeTags:
 
 def write_tags(path, tags: EpisodeTags) -> None:
     """Replace the file's ID3 tag with these: title, author, magazine, date, cover art and chapters."""
+    # Here, not at the top: the admin's views import this module in every web process (0.1 s of its start).
+    from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPUB, WOAS, CTOCFlags
+
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TPE1(encoding=3, text=tags.artist))
