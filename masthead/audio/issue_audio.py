@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import zipfile
@@ -13,6 +14,9 @@ from django.utils.text import slugify
 
 from masthead.audio import conf
 from masthead.audio.models import ArticleNarration
+from masthead.core.private_files import delete_quietly, save_whole
+
+ZIP_FOLDER = "issues"  # in the audio storage, beside the articles' folders of MP3s (named by article id)
 
 
 @dataclass(frozen=True)
@@ -54,22 +58,40 @@ def track_entry(position: int, narration: ArticleNarration) -> zipfile.ZipInfo:
     return entry
 
 
-def write_zip(narrations: list[ArticleNarration]):
-    """A temporary file holding the zip of these narrations' MP3s (stored: MP3s do not compress).
+def stored_zip_name(audio: IssueAudio) -> str:
+    """Where the zip of exactly these narrations is kept: named by their files, so a new narration names a new zip."""
+    key = hashlib.sha256("|".join(narration.file_name for narration in audio.narrations).encode()).hexdigest()
+    return f"{ZIP_FOLDER}/{audio.slug}-{key[:16]}.zip"
 
-    Written to disk, not memory, since an issue's audio is a hundred megabytes or so; the caller
-    streams it and closing it deletes it.
+
+def ensure_stored_zip(audio: IssueAudio) -> str:
+    """The stored zip of these narrations, written on the first download after any of them changed.
+
+    Kept beside the MP3s, so a download is sent like one (by nginx where it sends them) instead of copying
+    an issue's hundred megabytes through a web process each time. The issue's older zips are removed.
     """
     storage = conf.audio_storage()
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
-    try:
-        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-            for position, narration in enumerate(narrations, start=1):
-                with archive.open(track_entry(position, narration), "w") as entry:
-                    for block in storage.stream(narration.file_name):
-                        entry.write(block)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool
+    name = stored_zip_name(audio)
+    if storage.stat(name) is None:
+        with tempfile.NamedTemporaryFile(suffix=".zip") as spool:
+            write_zip(audio.narrations, spool)
+            save_whole(storage, name, spool.name, content_type="application/zip")
+        _, kept = storage.listdir(ZIP_FOLDER)
+        for older in kept:
+            if older.startswith(f"{audio.slug}-") and older.endswith(".zip") and f"{ZIP_FOLDER}/{older}" != name:
+                delete_quietly(storage, f"{ZIP_FOLDER}/{older}")
+    return name
+
+
+def write_zip(narrations: list[ArticleNarration], spool) -> None:
+    """Write the zip of these narrations' MP3s into the open file `spool` (stored: MP3s do not compress).
+
+    On disk, not in memory: an issue's audio is a hundred megabytes or so.
+    """
+    storage = conf.audio_storage()
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for position, narration in enumerate(narrations, start=1):
+            with archive.open(track_entry(position, narration), "w") as entry:
+                for block in storage.stream(narration.file_name):
+                    entry.write(block)
+    spool.flush()

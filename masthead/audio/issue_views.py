@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from masthead.access.entitlements import request_entitlements
 from masthead.access.paywall import decide_article_access, paywall_settings
-from masthead.audio import queries
-from masthead.audio.issue_audio import issue_audio, write_zip, zip_file_name
+from masthead.audio import conf, queries
+from masthead.audio.issue_audio import ensure_stored_zip, issue_audio, zip_file_name
 from masthead.audio.templatetags.audio_tags import minutes_and_seconds
 from masthead.audio.views import file_url
 from masthead.core.page_cache import mark_user_dependent
@@ -42,9 +43,26 @@ def issue_zip(request, issue_id: int):
     audio = issue_audio(narrations)
     if audio is None:
         raise Http404("This issue has no audio yet.")
-    response = FileResponse(write_zip(narrations), as_attachment=True, filename=zip_file_name(audio))
-    response["Content-Type"] = "application/zip"
-    response["Cache-Control"] = "private, no-store"
+    return zip_response(ensure_stored_zip(audio), zip_file_name(audio))
+
+
+def zip_response(name: str, filename: str) -> HttpResponse:
+    """The stored zip, sent as the MP3s are: by nginx where AUDIO_SENDFILE_HEADER says so, else by us."""
+    storage = conf.audio_storage()
+    headers = {
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": content_disposition_header(as_attachment=True, filename=filename),
+    }
+    header = conf.sendfile_header()
+    if header:
+        sent_by = storage.accel_redirect(name) if header == "X-Accel-Redirect" else storage.path(name)
+        return HttpResponse(content_type="application/zip", headers={**headers, header: str(sent_by)})
+    try:
+        response = FileResponse(storage.open_whole(name), content_type="application/zip")
+    except FileNotFoundError:  # replaced by a newer issue's zip between the two lines: ask again
+        raise Http404("This issue's audio has just changed.") from None
+    for key, value in headers.items():
+        response[key] = value
     return response
 
 

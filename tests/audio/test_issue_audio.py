@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from bs4 import BeautifulSoup
 
+from masthead.audio import conf
 from tests.factories import IssueFactory
 
 
@@ -39,6 +40,43 @@ def test_a_subscriber_downloads_the_issue_as_one_mp3_per_article_in_its_order(
         data = archive.read(name)
         assert data[:3] == b"ID3"
         assert data == article.narration.path.read_bytes()
+
+
+def stored_zips() -> list[str]:
+    return sorted(name for name in conf.audio_storage().listdir("issues")[1] if name.endswith(".zip"))
+
+
+def test_the_zip_is_written_once_and_sent_by_nginx_where_nginx_sends_the_mp3s(settings, subscriber_client, issue):
+    """A hundred megabytes copied through a web process on every download would hold it for minutes."""
+    first = subscriber_client.get(f"/audio/issues/{issue.pk}.zip")
+    archive = zip_of(first)
+    [stored] = stored_zips()
+
+    settings.AUDIO_SENDFILE_HEADER = "X-Accel-Redirect"
+    again = subscriber_client.get(f"/audio/issues/{issue.pk}.zip")
+
+    assert again["X-Accel-Redirect"] == f"/protected-audio/issues/{stored}"
+    assert again.content == b"", "nginx sends the bytes"
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert stored_zips() == [stored]
+    assert zipfile.ZipFile(conf.audio_storage().path(f"issues/{stored}")).namelist() == archive.namelist()
+
+
+def test_a_new_narration_in_the_issue_makes_a_new_zip_and_the_old_one_goes(
+    subscriber_client, issue, free_article, narrate
+):
+    zip_of(subscriber_client.get(f"/audio/issues/{issue.pk}.zip"))
+    [old] = stored_zips()
+    free_article.title = "Budget Talks Resume"
+    free_article.save_revision().publish()
+    renarrated = narrate(free_article)
+
+    archive = zip_of(subscriber_client.get(f"/audio/issues/{issue.pk}.zip"))
+
+    assert archive.namelist() == ["01 the-bond-market-blinks.mp3", "02 budget-talks-resume.mp3"]
+    assert archive.read("02 budget-talks-resume.mp3") == renarrated.path.read_bytes()
+    [new] = stored_zips()
+    assert new != old
 
 
 def test_the_zip_is_for_subscribers_only(anonymous, reader_client, refunded_subscriber_client, issue):
