@@ -258,9 +258,16 @@ class BodyBuilder:
             )
 
     def figure(self, tag: Tag, depth: int) -> None:
-        caption_tag = tag.find("figcaption")
+        # Its own caption, not one of the figures inside it (WordPress's gallery block nests a figure per picture).
+        caption_tag = next((c for c in tag.find_all("figcaption") if c.find_parent("figure") is tag), None)
         caption = plain_text(caption_tag.extract()) if caption_tag is not None else ""
         images = tag.find_all("img")
+        if images and tag.find("figure") is not None:
+            self.walk(tag, depth + 1)  # each picture with its own caption, then the gallery's
+            self.flush()
+            if caption:
+                self.paragraph(escape(caption))
+            return
         if images:
             for img in images:
                 self.picture(img, caption)

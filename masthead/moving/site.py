@@ -217,8 +217,10 @@ class SiteImport:
 
     def body_image(self, old: OldArticle):
         def find(src: str, alt: str, caption: str) -> int | None:
+            # The caption is the image block's own (shown under it); the picture's credit is left to the feature
+            # image's caption, or to an editor, so a caption is never shown twice.
             image = self.images.image_for(
-                src.replace("__GHOST_URL__", ""), alt=alt or caption or old.title, credit=caption, title=old.title
+                src.replace("__GHOST_URL__", ""), alt=alt or caption or old.title, credit="", title=old.title
             )
             return image.pk if image else None
 

@@ -53,7 +53,9 @@ def test_both_importers_name_each_record_whose_body_kept_links_or_lost_something
     run_import("import_ghost", EXPORTS / "ghost-6-lexical.json", "--site-url", "https://old.example")
 
     wordpress = main_text(admin_persona_client.get(f"/admin/imports/{ImportRun.objects.get(kind='wordpress').pk}/"))
-    assert "Kept as links or left out, by record (2)" in wordpress
+    assert "Kept as links or left out, by record (3)" in wordpress
+    ferry = item_line("The Last Ferry to Inish Mór")
+    assert f"item 12 “The Last Ferry to Inish Mór” {ferry} kept as links: 2 × picture" in wordpress
     festival = item_line("Harbour Festival in Pictures")
     assert (
         f"item 17 “Harbour Festival in Pictures” {festival} "

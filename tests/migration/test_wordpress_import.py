@@ -7,7 +7,7 @@ from django.core.management import CommandError
 
 from masthead.content.models import ArticlePage, SectionPage
 from tests.migration.conftest import EXPORTS, run_import
-from tests.reading import link_targets, main_text, parsed
+from tests.reading import link_targets, main_text, parsed, words
 
 WXR = EXPORTS / "wordpress.xml"
 FERRY_URL = "/ferries/last-ferry/"
@@ -204,3 +204,21 @@ def test_the_report_names_each_post_with_what_it_kept_as_a_link_or_left_out_and_
         in imported
     )
     assert "note: 3 × left out of article bodies: embed kept as a link" in imported
+
+
+def test_a_gallery_block_keeps_each_pictures_own_caption_and_then_its_own(imported, anonymous):
+    body = parsed(anonymous.get(FERRY_URL + "3/")).select_one("main .article-body")
+
+    captions = []
+    for figure in body.select("figure.inline-image"):
+        for credit in figure.figcaption.select(".credit"):
+            credit.extract()  # the picture's credit, from where its file was first imported
+        captions.append(words(figure.figcaption))
+    assert captions == ["Leaving the pier, 6 a.m.", "The crowd that came to wave"]
+    assert words(body).endswith("The last crossing, in pictures")
+
+
+def test_a_body_pictures_caption_is_shown_once_under_it(imported, anonymous):
+    figure = parsed(anonymous.get(THEATRE_URL)).select_one("main .article-body figure.inline-image")
+
+    assert words(figure.figcaption) == "The stage, an hour before curtain"
