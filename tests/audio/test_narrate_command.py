@@ -52,3 +52,26 @@ def test_narrate_all_carries_on_where_a_stopped_run_left_off(free_article, gated
 def test_narrate_needs_articles_or_all(db):
     with pytest.raises(CommandError):
         call_command("narrate")
+
+
+def test_narrating_an_article_by_hand_tries_at_once_even_while_its_failure_backs_off(
+    free_article, monkeypatch, quick_voice
+):
+    """The operator fixed what failed and names the article: the command narrates it now, not "busy"."""
+
+    class BrokenVoice:
+        name, sample_rate = quick_voice.name, quick_voice.sample_rate
+
+        def pcm(self, text):
+            raise RuntimeError("the voice model is missing")
+
+    monkeypatch.setattr(synthesis, "load_synthesizer", BrokenVoice)
+    call_command("narrate", str(free_article.pk), stdout=io.StringIO(), stderr=io.StringIO())
+    assert ArticleNarration.objects.get(article=free_article).next_attempt_at is not None
+
+    monkeypatch.setattr(synthesis, "load_synthesizer", lambda: quick_voice)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("narrate", str(free_article.pk), stdout=out, stderr=err)
+
+    assert "Narration: 1 narrated." in out.getvalue() + err.getvalue()
+    assert ArticleNarration.objects.get(article=free_article).status == ArticleNarration.READY

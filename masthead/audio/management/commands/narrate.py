@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
+from masthead.audio.models import ArticleNarration
 from masthead.audio.tasks import ensure_article_audio
+from masthead.core import jobs
 from masthead.core.job_commands import JobCommand
 
 
@@ -30,5 +32,7 @@ class Command(JobCommand):
             article_ids = list(
                 ArticlePage.objects.live().order_by("-date", "-first_published_at", "-pk").values_list("pk", flat=True)
             )
+        # Asked for now: a failed narration's back-off does not apply.
+        jobs.requeue(ArticleNarration.objects.filter(article_id__in=article_ids, status=ArticleNarration.FAILED))
         # .call() runs the task's function here, not through the queue: same code, same claims.
         self.run_jobs(article_ids, lambda article_id: [ensure_article_audio.call(article_id)], options["verbosity"])

@@ -3,6 +3,7 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from masthead.core import jobs
 from masthead.newsletters.models import Send
 from masthead.newsletters.sending import run_send
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         mailing = Send.objects.filter(**({"pk": int(send)} if send.isdigit() else {"key": send})).first()
         if mailing is None:
             raise CommandError(f"No mailing {send!r}.")
+        jobs.requeue(Send.objects.filter(pk=mailing.pk, status=Send.FAILED))  # asked for now: no back-off
         pending = mailing.deliveries.filter(status="pending").count() if mailing.recipients_written_at else None
         progress = tqdm(total=pending, unit="email", disable=verbosity == 0, file=self.stderr._out)
         stopping = []
