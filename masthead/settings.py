@@ -318,6 +318,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_FORMS = {
     "signup": "masthead.accounts.forms.ReaderSignupForm",
     "request_login_code": "masthead.accounts.forms.ReaderLoginCodeForm",
+    "reset_password": "masthead.accounts.forms.ReaderResetPasswordForm",
 }
 # Readers sign in without a password by a code emailed to them (free sign-ups' accounts have none until
 # they set one on /account/; docs/email.md, "Free readers"). Staff and editors get no code.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from allauth.account.forms import RequestLoginCodeForm, SignupForm
+from allauth.account.forms import RequestLoginCodeForm, ResetPasswordForm, SignupForm
 from django import forms
 
 from masthead.access.entitlements import entitlements_for
-from masthead.core.email_owners import owner_of_address
+from masthead.core.email_owners import may_reset_password, owner_of_address
 
 # RFC 5321's limit, and the width of the user table's email column.
 MAX_EMAIL_LENGTH = 254
@@ -34,4 +34,18 @@ class ReaderLoginCodeForm(RequestLoginCodeForm):
         user = getattr(self, "_user", None)
         if user is not None and (entitlements_for(user).staff or owner_of_address(email) != user):
             self._user = None
+        return email
+
+
+class ReaderResetPasswordForm(ResetPasswordForm):
+    """allauth's password reset, sent only for an account the address may open (core/email_owners.py).
+
+    allauth alone also resets an account that merely added the address, unverified: whoever added a
+    stranger's address would have the stranger open (and verify the address in) their account.
+    An address with no such account gets allauth's "no such account" email, as any unknown address does.
+    """
+
+    def clean_email(self):
+        email = super().clean_email()
+        self.users = [user for user in self.users if may_reset_password(user, email)]
         return email

@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 
-def owner_of_address(email: str):
+def owner_of_address(email: str):  # -> User | None
     """The account `email` belongs to by the rule above, or None."""
     verified = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
     if verified is not None:
@@ -23,3 +23,16 @@ def owner_of_address(email: str):
         if not primary.user.has_usable_password():
             return primary.user
     return get_user_model().objects.filter(email__iexact=email, emailaddress__isnull=True).order_by("pk").first()
+
+
+def may_reset_password(user, email: str) -> bool:
+    """Whether a password reset sent to `email` may open `user`'s account.
+
+    The address's owner's, by the rule above; when it has none, also an account whose primary address it
+    is, unconfirmed (someone signed up with it and a password): the address's holder takes that account
+    over, which is allauth's way in for the real owner. Never an account that merely added it.
+    """
+    owner = owner_of_address(email)
+    if owner is not None:
+        return owner == user
+    return EmailAddress.objects.filter(user=user, email__iexact=email, primary=True).exists()

@@ -333,3 +333,49 @@ def test_an_address_someone_signed_up_with_a_password_unconfirmed_gets_no_sign_i
     assert list(get_user_model().objects.filter(email__iexact=VERA)) == [mallory], "no second account"
     assert not EmailAddress.objects.get(email=VERA).verified
     assert Recipient.objects.get(email=VERA).user is None
+
+
+def reset_link(smtp_server, email) -> str | None:
+    text = text_of(smtp_server.to(email)[-1])
+    found = re.search(r"http://testserver(/account/password/reset/key/\S+/)", text)
+    return found.group(1) if found else None
+
+
+def test_a_password_reset_never_opens_an_account_that_merely_added_the_address(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """Mallory adds Vera's address to her own account, unverified; Vera asks for a password reset.
+    allauth alone would send Vera a link into Mallory's account and verify the address there."""
+    mallory_browser = Client()
+    sign_up(mallory_browser, "mallory@example.com", django_capture_on_commit_callbacks)
+    press_the_button(mallory_browser, latest_confirmation_link(smtp_server, "mallory@example.com"))
+    mallory = get_user_model().objects.get(email="mallory@example.com")
+    EmailAddress.objects.create(user=mallory, email=VERA, verified=False, primary=False)
+
+    Client().post("/account/password/reset/", {"email": VERA})
+
+    assert reset_link(smtp_server, VERA) is None
+    assert "not have any record of such an account" in text_of(smtp_server.to(VERA)[-1])
+    assert not EmailAddress.objects.get(user=mallory, email=VERA).verified
+
+
+def test_the_address_holder_takes_back_an_account_someone_signed_up_with_it_by_a_password_reset(anonymous, smtp_server):
+    """Mallory signs up with Vera's address and a password and never confirms it: a reset is Vera's way in."""
+    anonymous.post(
+        "/account/signup/",
+        {"email": VERA, "password1": "mallory's own passphrase", "password2": "mallory's own passphrase"},
+    )
+    vera_browser = Client()
+    vera_browser.post("/account/password/reset/", {"email": VERA})
+    link = reset_link(smtp_server, VERA)
+    assert link is not None
+
+    form_page = vera_browser.get(link, follow=True)
+    vera_browser.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "vera's very own passphrase", "password2": "vera's very own passphrase"},
+    )
+
+    assert Client().login(
+        username=get_user_model().objects.get(email=VERA).username, password="vera's very own passphrase"
+    )
