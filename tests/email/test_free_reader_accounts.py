@@ -329,6 +329,7 @@ def test_an_address_someone_signed_up_with_a_password_unconfirmed_gets_no_sign_i
     confirmed = press_the_button(vera_browser, latest_confirmation_link(smtp_server, VERA)).content.decode()
 
     assert "Log in to read with your account" in confirmed
+    assert 'href="/account/password/reset/"' in confirmed, "the way in for the address's holder"
     assert signed_in_as(vera_browser) is None
     assert list(get_user_model().objects.filter(email__iexact=VERA)) == [mallory], "no second account"
     assert not EmailAddress.objects.get(email=VERA).verified
