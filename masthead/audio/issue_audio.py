@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import tempfile
@@ -16,6 +17,7 @@ from masthead.audio import conf
 from masthead.audio.models import ArticleNarration
 from masthead.core.private_files import delete_quietly, save_whole
 
+OLD_ZIPS_KEPT = datetime.timedelta(days=1)
 ZIP_FOLDER = "issues"  # in the audio storage, beside the articles' folders of MP3s (named by article id)
 
 
@@ -68,7 +70,7 @@ def ensure_stored_zip(audio: IssueAudio) -> str:
     """The stored zip of these narrations, written on the first download after any of them changed.
 
     Kept beside the MP3s, so a download is sent like one (by nginx where it sends them) instead of copying
-    an issue's hundred megabytes through a web process each time. The issue's older zips are removed.
+    an issue's hundred megabytes through a web process each time. The issue's older zips go after a day.
     """
     storage = conf.audio_storage()
     name = stored_zip_name(audio)
@@ -76,10 +78,14 @@ def ensure_stored_zip(audio: IssueAudio) -> str:
         with tempfile.NamedTemporaryFile(suffix=".zip") as spool:
             write_zip(audio.narrations, spool)
             save_whole(storage, name, spool.name, content_type="application/zip")
+        # Readers whose access lets them hear different parts of the issue have zips of their own, and a
+        # download may be under way from an older one: only those a day old go.
         _, kept = storage.listdir(ZIP_FOLDER)
         for older in kept:
             if older.startswith(f"{audio.slug}-") and older.endswith(".zip") and f"{ZIP_FOLDER}/{older}" != name:
-                delete_quietly(storage, f"{ZIP_FOLDER}/{older}")
+                found = storage.stat(f"{ZIP_FOLDER}/{older}")
+                if found and timezone.now() - found.modified > OLD_ZIPS_KEPT:
+                    delete_quietly(storage, f"{ZIP_FOLDER}/{older}")
     return name
 
 

@@ -3,11 +3,14 @@ issue's order, or follows the issue as a playlist; others get the free articles 
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import zipfile
 
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
 from masthead.audio import conf
 from tests.factories import IssueFactory
@@ -62,11 +65,13 @@ def test_the_zip_is_written_once_and_sent_by_nginx_where_nginx_sends_the_mp3s(se
     assert zipfile.ZipFile(conf.audio_storage().path(f"issues/{stored}")).namelist() == archive.namelist()
 
 
-def test_a_new_narration_in_the_issue_makes_a_new_zip_and_the_old_one_goes(
+def test_a_new_narration_in_the_issue_makes_a_new_zip_and_the_old_one_goes_once_a_day_old(
     subscriber_client, issue, free_article, narrate
 ):
     zip_of(subscriber_client.get(f"/audio/issues/{issue.pk}.zip"))
     [old] = stored_zips()
+    a_day_ago = (timezone.now() - datetime.timedelta(days=1, minutes=1)).timestamp()
+    os.utime(conf.audio_storage().path(f"issues/{old}"), (a_day_ago, a_day_ago))
     free_article.title = "Budget Talks Resume"
     free_article.save_revision().publish()
     renarrated = narrate(free_article)
