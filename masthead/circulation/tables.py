@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ from django.utils.safestring import SafeData, SafeString
 
 from masthead.circulation.printer_files import UTF8_BOM, csv_cell
 from masthead.subscriptions.money import format_money, format_units
+
+# A number as the numeric columns write one (-3, 1250, 12.50): nothing a spreadsheet runs.
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def plain(value) -> str:
@@ -123,8 +127,8 @@ class Table:
     def csv(self) -> str:
         """The table as CSV for a spreadsheet: UTF-8 with a byte order mark, no cell that runs as a formula.
 
-        Text (headings, names) is quoted when it could run; numbers, which this module writes from
-        counts and amounts, are left as they are so that a fall of 3 stays the number -3.
+        Text (headings, names) is quoted when it could run; a numeric column's plain numbers are left as
+        they are so that a fall of 3 stays the number -3 (anything else in it is treated as text).
         """
         out = io.StringIO()
         out.write(UTF8_BOM)
@@ -133,7 +137,10 @@ class Table:
         writer.writerow([csv_cell(heading) for heading in next(rows)])
         for row in rows:
             writer.writerow(
-                [cell if column.numeric else csv_cell(cell) for column, cell in zip(self.columns, row, strict=True)]
+                [
+                    cell if column.numeric and PLAIN_NUMBER.fullmatch(cell) else csv_cell(cell)
+                    for column, cell in zip(self.columns, row, strict=True)
+                ]
             )
         return out.getvalue()
 
