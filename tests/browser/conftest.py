@@ -1,8 +1,11 @@
 """Real Chromium for the browser tests, driven by Playwright's sync API.
 
 Playwright's sync API runs an event loop in the test thread, and Django refuses database work
-from a thread with a running loop; the tests only touch the database before the browser starts
-and from the live server's own thread, so the guard is lifted for this folder.
+from a thread with a running loop; the guard is lifted for this folder. Tests read the database
+before the browser starts and to check what a page did; while the browser runs, the test's thread
+has a connection of its own, so a read racing a request's write on SQLite in memory is refused
+("database table is locked"): reads while webhooks may still arrive wait between requests
+(`live_server.between_requests`, tests/conftest.py).
 """
 
 import os
