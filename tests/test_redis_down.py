@@ -62,7 +62,7 @@ def routed_rq(settings):
 class SilentRedis:
     """A Redis host that takes connections and never answers, as one behind a link that drops packets.
 
-    After `patience` seconds it hangs up on everyone (a test waiting for it ends) and says it had to.
+    `patience` seconds after `wait()` it hangs up on everyone (a test waiting for it ends) and says it had to.
     """
 
     def __init__(self, patience: float = 4):
@@ -70,6 +70,8 @@ class SilentRedis:
         self.url = f"redis://127.0.0.1:{self.server.getsockname()[1]}/0"
         self.had_to_hang_up = False
         self.timer = threading.Timer(patience, self.hang_up)
+
+    def wait(self):
         self.timer.start()
 
     def hang_up(self):
@@ -231,6 +233,7 @@ def test_a_sign_up_while_redis_takes_connections_and_never_answers_is_held_inste
     and a Redis host that drops packets holds every sign-up, checkout and publish that long or longer."""
     routed_rq.RQ_QUEUES = {name: {"URL": redis_url_with_timeouts(silent_redis.url)} for name in QUEUES}
 
+    silent_redis.wait()
     with django_capture_on_commit_callbacks(execute=True):
         sign_up("silent@example.com")
 
