@@ -266,7 +266,9 @@ def with_snippets(articles, terms: list[str], *, reach: str, request, sections=N
     for article in articles:
         text = quotable_text(article, reach=reach, paywall=paywall)
         if text is None:  # not indexed yet: from the article itself, as the paywall shows it
-            parts = chain([article.standfirst], article.body_text_parts()) if paywall is None else None
-            text = "\n".join(parts or public_text_parts(article, paywall))
+            if paywall is None:
+                text = "\n".join(chain([article.standfirst], article.body_text_parts()))
+            else:
+                text = "\n".join(public_text_parts(article, paywall))
         article.snippet = highlighted_snippet(text, terms)
     return articles
