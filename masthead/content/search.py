@@ -19,9 +19,8 @@ from types import SimpleNamespace
 
 from django import forms
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
@@ -93,7 +92,7 @@ class SearchForm(forms.Form):
 
 
 AUTHOR_OPTIONS = "search:author-options"
-AUTHOR_OPTIONS_KEPT = 600  # seconds: the longest a change made outside a web process (an import) goes unseen
+AUTHOR_OPTIONS_KEPT = 600  # seconds: a safety net; every save or delete of an author forgets the list
 
 
 def author_options() -> list[tuple[str, str]]:
@@ -106,11 +105,10 @@ def author_options() -> list[tuple[str, str]]:
     return options
 
 
-@receiver(post_save, sender=Author)
-@receiver(post_delete, sender=Author)
 def forget_author_options(**kwargs) -> None:
-    """Connected where the search form is (every web process): a change in the admin shows at once."""
-    cache.delete(AUTHOR_OPTIONS)
+    """An author was saved or deleted (connected by ContentConfig.ready, in every process): once that is
+    committed, so that a search meanwhile cannot keep the old list for AUTHOR_OPTIONS_KEPT."""
+    transaction.on_commit(lambda: cache.delete(AUTHOR_OPTIONS))
 
 
 QUOTES = '"“”„'
