@@ -12,6 +12,7 @@ from django.db import migrations
 
 TEXTS_INDEX = "content_search_text_rum"  # content/0007: both reaches
 PER_REACH = {"open": "content_search_open_rum", "teaser": "content_search_teaser_rum"}
+BATCH = 5000  # index entries updated per statement
 
 
 def text_content_type(apps) -> int:
@@ -25,12 +26,21 @@ def index_per_reach(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     content_type = text_content_type(apps)
-    # Wagtail's autocomplete vector of the reach: the 'simple' configuration, weight D.
-    schema_editor.execute(
-        "UPDATE wagtailsearch_indexentry AS entry SET autocomplete = setweight(to_tsvector('simple', text.reach), 'D') "
-        "FROM content_articlesearchtext AS text "
-        f"WHERE entry.content_type_id = {content_type:d} AND entry.object_id = text.id::text"
-    )
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM wagtailsearch_indexentry WHERE content_type_id = %s", [content_type]
+        )
+        first, last = cursor.fetchone()
+    # Wagtail's autocomplete vector of the reach: the 'simple' configuration, weight D. In batches, each
+    # committed on its own: a live site's indexing waits on a few thousand rows at a time, not on all.
+    for start in range(first or 0, (last or -1) + 1, BATCH):
+        schema_editor.execute(
+            "UPDATE wagtailsearch_indexentry AS entry "
+            "SET autocomplete = setweight(to_tsvector('simple', text.reach), 'D') "
+            "FROM content_articlesearchtext AS text "
+            f"WHERE entry.content_type_id = {content_type:d} AND entry.object_id = text.id::text "
+            f"AND entry.id >= {start:d} AND entry.id < {start + BATCH:d}"
+        )
     for reach, index in PER_REACH.items():
         schema_editor.execute(
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON wagtailsearch_indexentry "
