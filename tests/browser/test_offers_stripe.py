@@ -22,6 +22,7 @@ rita = paying.rita
 webhooks_to_the_site = paying.webhooks_to_the_site
 page = paying.page
 wait_for_webhook = paying.wait_for_webhook
+site_at_rest = paying.site_at_rest
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,9 @@ def start_trial_in_the_browser(page) -> None:
     expect(page).to_have_url(re.compile(r"/account/$"))
 
 
-def test_rita_redeems_a_code_and_pays_the_discounted_first_month(wait_for_webhook, page, rita, stripe_account):
+def test_rita_redeems_a_code_and_pays_the_discounted_first_month(
+    site_at_rest, wait_for_webhook, page, rita, stripe_account
+):
     offer("SPRING25", kind=Offer.PERCENT, percent_off=25, periods=3)
 
     apply_code(page, "spring25")
@@ -64,7 +67,8 @@ def test_rita_redeems_a_code_and_pays_the_discounted_first_month(wait_for_webhoo
     [intent] = stripe_account.payment_intents()
     assert (intent.status, intent.amount) == ("succeeded", 675)
     wait_for_webhook("payment_intent.succeeded")
-    assert Subscription.objects.get(reader=rita).offer.code == "SPRING25"
+    with site_at_rest():
+        assert Subscription.objects.get(reader=rita).offer.code == "SPRING25"
 
 
 def test_an_unknown_code_is_explained_and_the_full_price_stays(page, rita, stripe_account):
@@ -74,13 +78,14 @@ def test_an_unknown_code_is_explained_and_the_full_price_stays(page, rita, strip
     expect(page.get_by_role("button", name="Pay $9.00")).to_be_visible()
 
 
-def test_a_trial_keeps_the_card_charges_nothing_then_converts_at_its_end(page, rita, stripe_account):
+def test_a_trial_keeps_the_card_charges_nothing_then_converts_at_its_end(site_at_rest, page, rita, stripe_account):
     start_trial_in_the_browser(page)
 
     expect(page.locator(".facts")).to_contain_text("Free trial until")
     expect(page.locator(".facts")).to_contain_text("Visa ending 4242")
     assert stripe_account.payment_intents() == []
-    subscription = Subscription.objects.get(reader=rita)
+    with site_at_rest():
+        subscription = Subscription.objects.get(reader=rita)
 
     outcome = renew_subscription(subscription.pk, now=subscription.trial_ends_at + datetime.timedelta(minutes=5))
 
@@ -91,7 +96,7 @@ def test_a_trial_keeps_the_card_charges_nothing_then_converts_at_its_end(page, r
     expect(page.locator(".facts")).to_contain_text("Active")
 
 
-def test_a_cancelled_trial_is_never_charged(page, rita, stripe_account):
+def test_a_cancelled_trial_is_never_charged(site_at_rest, page, rita, stripe_account):
     start_trial_in_the_browser(page)
 
     page.get_by_role("link", name="Cancel my free trial").click()
@@ -99,6 +104,7 @@ def test_a_cancelled_trial_is_never_charged(page, rita, stripe_account):
     page.get_by_role("button", name="Yes, cancel my free trial").click()
 
     expect(page.get_by_text("Your free trial is cancelled: you will not be charged.")).to_be_visible()
-    subscription = Subscription.objects.get(reader=rita)
+    with site_at_rest():
+        subscription = Subscription.objects.get(reader=rita)
     assert renew_subscription(subscription.pk, now=subscription.trial_ends_at) == "ended"
     assert stripe_account.payment_intents() == []
