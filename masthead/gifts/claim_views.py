@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from masthead.core.email_owners import owner_of_address
 from masthead.gifts.forms import NewRecipientForm
 from masthead.gifts.models import Gift
 from masthead.gifts.services.claims import ALREADY_CLAIMED, REFUNDED, claim_gift, gift_for_token
@@ -32,10 +33,13 @@ LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 def account_exists(email: str) -> bool:
-    User = get_user_model()
-    return (
-        EmailAddress.objects.filter(email__iexact=email).exists() or User.objects.filter(email__iexact=email).exists()
-    )
+    """Whether the recipient logs in to claim, rather than making an account: the address's owner
+    (core/email_owners.py), or an account whose primary address it is, which its holder can take over
+    by a password reset. An address merely added, unverified, to someone else's account is no account
+    of the recipient's: sent to log in there, she would find no way in."""
+    if owner_of_address(email) is not None:
+        return True
+    return EmailAddress.objects.filter(email__iexact=email, primary=True).exists()
 
 
 def gone(request, why: str):

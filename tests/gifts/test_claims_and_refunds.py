@@ -406,3 +406,23 @@ def test_a_digital_gift_on_a_digital_subscription_still_adds_its_months(subscrib
     sam.post(link)
 
     assert Subscription.objects.get(reader=subscriber).current_period_end == add_months(START, 7)
+
+
+def test_a_recipient_whose_address_someone_added_to_their_own_account_still_makes_hers_and_claims(
+    giver_client, make_user
+):
+    """Mallory added gwen@example.com, unverified, to her own account: the link still makes Gwen's own."""
+    from allauth.account.models import EmailAddress
+
+    mallory = make_user("mallory")
+    EmailAddress.objects.create(user=mallory, email="gwen@example.com", verified=False, primary=False)
+    recipient = ReaderBrowser()
+    link = claim_link("gwen@example.com")
+    assert 'name="password1"' in recipient.get(link).content.decode(), "offered an account of her own, not a login"
+
+    done = recipient.post(link, {"password1": PASSWORD, "password2": PASSWORD}, follow=True)
+
+    assert "Your gift is yours" in visible_text(done)
+    gift = Gift.objects.get()
+    assert gift.recipient != mallory and gift.recipient.email == "gwen@example.com"
+    assert not EmailAddress.objects.get(user=mallory, email="gwen@example.com").verified
