@@ -109,8 +109,10 @@ def confirmed(user):
 
 
 def work_queued_on_commit(callbacks) -> list:
-    """The on-commit callbacks that queue work, leaving out the page cache's forgetting of changed pages."""
-    return [callback for callback in callbacks if callback.__module__ != "masthead.core.page_cache"]
+    """The on-commit callbacks that queue work, leaving out caches forgetting what changed (pages, the
+    search form's author list)."""
+    forgetting = {"masthead.core.page_cache", "masthead.content.search"}
+    return [callback for callback in callbacks if callback.__module__ not in forgetting]
 
 
 def logged_in_client(user, client_class: type[Client] = Client) -> Client:
