@@ -232,6 +232,20 @@ def gated_article(seed_article) -> ArticlePage:
 
 
 @pytest.fixture
+def smtp_server(settings):
+    """An aiosmtpd server on a free port of 127.0.0.1, and the site's mail settings pointed at it."""
+    from tests.email.smtp_server import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.SITE_URL = "http://testserver"
+        yield server
+
+
+@pytest.fixture
 def library(db) -> Institution:
     """Turku City Library: 10 seats for a year that began a month ago, its readers recognised by two ranges."""
     today = timezone.localdate()

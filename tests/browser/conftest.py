@@ -62,3 +62,21 @@ def browser_page(chromium_browser, site_url):
     yield page
     context.close()
     assert blocked == [], "the Content-Security-Policy blocked part of a page"
+
+
+@pytest.fixture
+def gated_seed(transactional_db, django_db_serialized_rollback, settings):
+    """The seed article imported as editors would and made subscribers-only; no narration (minutes of synthesis)."""
+    from django.core.management import call_command
+
+    from masthead.content.models import ArticlePage
+    from masthead.core.page_cache import clear_page_cache
+    from tests.seed import SEED_FILE, SEED_URL
+
+    settings.AUDIO_NARRATE_ON_PUBLISH = False
+    call_command("import_articles", SEED_FILE, "--section", "foreign-affairs")
+    article = ArticlePage.objects.get(url_path__endswith=SEED_URL)
+    article.access_level = "subscribers"
+    article.save_revision().publish()
+    clear_page_cache()
+    return article

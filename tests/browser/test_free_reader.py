@@ -8,15 +8,13 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from masthead.access.models import PaywallSettings
-from masthead.content.models import ArticlePage, SectionPage
+from masthead.content.models import SectionPage
 from masthead.content.services import create_or_update_article
 from masthead.core.page_cache import clear_page_cache
-from tests.email.smtp_server import SMTPServer
-from tests.seed import SEED_FILE, SEED_PAGE_SENTENCES, SEED_URL
+from tests.seed import SEED_PAGE_SENTENCES, SEED_URL
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +24,8 @@ SECOND_GATED_SENTENCE = "Negotiators met again on Monday without agreement on sp
 
 
 @pytest.fixture
-def metered_magazine(transactional_db, django_db_serialized_rollback, settings):
+def metered_magazine(gated_seed):
     """The seed article and a second one, both for subscribers, with a meter of one article a month."""
-    settings.AUDIO_NARRATE_ON_PUBLISH = False
-    call_command("import_articles", SEED_FILE, "--section", "foreign-affairs")
-    seed = ArticlePage.objects.get(url_path__endswith=SEED_URL)
-    seed.access_level = "subscribers"
-    seed.save_revision().publish()
     create_or_update_article(
         section=SectionPage.objects.get(slug="politics"),
         slug="budget-talks-stall",
@@ -50,13 +43,10 @@ def metered_magazine(transactional_db, django_db_serialized_rollback, settings):
 
 
 @pytest.fixture
-def smtp_server(settings, site_url):
-    """A real SMTP server on 127.0.0.1, the site's mail sent to it, its links pointing at the live site."""
-    with SMTPServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
-        settings.SITE_URL = site_url
-        yield server
+def mail_to_the_live_site(smtp_server, settings, site_url):
+    """The tests' SMTP server, the emails' links pointing at the live site."""
+    settings.SITE_URL = site_url
+    return smtp_server
 
 
 def confirmation_link(smtp_server) -> str:
@@ -66,7 +56,7 @@ def confirmation_link(smtp_server) -> str:
 
 
 def test_a_visitor_signs_up_free_from_the_paywall_box_and_reads_one_subscriber_article_signed_in(
-    metered_magazine, smtp_server, browser_page
+    metered_magazine, mail_to_the_live_site, browser_page
 ):
     page = browser_page
     page.goto(SEED_URL + "3/")
@@ -78,7 +68,7 @@ def test_a_visitor_signs_up_free_from_the_paywall_box_and_reads_one_subscriber_a
     paywall.get_by_role("button", name="Sign up free").click()
     expect(page.locator("main")).to_contain_text(f"If {VERA} can receive our newsletters, a confirmation email")
 
-    page.goto(confirmation_link(smtp_server))
+    page.goto(confirmation_link(mail_to_the_live_site))
     page.get_by_role("button", name="Confirm my sign-up").click()
     expect(page.locator("main")).to_contain_text("You are signed in")
 

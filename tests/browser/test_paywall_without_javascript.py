@@ -1,26 +1,13 @@
 """The paywall holds in a real browser with JavaScript off: the gated text is simply not in the page."""
 
 import pytest
-from django.core.management import call_command
 
-from masthead.content.models import ArticlePage
-from masthead.core.page_cache import clear_page_cache
-from tests.seed import SEED_FILE, SEED_PAGE_SENTENCES, SEED_URL
+from tests.seed import SEED_PAGE_SENTENCES, SEED_URL
 
 pytestmark = pytest.mark.browser
 
 GATED_SENTENCE = SEED_PAGE_SENTENCES[2]
 TEASER_SENTENCE = SEED_PAGE_SENTENCES[0]
-
-
-@pytest.fixture
-def gated_seed(transactional_db, django_db_serialized_rollback, settings):
-    settings.AUDIO_NARRATE_ON_PUBLISH = False
-    call_command("import_articles", SEED_FILE, "--section", "foreign-affairs")
-    article = ArticlePage.objects.get(url_path__endswith=SEED_URL)
-    article.access_level = "subscribers"
-    article.save_revision().publish()
-    clear_page_cache()
 
 
 def test_gated_text_is_absent_with_javascript_disabled(gated_seed, chromium_browser, site_url):
