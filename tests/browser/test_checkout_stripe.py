@@ -81,18 +81,23 @@ def card_errors(page):
 
 
 @pytest.fixture
-def wait_for_webhook(live_server):
-    """`wait_for_webhook(event_type, count=1)`: until the site has handled `count` of localstripe's events of that type.
+def site_at_rest(live_server):
+    """`with site_at_rest():` around a read while localstripe's webhooks may still reach the site.
 
-    Reads between the live server's requests (SQLite in memory, tests/conftest.py `one_request_at_a_time`):
-    a read in the middle of a webhook's transaction was refused ("database table is locked").
-    """
+    The read waits between the live server's requests (SQLite in memory, tests/conftest.py
+    `one_request_at_a_time`): a read in the middle of a webhook's transaction was refused
+    ("database table is locked")."""
+    return lambda: getattr(live_server, "between_requests", None) or nullcontext()
+
+
+@pytest.fixture
+def wait_for_webhook(site_at_rest):
+    """`wait_for_webhook(event_type, count=1)`: until the site has handled `count` localstripe events of that type."""
 
     def wait(event_type: str, count: int = 1) -> None:
-        between_requests = getattr(live_server, "between_requests", None) or nullcontext()
         deadline = time.monotonic() + 15
         while True:
-            with between_requests:
+            with site_at_rest():
                 handled = WebhookEvent.objects.filter(event_type=event_type, processed_at__isnull=False).count()
             if handled >= count:
                 return
@@ -100,14 +105,6 @@ def wait_for_webhook(live_server):
             time.sleep(0.2)
 
     return wait
-
-
-@pytest.fixture
-def site_at_rest(live_server):
-    """`with site_at_rest():` around a read while localstripe's webhooks may still reach the site.
-
-    The read waits between the live server's requests, as wait_for_webhook's do."""
-    return lambda: getattr(live_server, "between_requests", None) or nullcontext()
 
 
 def test_rita_pays_with_the_card_field_stripe_draws_and_lands_subscribed(
