@@ -197,9 +197,10 @@ def due_retries(now: datetime.datetime) -> list[int]:
     return list(due.order_by("issue_id").values_list("issue_id", flat=True).distinct())
 
 
-def start_retries_afresh(issue_id: int) -> None:
-    """A publish or a change is a new reason to build: at once, and its failures get the whole back-off again."""
-    EditionFile.objects.filter(issue_id=issue_id, status=EditionFile.FAILED).update(attempts=0, next_attempt_at=None)
+def start_retries_afresh(*issue_ids: int) -> None:
+    """A publish, a change or a person asking is a new reason to build: at once, with the whole back-off again."""
+    failed = EditionFile.objects.filter(issue_id__in=issue_ids, status=EditionFile.FAILED)
+    failed.update(attempts=0, next_attempt_at=None)
 
 
 def changed_meanwhile(issue_id: int, file_format: str, built_hash: str) -> bool:

@@ -31,8 +31,7 @@ class Command(JobCommand):
         if not issues and not all:
             raise CommandError("Name issues as YEAR/NUMBER (e.g. 2024/6), or pass --all for every published issue.")
         issue_ids = self.issue_ids(issues, all)
-        for issue_id in issue_ids:
-            start_retries_afresh(issue_id)  # asked for now: a failed file's back-off does not apply
+        start_retries_afresh(*issue_ids)  # asked for now: a failed file's back-off does not apply
 
         def build(issue_id: int):
             # The task's own function, one file at a time: a stop keeps every file finished before it.
