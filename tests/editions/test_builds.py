@@ -413,3 +413,25 @@ def test_an_article_behind_page_privacy_leaves_the_edition_and_the_issue_page(
 
     assert chapter_titles(edition_file(march_issue, "epub"))[1] == private.title
     assert private.title in pdf_text(edition_file(march_issue, "pdf"))
+
+
+def test_building_an_issue_by_hand_tries_at_once_even_while_its_failure_backs_off(
+    march_issue, march_articles, edition_file, monkeypatch
+):
+    """The operator fixed what failed and names the issue: build_editions builds it now, not "busy"."""
+    from django.core.management import call_command
+
+    def broken(issue, articles=None):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(epub, "build_issue_epub", broken)
+    republish(march_articles[0], title="A new headline")
+    assert builds.ensure_edition(march_issue.pk, "epub").result == builds.FAILED
+    assert edition_file(march_issue, "epub").next_attempt_at is not None
+
+    monkeypatch.undo()
+    call_command(
+        "build_editions", f"{march_issue.year}/{march_issue.number}", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+
+    assert edition_file(march_issue, "epub").status == EditionFile.READY
