@@ -77,14 +77,25 @@ class Article:
     sentences: list[tuple[str, str]] = field(default_factory=list)  # (class, written)
 
 
-def corpus_articles(count: int, per_class: int) -> list[Article]:
-    """`count` articles, each with every count-th sentence of every class (at most `per_class` of each, 0: all)."""
+def corpus_articles(
+    count: int, per_class: int, classes: set[str] | None = None, matching: str | None = None
+) -> list[Article]:
+    """`count` articles, each with every count-th sentence of every class (at most `per_class` of each, 0: all).
+
+    `classes` and `matching` (a regular expression) keep only some sentences, to rerun a class after a mend.
+    """
     with CORPUS.open(encoding="utf-8", newline="") as corpus:
         rows = list(csv.DictReader(corpus, delimiter="\t", quoting=csv.QUOTE_NONE))
     by_class: dict[str, list[str]] = defaultdict(list)
     for row in rows:
+        if classes and row["class"] not in classes:
+            continue
+        if matching and not re.search(matching, row["written"]):
+            continue
         by_class[row["class"]].append(row["written"])
     articles = [Article(f"corpus article {number + 1}") for number in range(count)]
+    if not by_class:
+        return []
     for name, sentences in by_class.items():
         chosen = sentences[:per_class] if per_class else sentences
         for index, written in enumerate(chosen):
@@ -227,9 +238,20 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=0, help="sentences of each class to use (0: all)")
     parser.add_argument("--no-seed", action="store_true", help="leave the seed article out")
     parser.add_argument("--show", type=int, default=3, help="worst sentences to list per class")
+    parser.add_argument("--class", dest="classes", action="append", help="only this class (may be repeated)")
+    parser.add_argument("--matching", help="only corpus sentences matching this regular expression")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="narrate each sentence this many times (Piper's voice varies from one synthesis to the next)",
+    )
     options = parser.parse_args()
 
-    articles = corpus_articles(options.articles, options.per_class)
+    articles = corpus_articles(
+        options.articles, options.per_class, set(options.classes or ()) or None, options.matching
+    )
+    articles = [article for article in articles if article.sentences]
     if not options.no_seed:
         articles.append(seed_article())
     load_before = load_average()
@@ -241,7 +263,9 @@ def main() -> None:
     worst: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
     audio_seconds = 0.0
     for article in articles:
-        for number, (name, written) in enumerate(article.sentences, start=1):
+        for number, (name, written) in enumerate(
+            [sentence for sentence in article.sentences for _ in range(options.repeat)], start=1
+        ):
             reference = normalise(written)
             spoken = speakable(written)
             raw_pcm = synthesise(voice, written)
@@ -256,7 +280,11 @@ def main() -> None:
             by_class[name].add(len(reference), ours, raw)
             by_article[article.name].add(len(reference), ours, raw)
             worst[name].append((ours - raw, written, heard_ours, heard_raw))
-            print(f"{article.name} {number}/{len(article.sentences)} {name}: ours {ours}, raw {raw}", file=sys.stderr)
+            total = len(article.sentences) * options.repeat
+            print(f"{article.name} {number}/{total} {name}: ours {ours}, raw {raw}", file=sys.stderr)
+            if ours or raw:
+                heard = f"    written {written!r}\n    ours    {heard_ours!r}\n    raw     {heard_raw!r}"
+                print(heard, file=sys.stderr)
     elapsed = time.monotonic() - started
 
     def table(title: str, tallies: dict[str, Tally]) -> list[str]:
@@ -276,7 +304,8 @@ def main() -> None:
         f"# Intelligibility, {datetime.datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Recogniser: faster-whisper, Whisper base (int8, CPU) from {', '.join(MODEL_PACKAGES)}; voice: "
-        f"{conf.voice_setting()}. {sum(len(a.sentences) for a in articles)} sentences, "
+        f"{conf.voice_setting()}. {sum(len(a.sentences) for a in articles)} sentences"
+        f"{f', each narrated {options.repeat} times' if options.repeat > 1 else ''}, "
         f"{audio_seconds / 60:.1f} minutes of speech, {elapsed / 60:.1f} minutes to run.",
         f"Load before: `{load_before}`; after: `{load_average()}`.",
         "",
