@@ -23,6 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from masthead.moving.html_body import HEADINGS, MAX_DEPTH, plain_text
+from masthead.moving.markdown_mark import mark_plugin
 
 BOLD, ITALIC = 1, 2  # Lexical's text format bits (strikethrough, underline, code… are read as plain text)
 GHOST_URL = "__GHOST_URL__"
@@ -358,9 +359,15 @@ def card_words(card: dict) -> list[str]:
 
 # Ghost renders a Markdown card with markdown-it (html, breaks, linkify, footnotes, lazy headers, mark:
 # TryGhost/Koenig's kg-markdown-html-renderer); markdown-it-py is its port, so a card reads here as it did there.
-# GFM's autolinks stand in for linkify; ==mark== stays as typed. A footnote's mark is its number in brackets
-# (our paragraphs hold no anchors to jump to) and the notes are a numbered list at the end, without the ↩ back.
-MARKDOWN = MarkdownIt("js-default", {"html": True, "breaks": True}).use(footnote_plugin).use(gfm_autolink_plugin)
+# GFM's autolinks stand in for linkify; ==mark== is a highlight (markdown_mark: its words kept, the tag dropped).
+# A footnote's mark is its number in brackets (our paragraphs hold no anchors to jump to) and the notes are a
+# numbered list at the end, without the ↩ back.
+MARKDOWN = (
+    MarkdownIt("js-default", {"html": True, "breaks": True})
+    .use(footnote_plugin)
+    .use(gfm_autolink_plugin)
+    .use(mark_plugin)
+)
 MARKDOWN.add_render_rule("footnote_ref", lambda self, tokens, idx, options, env: f"[{tokens[idx].meta['id'] + 1}]")
 MARKDOWN.add_render_rule("footnote_anchor", lambda self, tokens, idx, options, env: "")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
