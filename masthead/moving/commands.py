@@ -11,6 +11,7 @@ from django.db import transaction
 
 from masthead.core.job_commands import JobCommand
 from masthead.moving.images import StoredFiles
+from masthead.moving.indexing import indexed_once_per_batch
 from masthead.moving.models import ImportRun
 from masthead.moving.report import ImportReport, RecordProblem, Where
 
@@ -44,7 +45,8 @@ class ImportCommand(JobCommand):
                   stored_files: StoredFiles | None = None) -> None:  # fmt: skip
         """Do each step, `batch_size` at a time in one transaction; a dry run rolls everything back.
 
-        Files the steps stored (`stored_files`) are deleted again when their record or batch rolls back.
+        Files the steps stored (`stored_files`) are deleted again when their record or batch rolls back. What the
+        batch saved is indexed for search (and Wagtail's references) once, at its end (moving/indexing.py).
         """
         files = stored_files or StoredFiles()
         batches = [steps[start : start + batch_size] for start in range(0, len(steps), max(batch_size, 1))]
@@ -52,7 +54,11 @@ class ImportCommand(JobCommand):
 
         def work(batch: list[Step]) -> list[str]:
             outcomes = []
-            with files.deleted_if_rolled_back(), transaction.atomic():
+            with (
+                files.deleted_if_rolled_back(),
+                transaction.atomic(),
+                indexed_once_per_batch(index_at_the_end=not report.dry_run),
+            ):
                 for where, kind, step in batch:
                     current[:] = [where]
                     try:
