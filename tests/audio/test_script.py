@@ -59,9 +59,9 @@ def test_seed_script_says_money_initialisms_and_years_as_a_narrator_would(seed_s
 
     assert "its landmark 60 billion dollars undersea cable deal" in text
     assert "$" not in text
-    assert "after a U S utility made a bid" in text
+    assert "after a U.S utility made a bid" in text
     assert "U.S." not in text
-    assert "not only the E U itself engaging in this, but European companies, E U companies, doing this" in text
+    assert "not only the E.U itself engaging in this, but European companies, E.U companies, doing this" in text
     assert "EU" not in text
     assert "hitting a record in twenty twenty-two, partially" in text
     assert "more than twice the share in twenty twenty-one." in text
@@ -77,10 +77,10 @@ def test_seed_script_says_money_initialisms_and_years_as_a_narrator_would(seed_s
         ("It cost $3.50.", "It cost 3 dollars and 50 cents."),
         ("It cost $1.", "It cost 1 dollar."),
         ("a £2m fee", "a 2 million pounds fee"),
-        ("over U.S. airspace", "over U S airspace"),
-        ("sanctions on the U.S.", "sanctions on the U S."),
-        ("the PRC's plan", "the P R C's plan"),
-        ("the CEOs met", "the C E O's met"),
+        ("over U.S. airspace", "over U.S airspace"),
+        ("sanctions on the U.S.", "sanctions on the U.S."),
+        ("the PRC's plan", "the P.R.C.'s plan"),
+        ("the CEOs met", "the C.E.O.'s met"),
         ("NATO and OPEC", "NATO and OPEC"),
         ("in 2022", "in twenty twenty-two"),
         ("in 2005", "in two thousand five"),
@@ -97,11 +97,11 @@ def test_seed_script_says_money_initialisms_and_years_as_a_narrator_would(seed_s
         ("on Wall St. today", "on Wall Street today"),
         ("tea, coffee, etc. Then", "tea, coffee, et cetera. Then"),
         ("e.g. this", "for example this"),
-        ("at 10:30 a.m. today", "at 10:30 A M today"),
-        ("companies — PRC companies — doing", "companies, P R C companies, doing"),
+        ("at 10:30 a.m. today", "at 10:30 A.M today"),
+        ("companies — PRC companies — doing", "companies, P.R.C companies, doing"),
         ("the Organization (NATO).", "the Organization, NATO."),
         ("and [is] the biggest", "and is the biggest"),
-        ("AT&T", "A T and T"),
+        ("AT&T", "A.T and T"),
         ("1,150 words", "1,150 words"),
         ("World War II", "World War Two"),  # the voice alone says "World War roman two"
         ("BREAKING NEWS", "BREAKING NEWS"),

@@ -5,7 +5,7 @@ is "dollar sixty billion", "Charles III" "Charles roman three", "10:00" "ten zer
 "Sino-Russian" one word. Each class of written forms is a `Rule` in its own module; `RULES` runs
 them in order: quotation marks and typography first, since later rules read the dashes and
 spaces they leave; ranges before money, so "$5–$10" is two amounts; units before acronyms, so
-"GW" is gigawatts, not "G W". The editors' lexicon is applied above all of them
+"GW" is gigawatts, not "G.W". The editors' lexicon is applied above all of them
 (`masthead.audio.lexicon.Lexicon.say`). Plain cardinals ("60", "1,150", "3.5") stay digits: the
 voice reads those correctly.
 

@@ -14,7 +14,7 @@ ABBREVIATIONS = {
     "Ft.": "Fort", "Jr.": "Junior", "Sr.": "Senior", "vs.": "versus", "etc.": "et cetera",
     "e.g.": "for example", "i.e.": "that is", "approx.": "approximately", "Inc.": "Incorporated",
     "Corp.": "Corporation", "Ltd.": "Limited", "Co.": "Company", "Ave.": "Avenue", "Blvd.": "Boulevard",
-    "Ph.D.": "P H D", "a.m.": "A M", "p.m.": "P M", "Messrs.": "Messieurs", "Fig.": "Figure",
+    "Ph.D.": "P.H.D", "a.m.": "A.M", "p.m.": "P.M", "Messrs.": "Messieurs", "Fig.": "Figure",
     "Rt. Hon.": "Right Honourable", "Hon.": "Honourable", "Dept.": "Department", "Univ.": "University",
 }  # fmt: skip
 # Those that may also end a sentence, keeping its full stop.

@@ -1,4 +1,4 @@
-"""Acronyms and initialisms: spelled out ("PRC" -> "P R C", "U.S." -> "U S"), or said as words
+"""Acronyms and initialisms: spelled out ("PRC" -> "P.R.C", "U.S." -> "U.S"), or said as words
 ("NATO", "OPEC"), respelled where the voice says the word wrong ("COVID-19" -> "Koh-vid 19")."""
 
 from __future__ import annotations
@@ -18,13 +18,30 @@ SAID_AS_WORDS = {
 RESPELLED = {"COVID": "Koh-vid", "NIMBY": "Nimby", "ASEAN": "Ah-see-an", "UNITA": "Oo-nee-ta", "MERCOSUR": "Mercosur"}
 
 
+def spelled(letters: str) -> str:
+    """Letters said by their names, as the voice says an initialism: "AI" -> "A.I", "WHO" -> "W.H.O".
+
+    Joined by full stops, with none after the last: spaced ("A I") the voice reads "A" as the article
+    and "I" as the pronoun and stresses every letter alike; run together, it reads some as a word
+    ("WHO" as "who"); a stop at the end would end the sentence.
+    """
+    return ".".join(letters)
+
+
+# After spelled letters, "CEOs" and "PRC's" alike: "C.E.O.'s", the last letter's name, then "z".
+# Without the stop, the voice reads "E.U's" as "E dot U's".
+POSSESSIVE = ".'s"
+
+
 def _respelled(match: re.Match) -> str:
     # "COVID-19": the number is said after the word, not joined to it by the hyphen.
     return RESPELLED[match["word"]] + (f" {match['number']}" if match["number"] else "")
 
 
 def _dotted(match: re.Match) -> str:
-    letters = " ".join(match[0].replace(".", "").upper())
+    letters = spelled(match["letters"].replace(".", "").upper())
+    if match["suffix"]:
+        return letters + POSSESSIVE
     return letters + ("." if ends_sentence(match) else "")
 
 
@@ -32,9 +49,7 @@ def _spell(match: re.Match) -> str:
     letters, suffix = match["letters"], match["suffix"] or ""
     if letters in SAID_AS_WORDS or re.fullmatch(r"[IVX]+", letters):
         return match[0]
-    spelled = " ".join(letters)
-    # "CEOs" and "PRC's" alike: "C E O's", so the voice says the last letter's name, then "z".
-    return spelled + ("'s" if suffix else "")
+    return spelled(letters) + (POSSESSIVE if suffix else "")
 
 
 RESPELLED_PATTERN = "|".join(RESPELLED)
@@ -44,6 +59,6 @@ class Acronyms(Rule):
     name = "acronyms"
     patterns = [
         (re.compile(rf"\b(?P<word>{RESPELLED_PATTERN})(?:-(?P<number>\d+))?\b"), _respelled),
-        (re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}(?!\w)"), _dotted),
+        (re.compile(r"(?<![\w.])(?P<letters>(?:[A-Za-z]\.){2,})(?P<suffix>'s)?(?!\w)"), _dotted),
         (re.compile(r"\b(?P<letters>[A-Z]{2,5})(?P<suffix>'s|s)?\b"), _spell),
     ]

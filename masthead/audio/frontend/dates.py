@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from masthead.audio.frontend.acronyms import spelled
 from masthead.audio.frontend.base import Rule, ends_sentence
 from masthead.audio.frontend.numbers import cardinal, ordinal, year_words
 
@@ -47,10 +48,10 @@ def _iso(match: re.Match) -> str:
 
 
 def _clock(match: re.Match) -> str:
-    """A time with a.m./p.m.: "10.30am" -> "10:30 A M", "10:00 pm" -> "10 P M"."""
+    """A time with a.m./p.m.: "10.30am" -> "10:30 A.M", "10:00 pm" -> "10 P.M"."""
     hour, minutes, half = match["hour"], match["minutes"], match["half"].replace(".", "").upper()
     time = hour if not minutes or minutes == "00" else f"{hour}:{minutes}"
-    spoken = f"{time} {' '.join(half)}"
+    spoken = f"{time} {spelled(half)}"
     # "a.m." at the end of a sentence keeps its full stop.
     return spoken + ("." if match["half"].endswith(".") and ends_sentence(match) else "")
 

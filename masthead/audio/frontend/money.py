@@ -8,10 +8,10 @@ from masthead.audio.frontend.base import Rule
 
 CURRENCIES = {"$": ("dollar", "dollars"), "£": ("pound", "pounds"), "€": ("euro", "euros"), "¥": ("yen", "yen")}
 SMALL_CHANGE = {"$": "cents", "£": "pence", "€": "cents"}
-# Who issued a dollar: "US$5" is "5 U S dollars", "A$5" "5 Australian dollars".
+# Who issued a dollar: "US$5" is "5 U.S dollars" (letters said by name), "A$5" "5 Australian dollars".
 ISSUERS = {
-    "US": "U S",
-    "U.S.": "U S",
+    "US": "U.S",
+    "U.S.": "U.S",
     "A": "Australian",
     "C": "Canadian",
     "HK": "Hong Kong",
