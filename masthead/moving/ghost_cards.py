@@ -232,8 +232,10 @@ class CardReader:
             return markdown_html(str(card.get("markdown") or ""))
         if kind == "codeblock":
             return f"<pre>{escape(str(card.get('code') or ''))}</pre>"
-        if kind == "callout":
-            return balanced(card.get("calloutText"))
+        if kind == "callout":  # as Ghost renders it, so html_body reads it one way
+            emoji = f'<div class="kg-callout-emoji">{escape(words(card.get("calloutEmoji")))}</div>'
+            text = f'<div class="kg-callout-text">{balanced(card.get("calloutText"))}</div>'
+            return f'<div class="kg-callout-card">{emoji}{text}</div>'
         if kind == "toggle":
             return f"<p><strong>{escape(words(card.get('heading')))}</strong></p>{balanced(card.get('content'))}"
         if kind == "header":

@@ -149,7 +149,8 @@ class BodyBuilder:
             self.media(name, tag)
         elif name in DROPPED:
             self.flush()
-            self.body.left_out[name] += 1
+            if not (name == "button" and not plain_text(tag)):  # a button of no words is an icon (Ghost's toggle)
+                self.body.left_out[name] += 1
         elif depth > MAX_DEPTH:
             self.inline.append(escape(plain_text(tag)))
         elif name == "p":
@@ -181,6 +182,9 @@ class BodyBuilder:
                 self.paragraph(escape(" | ".join(plain_text(cell) for cell in row.find_all(["th", "td"]))))
         elif name == "hr":
             self.flush()
+        elif "kg-callout-card" in (tag.get("class") or []):
+            self.flush()
+            self.callout(tag, depth)
         elif name in CONTAINERS or tag.find(["p", "figure", "img", "blockquote", *HEADINGS]):
             # A block-level wrapper (or an inline one around pictures): what is inside decides.
             self.flush()
@@ -257,6 +261,18 @@ class BodyBuilder:
                 {"type": PULL_QUOTE, "value": {"quote": quote, "attribution": attribution[:ATTRIBUTION_LIMIT]}}
             )
 
+    def callout(self, tag: Tag, depth: int) -> None:
+        """Ghost's callout card: its emoji before its first words, as Ghost shows it, not a paragraph of its own."""
+        emoji_tag = tag.find(class_="kg-callout-emoji")
+        emoji = plain_text(emoji_tag.extract()) if emoji_tag is not None else ""
+        if emoji:
+            place = tag.find(class_="kg-callout-text") or tag
+            while place.name != "p" and (inner := leading_tag(place)) is not None and inner.name in {"p", *CONTAINERS}:
+                place = inner  # into its first paragraph, through the boxes around it
+            place.insert(0, f"{emoji} ")
+        self.walk(tag, depth + 1)
+        self.flush()
+
     def figure(self, tag: Tag, depth: int) -> None:
         # Its own caption, not one of the figures inside it (WordPress's gallery block nests a figure per picture).
         caption_tag = next((c for c in tag.find_all("figcaption") if c.find_parent("figure") is tag), None)
@@ -281,6 +297,18 @@ class BodyBuilder:
         self.flush()
         if caption:
             self.paragraph(escape(caption))
+
+
+def leading_tag(node: Tag) -> Tag | None:
+    """The element a node starts with, if it starts with one (blank text and comments before it aside)."""
+    for child in node.children:
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, Tag):
+            return child
+        if str(child).strip():
+            return None
+    return None
 
 
 def body_from_html(pages: list[str], *, find_image: ImageFinder | None = None, old_site_url: str = "") -> Body:
