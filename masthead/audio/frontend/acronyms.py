@@ -15,7 +15,8 @@ SAID_AS_WORDS = {
     "SEATO", "CENTCOM", "OK", "MERCOSUR", "OPEX", "CAPEX", "NIMBY", "GIF", "SIM", "PIN",
 }  # fmt: skip
 # Said as words, but the voice's own reading is wrong: "COVID" comes out as "cobbid".
-RESPELLED = {"COVID": "Koh-vid", "NIMBY": "Nimby", "ASEAN": "Ah-see-an", "UNITA": "Oo-nee-ta", "MERCOSUR": "Mercosur"}
+# A respelling in one word keeps one stress: "Ah-see-an" was said with three, and heard "I see and".
+RESPELLED = {"COVID": "Koh-vid", "NIMBY": "Nimby", "ASEAN": "Ahsian", "UNITA": "Oo-nee-ta", "MERCOSUR": "Mercosur"}
 
 
 def spelled(letters: str) -> str:

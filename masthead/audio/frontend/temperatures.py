@@ -11,7 +11,9 @@ SCALES = {"C": "Celsius", "F": "Fahrenheit"}
 
 def _temperature(match: re.Match) -> str:
     sign = "minus " if match["sign"] else ""
-    degrees = "degree" if match["number"] == "1" else "degrees"
+    # "A 2C rise": a temperature before its noun is singular, as in "a two-degree rise".
+    adjective = re.search(r"\b[Aa]n?\s+$", match.string[: match.start()]) is not None
+    degrees = "degree" if match["number"] == "1" or adjective else "degrees"
     scale = f" {SCALES[match['scale']]}" if match["scale"] else ""
     return f"{sign}{match['number']} {degrees}{scale}"
 
