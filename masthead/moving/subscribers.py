@@ -11,9 +11,10 @@ ends), free / ended / empty (a reader account only).
 Ghost's members CSV (id, email, name, note, subscribed_to_emails, complimentary_plan,
 stripe_customer_id, created_at, deleted_at, labels, tiers or products) has neither period ends nor
 cards: free members become readers; paid and complimentary ones become subscriptions only when the
-publisher adds `current_period_end` and, for paid ones, `payment_method_id` (and `plan`, or --plan)
-from Stripe's subscriptions export. Otherwise the reader is created and the report says why the
-subscription was not.
+publisher adds `current_period_end` and, for paid ones, `payment_method_id` from Stripe's subscriptions
+export. Their plan is the `plan` column's; else, given the site's Ghost export, the one their tier's price
+is (ghost_tiers.MemberPlans; an `interval` column says which of a tier's two prices); else --plan for a
+member with no paid tier. Otherwise the reader is created and the report says why the subscription was not.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.core.validators import validate_email
 from django.utils.dateparse import parse_date, parse_datetime
 
 from masthead.moving.commands import Step
+from masthead.moving.ghost_tiers import MemberPlans
 from masthead.moving.report import ImportReport, RecordProblem, Where
 from masthead.subscriptions.addresses import COUNTRIES, postal_code_problem
 from masthead.subscriptions.models import Plan
@@ -43,13 +45,15 @@ CANCELLED = {"cancelled", "canceled"}
 COMPLIMENTARY = {"complimentary", "comped", "comp"}
 READER_ONLY = {"", "free", "ended", "expired", "none"}
 ALIASES = {"gateway_customer_id": "customer_id", "stripe_customer_id": "customer_id",
-           "default_payment_method_id": "payment_method_id"}  # fmt: skip
+           "default_payment_method_id": "payment_method_id", "products": "tiers", "plan interval": "interval",
+           "plan_interval": "interval", "billing_interval": "interval"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SubscriberOptions:
     gateway: str
     plan: str = ""
+    member_plans: MemberPlans | None = None  # Ghost's tiers and our plans, when the site's export is given
 
     @staticmethod
     def add_arguments(parser) -> None:
@@ -61,8 +65,8 @@ class SubscriberOptions:
         parser.add_argument("--plan", default="", help="Our plan's slug for rows that name none (Ghost's CSV).")
 
     @classmethod
-    def from_options(cls, options: dict) -> SubscriberOptions:
-        return cls(gateway=options["gateway"], plan=options["plan"])
+    def from_options(cls, options: dict, *, member_plans: MemberPlans | None = None) -> SubscriberOptions:
+        return cls(gateway=options["gateway"], plan=options["plan"], member_plans=member_plans)
 
 
 def subscriber_steps(path: Path, report: ImportReport, options: SubscriberOptions) -> list[Step]:
@@ -125,14 +129,16 @@ def read_row(row: dict, ghost: bool, plans: dict[str, Plan], options: Subscriber
     missing = [name for name in ("current_period_end",) if not value.get(name)]
     if status in RENEWING:
         missing += [name for name in ("customer_id", "payment_method_id") if not value.get(name)]
-    plan_slug = value.get("plan") or options.plan
-    if not plan_slug:
+    plan, no_plan = (None, "") if value.get("plan") else tier_plan(value, ghost, options, status)
+    plan_slug = value.get("plan") or (plan.slug if plan else "") or ("" if no_plan else options.plan)
+    if not plan_slug and not no_plan:
         missing.append("plan")
-    if missing:
-        why = f"no subscription: the row has no {', '.join(missing)}"
-        if ghost:
+    if missing or no_plan:
+        why = f"the row has no {', '.join(missing)}" if missing else ""
+        if missing and ghost:
             why += " (Ghost's CSV has none; add them from Stripe's subscriptions export, see docs/migration.md)"
-        return Row(where, email, first[:150], last[:150], source_key, None, why)
+        why = "; ".join(part for part in (why, no_plan) if part)
+        return Row(where, email, first[:150], last[:150], source_key, None, f"no subscription: {why}")
     plan = plans.get(plan_slug)
     if plan is None:
         raise RecordProblem(f"names the plan {plan_slug!r}; ours are {', '.join(sorted(plans))}")
@@ -160,6 +166,18 @@ def read_row(row: dict, ghost: bool, plans: dict[str, Plan], options: Subscriber
             cancel_at_period_end=status in CANCELLED,
             address=read_address(value, value.get("name", "")),
         ),
+    )
+
+
+def tier_plan(value: dict, ghost: bool, options: SubscriberOptions, status: str) -> tuple[Plan | None, str]:
+    """The plan a Ghost member's tier is (given the site's export), or None and why not; None, "" without a tier."""
+    if not (ghost and options.member_plans and value.get("tiers")):
+        return None, ""
+    return options.member_plans.plan_for(
+        value["tiers"],
+        interval_text=value.get("interval", ""),
+        customer_id=value.get("customer_id", ""),
+        complimentary=status in COMPLIMENTARY,
     )
 
 

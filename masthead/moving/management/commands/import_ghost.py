@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from masthead.moving.commands import ImportCommand
 from masthead.moving.ghost import GhostExport, GhostExportError
-from masthead.moving.ghost_tiers import report_tiers_and_offers
+from masthead.moving.ghost_tiers import MemberPlans, report_tiers_and_offers
 from masthead.moving.images import ImageFolder
 from masthead.moving.models import ImportRun
 from masthead.moving.report import ImportReport, RecordProblem
@@ -59,7 +59,10 @@ class Command(ImportCommand):
         report_tiers_and_offers(export, report)
         if options["members"] is not None:
             try:
-                steps += subscriber_steps(options["members"], report, SubscriberOptions.from_options(options))
+                # The export is read again for its tiers and Stripe tables, which GhostExport does not keep.
+                member_plans = MemberPlans.from_export(path)
+                subscriber_options = SubscriberOptions.from_options(options, member_plans=member_plans)
+                steps += subscriber_steps(options["members"], report, subscriber_options)
             except RecordProblem as problem:
                 report.finish(ImportRun.FAILED)
                 raise CommandError(f"{problem} (nothing was imported)") from None
