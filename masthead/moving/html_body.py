@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 
 import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from django.urls import reverse
 from django.utils.html import escape
 
 from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE
@@ -38,6 +39,7 @@ BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 BLANK_LINE = re.compile(r"\n\s*\n")
 SPACES = re.compile(r"\s+")
 ATTRIBUTION = re.compile(r"^[—–―-]+\s*")
+PORTAL_LINK = re.compile(r'href="(?P<site>[^"#]*)#/portal(?P<page>/[^"]*)?"')  # Ghost's sign-up and sign-in pop-up
 
 # Finds the picture for an <img>: (src, alt, caption) -> an image's id, or None when its file is absent.
 ImageFinder = Callable[[str, str, str], int | None]
@@ -91,9 +93,20 @@ class BodyBuilder:
     def paragraph(self, html: str, lead: str = "") -> None:
         """A paragraph of inline HTML, cleaned; `lead` (a list item's indent and marker) is ours, put before it."""
         # Ghost's links to its own posts become relative, so they reach the old paths' redirects here.
-        cleaned = clean_inline(html.replace("__GHOST_URL__", ""))
+        cleaned = clean_inline(self.portal_links(html.replace("__GHOST_URL__", "")))
         if re.sub(r"<[^>]+>", "", cleaned).strip():
             self.body.blocks.append({"type": PARAGRAPH, "value": f"<p>{lead}{cleaned}</p>"})
+
+    def portal_links(self, html: str) -> str:
+        """Links to Ghost's Portal (`#/portal/signup`…) lead to our pages for the same thing, or lose the link."""
+
+        def ours(link: re.Match) -> str:
+            if link["site"].rstrip("/") not in ("", self.old_site_url):
+                return link.group(0)  # another Ghost site's
+            address = portal_address(link["page"] or "")
+            return f'href="{address}"' if address else ""
+
+        return PORTAL_LINK.sub(ours, html)
 
     def flush(self) -> None:
         if self.inline:
@@ -297,6 +310,20 @@ class BodyBuilder:
         self.flush()
         if caption:
             self.paragraph(escape(caption))
+
+
+def portal_address(page: str) -> str:
+    """Our address for a page of Ghost's Portal, or "" for one we have no page like (support, recommendations)."""
+    page = page.strip("/")
+    if page.startswith("signin"):
+        return reverse("account_login")
+    if page.startswith("signup/free"):
+        return reverse("account_signup")
+    if page in ("", "signup") or page.startswith(("signup/", "offers", "account/plans")):
+        return reverse("subscribe")
+    if page.startswith("account"):
+        return reverse("account")
+    return ""
 
 
 def leading_tag(node: Tag) -> Tag | None:

@@ -132,6 +132,13 @@ def test_the_cards_post_keeps_its_bookmark_callout_picture_highlight_and_toggle(
     assert "left out of article bodies" not in imported
 
 
+def test_a_link_to_ghost_s_sign_up_pop_up_leads_to_our_subscribe_page(imported, anonymous):
+    main = parsed(anonymous.get("/news/coming-soon/")).select_one("main .article-body")
+
+    # Ghost's own first post says "you can subscribe", linking to its Portal (#/portal/), which is not here.
+    assert [link["href"] for link in main.select("a") if link.get_text() == "subscribe"] == ["/subscribe/"]
+
+
 def test_paid_members_and_tier_posts_are_whole_for_subscribers_only(imported, anonymous, subscriber_client):
     teaser = main_text(anonymous.get(TREASURY_URL))
     assert "The first paragraph anyone may read about the treasury" in teaser
