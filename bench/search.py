@@ -40,6 +40,8 @@ from benchlib import ROOT, ChildFailed, isolated_env, last_json, run_child, save
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("one word", "three words", "phrase", "no match")  # "no match": the page's own cost, no results to show
+COMMON_SHARE = 0.05  # one-word queries are also timed apart: words in this share of the articles or more, and rarer
+COMMON_WORD, RARER_WORD = "one word, in 5%+ of articles", "one word, in fewer"
 COMMONEST_SKIPPED = 150  # queries skip the commonest words, most of them stop words the search ignores
 TARGET_P95_MS = 50
 
@@ -114,30 +116,62 @@ def time_searches(articles: int, per_kind: int) -> None:
         sys.exit(f"the benchmark's database does not hold {articles:,} articles; run with --rebuild")
     editor, _ = get_user_model().objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
     readers = {"entitled": editor, "open": AnonymousUser(), "teaser": AnonymousUser()}
-    queries = sample_queries(articles, per_kind)
+    # One more query of each kind than are timed: the last warms each reach (a new process's first
+    # search loads templates and fills Django's and PostgreSQL's caches; a running server has done so).
+    queries = sample_queries(articles, per_kind + 1)
+    warm_up = {kind: kind_queries.pop() for kind, kind_queries in queries.items()}
+    common = {word: count >= COMMON_SHARE * articles for word, count in articles_holding(queries["one word"]).items()}
     factory = RequestFactory()
+
+    def search_for(query, user):
+        request = factory.get("/search/", {"q": query})
+        request.user = user
+        request.session = {}
+        return search(request)
+
     results = []
     for reach, user in readers.items():
         settings = PaywallSettings.load()
         settings.archive_after_days = 365 if reach == "teaser" else None
         settings.save()
+        for query in warm_up.values():
+            search_for(query, user)
         for kind, kind_queries in queries.items():
             timings, cpu, counts = [], [], []
             for query in kind_queries:
-                request = factory.get("/search/", {"q": query})
-                request.user = user
-                request.session = {}
                 started, started_cpu = time.perf_counter(), time.process_time()
-                response = search(request)
+                response = search_for(query, user)
                 timings.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 found = re.search(rb'class="result-count"[^>]*>(More than )?([\d,]+) result', response.content)
                 counts.append(int(found.group(2).replace(b",", b"")) + bool(found.group(1)) if found else 0)
             results.append({"reach": reach, "kind": kind, "timings": timings, "cpu": cpu, "counts": counts})
+            if kind == "one word":  # the same timings again, parted by how common the word is
+                for part, is_common in ((COMMON_WORD, True), (RARER_WORD, False)):
+                    picked = [n for n, query in enumerate(kind_queries) if common[query] == is_common]
+                    if picked:
+                        results.append(
+                            {
+                                "reach": reach,
+                                "kind": part,
+                                **{
+                                    key: [values[n] for n in picked]
+                                    for key, values in (("timings", timings), ("cpu", cpu), ("counts", counts))
+                                },
+                            }
+                        )
     settings = PaywallSettings.load()
     settings.archive_after_days = None
     settings.save()
     print(json.dumps({"results": results, "examples": {kind: q[:3] for kind, q in queries.items()}}))
+
+
+def articles_holding(words: list[str]) -> dict[str, int]:
+    """How many articles' own index entries hold each word (every word of them, not a reach's)."""
+    from masthead.content.models import ArticlePage
+    from masthead.content.search_ranking import Words, matching_entries
+
+    return {word: matching_entries(Words(loose=(word,)), ArticlePage).count() for word in words}
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Length, Substr
 from wagtail.models import Page, PageViewRestriction
@@ -52,9 +53,30 @@ def published_articles() -> QuerySet[ArticlePage]:
     )
 
 
+LIVE_SECTIONS = "content:live-sections"
+LIVE_SECTIONS_KEPT = 600  # seconds: a safety net; whatever changes the navigation forgets the list (below)
+
+
 def live_sections() -> list[SectionPage]:
-    """The sections readers may browse: live and not private (the navigation and search's filter list them)."""
-    return list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
+    """The sections readers may browse: live and not private (the navigation and search's filter list them).
+
+    Every page outside the page cache shows them (a subscriber's, a search), so the list is kept in the
+    default cache: a read instead of a query of sections and page privacy. Whatever would change it (a
+    section published, unpublished, moved or deleted, page privacy set) clears the page cache, as the
+    navigation of every stored page shows the sections: `forget_live_sections` follows that signal.
+    """
+    sections = cache.get(LIVE_SECTIONS)
+    if sections is None:
+        sections = list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
+        cache.set(LIVE_SECTIONS, sections, LIVE_SECTIONS_KEPT)
+    return sections
+
+
+def forget_live_sections(**kwargs) -> None:
+    """The page cache forgot pages (connected by ContentConfig.ready): forget the sections with them, in the
+    shared cache, so every process reads them again. The page cache forgets now and again on commit, so a
+    read between the two cannot keep the old list."""
+    cache.delete(LIVE_SECTIONS)
 
 
 def attach_sections(articles: Iterable[ArticlePage], sections: list[SectionPage] | None = None) -> list[ArticlePage]:
