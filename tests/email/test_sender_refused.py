@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from masthead.newsletters.models import Newsletter, Recipient, Send
@@ -41,3 +43,24 @@ def test_a_refused_sender_fails_the_mailing_for_a_later_try_and_suppresses_nobod
 
     assert [len(smtp_server.to(reader.email)) for reader in readers] == [1, 1, 1]
     assert Send.objects.get(pk=send.pk).state_for_staff == "Sent"
+
+
+def test_the_publisher_sends_a_failed_mailing_by_hand_at_once_without_waiting_out_its_back_off(
+    smtp_server, time_machine, django_capture_on_commit_callbacks
+):
+    """The domain is mended a minute after the failure: `manage.py send_mailing` sends now, not "busy"."""
+    readers = [Recipient.objects.create(email=f"{name}@example.org", confirmed_at=timezone.now()) for name in "ab"]
+    smtp_server.handler.refuse_sender = "553 5.7.1 Sender address rejected: not owned by you"
+    time_machine.move_to(MONDAY_NOON, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        send = send_newsletter(Newsletter.objects.create(subject="Spring plans", segment=Newsletter.FREE_READERS))
+    assert Send.objects.get(pk=send.pk).next_attempt_at > MONDAY_NOON + datetime.timedelta(minutes=1)
+
+    smtp_server.handler.refuse_sender = ""
+    time_machine.move_to(MONDAY_NOON + datetime.timedelta(minutes=1), tick=False)
+    output = io.StringIO()
+    call_command("send_mailing", str(send.pk), stdout=output, stderr=io.StringIO())
+
+    assert [len(smtp_server.to(reader.email)) for reader in readers] == [1, 1]
+    assert Send.objects.get(pk=send.pk).state_for_staff == "Sent"
+    assert "sent" in output.getvalue()
