@@ -184,15 +184,37 @@ def number_words(match: re.Match) -> str:
         return f" {number} "
 
 
+NUMBER_WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+    "trillion", "point", "oh",
+}  # fmt: skip
+
+
 def normalise(text: str) -> list[str]:
-    """Words to compare: the front end's reading, respellings undone, numbers in words, no punctuation."""
+    """Words to compare: the front end's reading, respellings undone, numbers in words, no punctuation.
+
+    Three ways of writing the same sound are made one, on every side alike: "1,500" and "1500"
+    (Whisper drops the comma, and our reading of a bare "1500" is "fifteen hundred"); "metres" and
+    "meters" (Whisper spells American); and a "to" between numbers, which is not counted, because
+    Whisper writes "5-11" whether it heard "five to eleven", "five eleven" or raw Piper's "five dash
+    eleven", and "24-7" for "twenty-four seven".
+    """
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     said = speakable(text)
     for spoken, written in UNDO_RESPELLINGS.items():
         said = re.sub(rf"\b{re.escape(spoken)}\b", written, said, flags=re.IGNORECASE)
     said = said.replace(":", " ").replace("-", " ").replace("'s", "s")
     said = re.sub(r"\d[\d,]*(?:\.\d+)?", number_words, said)
     said = said.lower().replace(" and ", " ").replace("-", " ")
-    return re.findall(r"[a-z0-9é]+", said)
+    said = re.sub(r"(?<=t)re(s?)\b", r"er\1", said)
+    words = re.findall(r"[a-z0-9é]+", said)
+    return [
+        word
+        for index, word in enumerate(words)
+        if not (word == "to" and 0 < index < len(words) - 1 and {words[index - 1], words[index + 1]} <= NUMBER_WORDS)
+    ]
 
 
 def word_errors(reference: list[str], heard: list[str]) -> int:
