@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import html
 import io
 import os
 import re
@@ -105,12 +106,16 @@ def corpus_articles(
 
 def seed_article() -> Article:
     """The seed article's paragraphs (title and body, no credits), one sentence at a time."""
+    from django.utils.html import strip_tags
+
     from masthead.audio.synthesis import spoken_sentences
+    from masthead.content.importer import inline_html
 
     text = next(iter(sorted(SEED.glob("*.txt")))).read_text(encoding="utf-8")
     article = Article(SEED_CLASS)
     for line in text.splitlines():
-        line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line).replace("*", "").strip()
+        # As the importer reads it: links keep their words, "\\$" is "$" (read raw, the voice said "backslash").
+        line = html.unescape(strip_tags(inline_html(line))).strip()
         if len(line.split()) < 8 or line.startswith("Written by"):
             continue  # blank lines, picture credits
         article.sentences += [(SEED_CLASS, sentence) for sentence in spoken_sentences(line)]
