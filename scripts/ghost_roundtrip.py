@@ -196,6 +196,8 @@ def fill(ghost: Ghost, content: Path) -> dict:
 
     city_hall = ghost.upload_image("city-hall.jpg", jpeg("navy", "City hall"), "city-hall.jpg")
     quay = ghost.upload_image("quay.jpg", jpeg("teal", "The quay"), "quay.jpg")
+    start = ghost.upload_image("regatta-start.jpg", jpeg("maroon", "Start"), "regatta-start.jpg")
+    finish = ghost.upload_image("regatta-finish.jpg", jpeg("olive", "Finish"), "regatta-finish.jpg")
 
     tiers = ghost.call("GET", "tiers/?filter=type:paid")["tiers"]
     paid_tier = tiers[0]["id"]
@@ -223,6 +225,10 @@ def fill(ghost: Ghost, content: Path) -> dict:
              published_at=published.format(4), authors=[{"id": ben["id"]}], tags=[{"name": "Culture"}]),
         post("Harbour Notes", lexical_doc=harbour_notes(quay), status="published", visibility="public",
              published_at=published.format(5), authors=[{"id": ben["id"]}], tags=[{"name": "Harbour"}]),
+        post("The Regatta in Pictures", lexical_doc=regatta(start, finish), status="published", visibility="paid",
+             published_at=published.format(7), authors=[{"id": ben["id"]}], tags=[{"name": "Harbour"}]),
+        post("Sounds of the Harbour", lexical_doc=sounds(), status="published", visibility="public",
+             published_at=published.format(8), authors=[{"id": ben["id"]}], tags=[{"name": "Harbour"}]),
         post("The Winter Cover, Early", html=SUPPORTERS_HTML, status="published", visibility="tiers",
              tiers=[{"id": paid_tier}], published_at=published.format(6), authors=[{"id": ada["id"]}],
              tags=[{"name": "Culture"}]),
@@ -315,6 +321,135 @@ def harbour_notes(quay: str) -> str:
             },
             text("."),
         ),  # fmt: skip
+    )
+
+
+def regatta(start: str, finish: str) -> str:
+    """A paid post with a free preview (the paywall card) and the rest of the editor's cards."""
+
+    def picture(src: str, name: str, alt: str) -> dict:
+        return {"row": 0, "fileName": name, "src": src, "width": 640, "height": 400, "alt": alt, "caption": ""}
+
+    return lexical(
+        paragraph(text("Forty boats started the harbour regatta; thirty-one finished.")),
+        {"type": "paywall", "version": 1},
+        {
+            "type": "gallery",
+            "version": 1,
+            "caption": "The start and the finish",
+            "images": [
+                picture(start, "regatta-start.jpg", "Boats at the start line"),
+                picture(finish, "regatta-finish.jpg", "The winner crossing the line"),
+            ],
+        },  # fmt: skip
+        {"type": "horizontalrule", "version": 1},
+        {
+            "type": "embed",
+            "version": 1,
+            "url": "https://www.youtube.com/watch?v=regatta2026",
+            "embedType": "video",
+            "html": '<iframe width="200" height="113" src="https://www.youtube.com/embed/regatta2026"></iframe>',
+            "metadata": {"title": "The regatta from the air"},
+            "caption": "The race from the air",
+        },  # fmt: skip
+        {
+            "type": "header",
+            "version": 2,
+            "size": "small",
+            "style": "dark",
+            "layout": "regular",
+            "header": "<span>Results</span>",
+            "subheader": "<span>Every boat, every time</span>",
+            "buttonEnabled": False,
+            "buttonText": "",
+            "buttonUrl": "",
+            "alignment": "center",
+            "backgroundColor": "#000000",
+            "textColor": "#FFFFFF",
+            "backgroundImageSrc": "",
+            "swapped": False,
+        },  # fmt: skip
+        paragraph(text("Only subscribers read this far: the winner was "), text("Marigold", 1), text(".")),
+        {
+            "type": "button",
+            "version": 1,
+            "buttonText": "Full results (PDF)",
+            "alignment": "center",
+            "buttonUrl": "https://regatta.example/results.pdf",
+        },  # fmt: skip
+        {
+            "type": "product",
+            "version": 1,
+            "productImageSrc": "",
+            "productTitle": "<span>Regatta poster</span>",
+            "productDescription": "<p>Printed on heavy paper.</p>",
+            "productRatingEnabled": False,
+            "productStarRating": 5,
+            "productButtonEnabled": True,
+            "productButton": "Buy the poster",
+            "productUrl": "https://shop.example/poster",
+        },  # fmt: skip
+        {"type": "html", "version": 1, "html": "<p>Tide: <strong>2.1 m</strong></p><script>alert(1)</script>"},
+        {
+            "type": "signup",
+            "version": 1,
+            "layout": "wide",
+            "alignment": "left",
+            "buttonText": "Subscribe",
+            "header": "<span>Sign up for The Harbour Review</span>",
+            "subheader": "<span>Stories from the quay.</span>",
+            "disclaimer": "<span>No spam. Unsubscribe anytime.</span>",
+            "labels": [],
+            "backgroundColor": "#F0F0F0",
+            "textColor": "#000000",
+            "buttonColor": "accent",
+            "buttonTextColor": "#FFFFFF",
+            "backgroundImageSrc": "",
+            "backgroundSize": "cover",
+            "swapped": False,
+            "successMessage": "Email sent!",
+        },  # fmt: skip
+    )
+
+
+def sounds() -> str:
+    """Audio, video and file cards; Ghost renders them from their settings, so the files need not exist here."""
+    media = "__GHOST_URL__/content/media/2026/12"
+    return lexical(
+        paragraph(text("What the harbour sounds like at six in the morning.")),
+        {
+            "type": "audio",
+            "version": 1,
+            "src": f"{media}/foghorn.mp3",
+            "title": "The foghorn at dawn",
+            "duration": 42,
+            "mimeType": "audio/mpeg",
+            "thumbnailSrc": "",
+        },  # fmt: skip
+        {
+            "type": "video",
+            "version": 1,
+            "src": f"{media}/gulls.mp4",
+            "caption": "Gulls over the fish market",
+            "fileName": "gulls.mp4",
+            "mimeType": "video/mp4",
+            "width": 640,
+            "height": 360,
+            "duration": 9,
+            "thumbnailSrc": "",
+            "customThumbnailSrc": "",
+            "cardWidth": "regular",
+            "loop": False,
+        },  # fmt: skip
+        {
+            "type": "file",
+            "version": 1,
+            "src": "__GHOST_URL__/content/files/2026/12/tide-table.pdf",
+            "fileTitle": "Tide table, December",
+            "fileCaption": "High and low water, every day",
+            "fileName": "tide-table.pdf",
+            "fileSize": 24576,
+        },  # fmt: skip
     )
 
 

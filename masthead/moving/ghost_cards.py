@@ -66,7 +66,9 @@ def post_body(row: dict, *, site_url: str = "") -> GhostBody:
     """The post's body: Ghost's rendered html first, then its Lexical, its Mobiledoc, its plaintext."""
     html = row.get("html")
     if html and (not isinstance(html, str) or html.strip()):
-        return GhostBody(html=html, source="html")  # as Ghost wrote it (what is not text fails in html_body, named)
+        body = GhostBody(source="html")  # as Ghost wrote it (what is not text fails in html_body, named)
+        body.html = CardReader(body, site_url).rendered_cards(html) if isinstance(html, str) else html
+        return body
     problems = []
     for source in ("lexical", "mobiledoc"):
         document = row.get(source)
@@ -259,7 +261,8 @@ class CardReader:
             return self.kept_as_link("video", card.get("src"), title)
         if kind == "file":
             title = words(card.get("fileTitle")) or words(card.get("fileName"))
-            return self.kept_as_link("file", card.get("src"), title)
+            caption = words(card.get("fileCaption"))
+            return self.kept_as_link("file", card.get("src"), title) + (f"<p>{escape(caption)}</p>" if caption else "")
         if kind == "signup":
             self.body.left_out["sign-up form"] += 1
             return ""
@@ -269,6 +272,49 @@ class CardReader:
         if kind == "paywall":
             return ""  # where Ghost's free preview ended; access here is the whole article's
         return None
+
+    # -- the cards in the html Ghost rendered ----------------------------------------------------
+
+    def rendered_cards(self, html: str) -> str:
+        """Ghost's rendered media, embed and sign-up cards as the same links (or nothing) their Lexical gives.
+
+        Ghost renders a player's controls ("0:00", "1×"), icons and forms into the post's html; read as they are
+        they would be stray words. Other cards are left for html_body, which reads Ghost's html like any other.
+        """
+        if not any(name in html for name in RENDERED_CARDS):
+            return html
+        document = BeautifulSoup(html, "html.parser")
+        for card in document.find_all(class_=list(RENDERED_CARDS)):
+            if card.find_parent(class_=list(RENDERED_CARDS)) is not None:
+                continue  # only the outermost card is read
+            replacement = self.rendered_card(card)
+            if replacement is not None:
+                card.replace_with(BeautifulSoup(replacement, "html.parser"))
+        return str(document)
+
+    def rendered_card(self, card) -> str | None:
+        classes = set(card.get("class") or [])
+        caption = words_in(card, "figcaption")
+        if "kg-signup-card" in classes:
+            self.body.left_out["sign-up form"] += 1
+            return ""
+        if "kg-audio-card" in classes:
+            title = words_in(card, class_="kg-audio-title")
+            return self.kept_as_link("audio", media_source(card.find("audio")), title)
+        if "kg-video-card" in classes:
+            source = media_source(card.find("video"))
+            return self.kept_as_link("video", source, caption or source.rstrip("/").rsplit("/", 1)[-1])
+        if "kg-file-card" in classes:
+            link = card.find("a", href=True)
+            title = words_in(card, class_="kg-file-card-title") or words_in(card, class_="kg-file-card-filename")
+            about = words_in(card, class_="kg-file-card-caption")
+            return self.kept_as_link("file", link["href"] if link else "", title) + (
+                f"<p>{escape(about)}</p>" if about else ""
+            )
+        frame = card.find("iframe", src=True)
+        if "kg-embed-card" in classes and frame is not None:
+            return self.kept_as_link("embed", frame["src"], caption)
+        return None  # an embed of quoted text (a post on a social site) reads as a quote with its link
 
     def link(self, url, words_: str) -> str:
         address = self.address(url)
@@ -289,6 +335,23 @@ class CardReader:
 
     def words_of(self, card: dict) -> str:
         return "".join(f"<p>{escape(text)}</p>" for text in card_words(card))
+
+
+RENDERED_CARDS = ("kg-signup-card", "kg-audio-card", "kg-video-card", "kg-file-card", "kg-embed-card")
+
+
+def words_in(card, name=None, class_=None) -> str:
+    """The words of the first element inside a rendered card with that tag name or class, or ""."""
+    found = card.find(name, class_=class_) if class_ else card.find(name)
+    return plain_text(found) if found is not None else ""
+
+
+def media_source(player) -> str:
+    """The file an <audio> or <video> plays: its src, or its first <source>'s."""
+    if player is None:
+        return ""
+    source = player.get("src") or next((s.get("src") for s in player.find_all("source") if s.get("src")), "")
+    return str(source or "")
 
 
 def at(items: list, index):

@@ -298,8 +298,8 @@ class BodyBuilder:
                 self.paragraph(escape(caption))
             return
         if images:
-            for img in images:
-                self.picture(img, caption)
+            for number, img in enumerate(images, 1):
+                self.picture(img, caption if number == len(images) else "")  # a gallery's caption once, under it
             return
         bookmark = tag.find("a", href=True)
         if "kg-bookmark-card" in (tag.get("class") or []) and bookmark is not None:

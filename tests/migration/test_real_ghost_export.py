@@ -1,8 +1,9 @@
 """A real Ghost 5.130.4 moves in: its own export (made by scripts/ghost-roundtrip.sh), checked as its publisher would.
 
-The export holds what scripts/ghost_roundtrip.py put in through Ghost's Admin API: six posts (two public, one
-of them all cards; paid; members; a paid tier's; a draft) beside Ghost's own "Coming soon", two pages, two
-authors, seven tags, pictures, and three members (Rita and an unnamed one free, Frank complimentary).
+The export holds what scripts/ghost_roundtrip.py put in through Ghost's Admin API: eight posts (three public,
+two of them cards; two paid, one of them cards behind a free preview; members; a paid tier's; a draft) beside
+Ghost's own "Coming soon", two pages, two authors, seven tags, pictures, and three members (Rita and an
+unnamed one free, Frank complimentary).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ TREASURY_URL = "/politics/inside-the-treasury/"
 LETTER_URL = "/culture/a-letter-to-members/"
 COVER_URL = "/culture/the-winter-cover-early/"
 NOTES_URL = "/harbour/harbour-notes/"
+REGATTA_URL = "/harbour/the-regatta-in-pictures/"
+SOUNDS_URL = "/harbour/sounds-of-the-harbour/"
 
 
 def members_with_frank_s_end_and_plan(folder: Path) -> Path:
@@ -66,11 +69,13 @@ def test_every_post_is_an_article_with_its_section_authors_and_access_and_pages_
         "Inside the Treasury": ("politics", "subscribers", True),
         "A Letter to Members": ("culture", "subscribers", True),
         "Harbour Notes": ("harbour", "free", True),
+        "The Regatta in Pictures": ("harbour", "subscribers", True),
+        "Sounds of the Harbour": ("harbour", "free", True),
         "The Winter Cover, Early": ("culture", "subscribers", True),
         "Council, Next Week": ("politics", "free", False),
         "Coming soon": ("news", "free", True),  # Ghost's own first post, tagged News
     }
-    assert "articles: 7 created" in imported and "authors: 2 created" in imported
+    assert "articles: 9 created" in imported and "authors: 2 created" in imported
     assert "note: 2 × Ghost pages (not articles) left out" in imported  # "About" and Ghost's "About this site"
     assert SectionPage.objects.get(slug="harbour").live
     byline = parsed(anonymous.get(TREASURY_URL)).select_one(".byline")
@@ -129,7 +134,45 @@ def test_the_cards_post_keeps_its_bookmark_callout_picture_highlight_and_toggle(
     assert "The quay at low tide" in figure.figcaption.get_text()
     assert "When is high water?" in [words(h) for h in main.select(".article-body h2")]
     # The toggle's expand icon is a button of no words: nothing a reader lost, so nothing reported.
-    assert "left out of article bodies" not in imported
+    assert "Harbour Notes" not in imported.split("Kept as links or left out, by record")[1]
+
+
+def test_audio_video_and_file_cards_are_links_to_their_files_on_the_old_site_without_their_controls(
+    imported, anonymous
+):
+    response = anonymous.get(SOUNDS_URL)
+
+    media = f"{OLD_SITE}/content/media/2026/12"
+    assert body_paragraphs(response) == [
+        "What the harbour sounds like at six in the morning.",
+        "The foghorn at dawn",  # not the player's "0:00", "/42" and "1×"
+        "Gulls over the fish market",
+        "Tide table, December",
+        "High and low water, every day",
+    ]
+    main = parsed(response).select_one("main .article-body")
+    assert [link["href"] for link in main.select("a")] == [
+        f"{media}/foghorn.mp3", f"{media}/gulls.mp4", f"{OLD_SITE}/content/files/2026/12/tide-table.pdf",
+    ]  # fmt: skip
+    sounds = imported.split("“Sounds of the Harbour”")[1].splitlines()[0]
+    assert "kept as links: 1 × audio, 1 × file, 1 × video" in sounds
+
+
+def test_the_gallery_embed_and_sign_up_cards_read_as_ghost_showed_them(imported, subscriber_client):
+    response = subscriber_client.get(REGATTA_URL)
+
+    main = parsed(response).select_one("main .article-body")
+    gallery = main.select("figure.inline-image")
+    assert [figure.img["alt"] for figure in gallery] == ["Boats at the start line", "The winner crossing the line"]
+    assert [words(figure.figcaption) if figure.figcaption else "" for figure in gallery] == [
+        "", "The start and the finish",
+    ]  # fmt: skip
+    assert main.select_one('a[href="https://www.youtube.com/embed/regatta2026"]').get_text() == "The race from the air"
+    text = main_text(response)
+    assert "Only subscribers read this far: the winner was Marigold." in text
+    assert "Sign up for The Harbour Review" not in text and "No spam" not in text  # Ghost's sign-up form, left out
+    regatta = imported.split("“The Regatta in Pictures”")[1].splitlines()[0]
+    assert "kept as links: 1 × embed; left out: 1 × script, 1 × sign-up form" in regatta
 
 
 def test_a_link_to_ghost_s_sign_up_pop_up_leads_to_our_subscribe_page(imported, anonymous):
@@ -186,11 +229,11 @@ def test_members_become_readers_and_the_comped_one_reads_paid_posts(imported, cl
 
 def test_a_dry_run_saves_nothing_and_a_second_real_run_changes_nothing(sections):
     dry = import_real_ghost("--dry-run")
-    assert "articles: 7 created" in dry
+    assert "articles: 9 created" in dry
     assert not ArticlePage.objects.filter(slug="harbour-notes").exists()
 
     import_real_ghost()
     again = import_real_ghost()
 
-    assert "articles: 7 unchanged" in again
+    assert "articles: 9 unchanged" in again
     assert "Nothing changed: everything was imported already." in again
