@@ -703,6 +703,8 @@ class SandboxPaymentMethod(models.Model):
     # When its bank asks the cardholder to confirm a charge: "" never, "on_session" when they are
     # paying in person (checkout), "always" (renewals too). See gateways/sandbox.py.
     authentication = models.CharField(max_length=20, blank=True)
+    # Its charges are `processing` first and end as `charge_outcome` only later (see gateways/sandbox.py).
+    processes = models.BooleanField(default=False)
 
 
 def retry_days_problem(days: list[int]) -> str:

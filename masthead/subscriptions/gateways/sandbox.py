@@ -3,6 +3,8 @@
 Its cards whose bank asks for 3-D Secure (Stripe's test numbers) make a charge wait for the
 cardholder, as Stripe's do: the sandbox's own bank page (/subscribe/authenticate/<ref>/, see
 `authentication_url`) stands in for the bank's screen, with a button to confirm and one to fail.
+Its cards that process (our own numbers) make a charge answer `processing`, as a Stripe
+PaymentIntent does while the money is on its way, and settle once SETTLES_AFTER has passed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from masthead.subscriptions.gateways import (
     AUTHENTICATION_REQUIRED,
@@ -33,6 +36,7 @@ CHARGE_OUTCOMES = {
     "4000000000000341": "card_declined",
     "4000000000009995": "insufficient_funds",
     "4000008400001629": "card_declined",  # once its bank has been answered
+    "4000009990000021": "insufficient_funds",  # once it has processed (PROCESSES, below)
 }
 # Stripe's 3-D Secure test numbers: when the bank asks the cardholder to confirm a charge.
 ON_SESSION, ALWAYS = "on_session", "always"
@@ -41,12 +45,23 @@ ASKS_FOR_AUTHENTICATION = {
     "4000002760003184": ALWAYS,  # every charge: checkout, and each renewal waits for the reader
     "4000008400001629": ALWAYS,  # asks, and once confirmed is declined (card_declined)
 }
+# Charges that are `processing` before they end, as Stripe's PaymentIntents are while the money is
+# on its way. Stripe has no test card for this (it is mostly bank debits: SEPA, ACH), so these
+# numbers are ours, Luhn-valid and none of Stripe's: each ends as its CHARGE_OUTCOMES entry, or succeeds.
+PROCESSES = {
+    "4000009990000013",  # processing, then succeeds
+    "4000009990000021",  # processing, then fails for insufficient funds
+}
+PROCESSING = "processing"  # the decline code Stripe's gateway reports for an intent in `processing`
+# A charge that processes settles the first time it is read this long after it was made (with the test clock).
+SETTLES_AFTER = datetime.timedelta(hours=2)
 DECLINE_MESSAGES = {
     "card_declined": "Your card was declined.",
     "insufficient_funds": "Your card has insufficient funds.",
     AUTHENTICATION_REQUIRED: "Your bank asks you to confirm this payment.",
     "authentication_failed": "Your bank did not confirm the payment.",
     "canceled": "The payment was withdrawn before it was confirmed.",
+    PROCESSING: "The payment is on its way.",
 }
 
 
@@ -86,6 +101,7 @@ class SandboxGateway:
             last4=number[-4:],
             charge_outcome=CHARGE_OUTCOMES.get(number, "succeeded"),
             authentication=ASKS_FOR_AUTHENTICATION.get(number, ""),
+            processes=number in PROCESSES,
         )
         return StoredCard(customer_ref, method.ref, method.brand, method.last4)
 
@@ -113,6 +129,8 @@ class SandboxGateway:
             if asks:
                 # No money moves until the cardholder confirms on the bank page.
                 outcome = AUTHENTICATION_REQUIRED
+            elif method is not None and method.processes:
+                outcome = PROCESSING  # on its way: `settled` gives its outcome later
             try:
                 with transaction.atomic():
                     existing = SandboxCharge.objects.create(
@@ -129,6 +147,8 @@ class SandboxGateway:
             except IntegrityError:
                 # Another worker charged with this key a moment ago: its result is ours.
                 existing = SandboxCharge.objects.get(idempotency_key=idempotency_key)
+        else:
+            existing = settled(existing)  # a key sent again answers with the charge as it stands now
         asked = (customer_ref, payment_method_ref, amount_cents, currency.upper())
         first = (existing.customer_ref, existing.payment_method_ref, existing.amount_cents, existing.currency.upper())
         if asked != first:
@@ -154,9 +174,11 @@ class SandboxGateway:
     # -- charges the cardholder's bank wants confirmed (3-D Secure) -------------------------------
 
     def payment_status(self, *, charge_ref: str) -> ChargeResult:
-        return charge_result(SandboxCharge.objects.get(pk=charge_id(charge_ref)))
+        return charge_result(settled(SandboxCharge.objects.get(pk=charge_id(charge_ref))))
 
     def cancel_charge(self, *, charge_ref: str) -> ChargeResult:
+        """Withdraw a charge nobody confirmed; one processing cannot be withdrawn (nor at Stripe): read as it is."""
+        settled(SandboxCharge.objects.get(pk=charge_id(charge_ref)))
         with transaction.atomic():
             charge = SandboxCharge.objects.select_for_update().get(pk=charge_id(charge_ref))
             if charge.awaiting_authentication:
@@ -200,6 +222,21 @@ class SandboxGateway:
             charge.decline_code = "" if charge.succeeded else outcome
             charge.save(update_fields=["awaiting_authentication", "succeeded", "decline_code"])
         return charge
+
+
+def settled(charge: SandboxCharge) -> SandboxCharge:
+    """The charge as it stands now: one processing for SETTLES_AFTER ends as its card's outcome."""
+    if charge.decline_code != PROCESSING or timezone.now() < charge.created_at + SETTLES_AFTER:
+        return charge
+    with transaction.atomic():
+        charge = SandboxCharge.objects.select_for_update().get(pk=charge.pk)
+        if charge.decline_code == PROCESSING:  # another reader of it may have settled it a moment ago
+            method = SandboxPaymentMethod.objects.filter(ref=charge.payment_method_ref).first()
+            outcome = method.charge_outcome if method else "card_declined"
+            charge.succeeded = outcome == "succeeded"
+            charge.decline_code = "" if charge.succeeded else outcome
+            charge.save(update_fields=["succeeded", "decline_code"])
+    return charge
 
 
 def new_authentication_ref() -> str:

@@ -50,6 +50,7 @@ from masthead.subscriptions.services.checkout import (
     pay_for_checkout,
     record_checkout,
     settle_checkout,
+    settle_waiting_checkouts,
     started_by,
 )
 from masthead.subscriptions.services.doors import Door, door_from
@@ -175,6 +176,7 @@ __all__ = [
     "send_renewal_reminders",
     "settle_authenticated_charge",
     "settle_checkout",
+    "settle_waiting_checkouts",
     "settle_lost_renewal",
     "start_card_change",
     "started_by",

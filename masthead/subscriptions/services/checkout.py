@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 import time
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from masthead.subscriptions.gateways import (
     CardSetup,
     ChargeResult,
     Gateway,
+    GatewayError,
     get_gateway,
 )
 from masthead.subscriptions.models import (
@@ -41,6 +43,7 @@ from masthead.subscriptions.services.errors import (
     AddressRequired,
     AlreadySubscribed,
     AuthenticationRequired,
+    BillingError,
     CheckoutInProgress,
     CheckoutTokenUsed,
 )
@@ -54,9 +57,13 @@ from masthead.subscriptions.services.ledger import (
 from masthead.subscriptions.services.offers import check_offer
 from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
 
+logger = logging.getLogger(__name__)
+
 # How long a second click waits for the first one's outcome before saying the payment is under way.
 CHECKOUT_WAIT_SECONDS = 20.0
 CHECKOUT_POLL_SECONDS = 0.05
+# The reader's own page has the first word on a charge that began waiting; the sweep asks after this.
+WAITING_CHECKOUT_AGE = PAYMENT_CLAIM
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so your subscription has not started."
 
 
@@ -271,6 +278,36 @@ def settle_checkout(
     gateway = gateway or get_gateway(checkout.gateway)
     now = now or timezone.now()
     return CheckoutPayment(checkout).settle(gateway, now)
+
+
+def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Ask the gateway again about every checkout still waiting: a charge still processing, or news that never came.
+
+    The reader's page and the gateway's webhook settle a waiting checkout as soon as either hears;
+    a charge that processes for days (a bank debit), or one whose news was lost, or the sandbox,
+    which has no webhook, would otherwise wait for ever, the reader charged and not subscribed.
+    Run with the renewals; settling records once, whoever comes first, so running it again, or
+    beside the reader's page, changes nothing.
+    """
+    now = now or timezone.now()
+    outcomes = {"subscribed": 0, "waiting": 0, "declined": 0, "refused": 0, "gateway_error": 0}
+    waiting = Checkout.objects.filter(status=Checkout.AUTHENTICATING, created_at__lte=now - WAITING_CHECKOUT_AGE)
+    for checkout in waiting.select_related("reader", "plan").order_by("pk"):
+        try:
+            settle_checkout(checkout, now=now)
+        except (AuthenticationRequired, CheckoutInProgress):
+            outcome = "waiting"
+        except CardDeclined:
+            outcome = "declined"
+        except BillingError as refused:
+            logger.warning("Checkout %s was settled but not recorded: %s", checkout.pk, refused)
+            outcome = "refused"
+        except GatewayError:
+            outcome = "gateway_error"  # asked again on the next run
+        else:
+            outcome = "subscribed"
+        outcomes[outcome] += 1
+    return outcomes
 
 
 def record_checkout(

@@ -1,0 +1,171 @@
+"""A first charge still `processing` at the gateway (Stripe's PaymentIntent status): the reader is told it is on
+its way, nothing is recorded or charged twice meanwhile, and the hourly run settles it once it has settled.
+
+The sandbox's processing cards are its own (Stripe has none; `processing` is mostly bank debits):
+4000 0099 9000 0013 processes, then succeeds; 4000 0099 9000 0021 processes, then fails for insufficient
+funds. Each settles when it is read SETTLES_AFTER after it was made, so the frozen clock drives it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core import mail
+
+from masthead.access.entitlements import entitlements_for
+from masthead.gifts import tasks as gift_tasks
+from masthead.gifts.models import Gift
+from masthead.subscriptions import tasks
+from masthead.subscriptions.gateways.sandbox import SETTLES_AFTER
+from masthead.subscriptions.models import Checkout, Payment, SandboxCharge, Subscription
+from tests.billing.pages import GOOD_CARD, card_fields, hidden_value, visible_text
+from tests.gifts.conftest import emails_to, gift_fields
+from tests.personas import committed
+
+SETTLES_LATER = "4000 0099 9000 0013"
+FAILS_LATER = "4000 0099 9000 0021"
+ON_ITS_WAY = (
+    "Your payment is still going through: your subscription will show here as soon as it has. "
+    "You will not be charged twice."
+)
+CHECKOUT = "/subscribe/digital-monthly/"
+
+
+def hourly_run() -> dict:
+    """The scheduler's hourly billing job, at the clock's time."""
+    with committed():
+        return tasks.run_renewals.enqueue().return_value
+
+
+def delivery_run() -> dict:
+    """The gifts' delivery job (every ten minutes), at the clock's time."""
+    with committed():
+        return gift_tasks.deliver_due_gifts.enqueue().return_value
+
+
+def money_taken() -> int:
+    return sum(charge.amount_cents - charge.refunded_cents for charge in SandboxCharge.objects.filter(succeeded=True))
+
+
+def subjects() -> list[str]:
+    return sorted(re.sub(r"R-\d+", "R-…", email.subject) for email in mail.outbox)
+
+
+def filled_in_checkout(client, card: str) -> dict:
+    form = client.get(CHECKOUT)
+    return card_fields(card, hidden_value(form, "checkout_token"))
+
+
+def test_a_processing_charge_is_on_its_way_and_the_hourly_run_starts_the_subscription_once_it_settles(
+    reader_client, reader, clock
+):
+    form = filled_in_checkout(reader_client, SETTLES_LATER)
+
+    page = reader_client.post(CHECKOUT, form, follow=True)
+
+    assert page.redirect_chain[-1][0] == "/account/"
+    assert ON_ITS_WAY in visible_text(page)
+    assert not Subscription.objects.filter(reader=reader).exists()
+    assert not Payment.objects.exists()
+    assert not entitlements_for(reader).digital
+    assert mail.outbox == []
+
+    again = reader_client.post(CHECKOUT, form, follow=True)  # Back and Pay again: the same form, the same token
+    assert ON_ITS_WAY in visible_text(again)
+    assert SandboxCharge.objects.count() == 1
+
+    clock.shift(SETTLES_AFTER - datetime.timedelta(minutes=1))
+    assert hourly_run()["checkouts"]["waiting"] == 1  # still on its way: nothing recorded, nothing given up
+    assert not Subscription.objects.filter(reader=reader).exists()
+
+    clock.shift(datetime.timedelta(minutes=2))
+    outcomes = hourly_run()
+
+    subscription = Subscription.objects.get(reader=reader)
+    assert subscription.status == Subscription.ACTIVE
+    assert outcomes["checkouts"]["subscribed"] == 1
+    assert [payment.amount_cents for payment in Payment.objects.filter(subscription=subscription)] == [900]
+    assert money_taken() == 900
+    assert entitlements_for(reader).digital
+    assert subjects() == ["The Masthead Review: receipt R-…", "The Masthead Review: welcome, subscriber"]
+    account = visible_text(reader_client.get("/account/"))
+    assert "Status Active" in account and "Card Visa ending 0013" in account
+
+    assert hourly_run()["checkouts"] == {"subscribed": 0, "waiting": 0, "declined": 0, "refused": 0, "gateway_error": 0}
+    sent_again = reader_client.post(CHECKOUT, form, follow=True)  # the old form, sent once more
+    assert "Welcome! Your Digital, monthly subscription is active." in visible_text(sent_again)
+    assert Subscription.objects.filter(reader=reader).count() == 1
+    assert Payment.objects.count() == 1
+    assert SandboxCharge.objects.count() == 1 and money_taken() == 900
+    assert len(mail.outbox) == 2
+
+
+def test_the_reader_sending_the_form_again_after_it_settled_is_subscribed_once_and_the_run_finds_nothing(
+    reader_client, reader, clock
+):
+    form = filled_in_checkout(reader_client, SETTLES_LATER)
+    assert ON_ITS_WAY in visible_text(reader_client.post(CHECKOUT, form, follow=True))
+    clock.shift(SETTLES_AFTER)
+
+    page = reader_client.post(CHECKOUT, form, follow=True)
+
+    assert "Welcome! Your Digital, monthly subscription is active." in visible_text(page)
+    assert hourly_run()["checkouts"]["subscribed"] == 0
+    assert Subscription.objects.filter(reader=reader).count() == 1
+    assert Payment.objects.count() == 1 and money_taken() == 900
+    assert subjects() == ["The Masthead Review: receipt R-…", "The Masthead Review: welcome, subscriber"]
+
+
+def test_a_processing_charge_that_fails_ends_declined_with_nothing_taken_and_another_card_subscribes(
+    reader_client, reader, clock
+):
+    form = filled_in_checkout(reader_client, FAILS_LATER)
+    assert ON_ITS_WAY in visible_text(reader_client.post(CHECKOUT, form, follow=True))
+
+    clock.shift(SETTLES_AFTER)
+    outcomes = hourly_run()
+
+    assert Checkout.objects.get().status == Checkout.DECLINED
+    assert outcomes["checkouts"]["declined"] == 1
+    assert not Subscription.objects.filter(reader=reader).exists()
+    assert not Payment.objects.exists()
+    assert money_taken() == 0
+    assert not entitlements_for(reader).digital
+    assert mail.outbox == []
+    assert hourly_run()["checkouts"]["declined"] == 0  # ended: the gateway is not asked about it again
+
+    # The reader comes back to the form they sent: told why, with a new form for another card.
+    back = reader_client.post(CHECKOUT, form, follow=True)
+    assert "Your card has insufficient funds. Nothing was charged. Try another card." in visible_text(back)
+    paid = reader_client.post(CHECKOUT, card_fields(GOOD_CARD, hidden_value(back, "checkout_token")), follow=True)
+
+    assert "Welcome! Your Digital, monthly subscription is active." in visible_text(paid)
+    assert Subscription.objects.get(reader=reader).status == Subscription.ACTIVE
+    assert Payment.objects.count() == 1 and money_taken() == 900
+
+
+def test_a_gift_paid_with_a_processing_charge_is_bought_once_when_it_settles(reader_client, reader, clock):
+    form = reader_client.get("/gifts/")
+    data = {**gift_fields(), **card_fields(SETTLES_LATER, hidden_value(form, "checkout_token"))}
+
+    page = reader_client.post("/gifts/", data, follow=True)
+
+    assert "Your payment for this gift is still being made" in visible_text(page)
+    assert "Awaiting the bank" in visible_text(reader_client.get("/account/"))
+    assert reader_client.post("/gifts/", data).status_code == 302  # the same form again: charged once
+    assert SandboxCharge.objects.count() == 1
+    clock.shift(SETTLES_AFTER - datetime.timedelta(minutes=1))
+    assert delivery_run()["payments_settled"] == 0
+    assert Gift.objects.get().payment_status == Gift.AUTHENTICATING and emails_to("gwen@example.com") == []
+
+    clock.shift(datetime.timedelta(minutes=2))
+    assert delivery_run()["payments_settled"] == 1
+
+    gift = Gift.objects.get()
+    assert gift.payment_status == Gift.PAID and gift.state == "sent"
+    assert money_taken() == gift.amount_cents
+    assert len(emails_to("gwen@example.com")) == 1
+    assert len(emails_to(reader.email)) == 1  # the giver's receipt
+    delivery_run()
+    assert len(mail.outbox) == 2 and money_taken() == gift.amount_cents
