@@ -7,7 +7,8 @@ a heading, a quote, a list and a link: about 400 words) to a temporary folder, b
 SQLite database (in a temporary DATA_DIR, never ./data) or, with --postgres, a throwaway PostgreSQL
 database, migrates it, and runs the importer in a process of its own with the production settings,
 twice: the first run creates everything, the second must change nothing. For each run it reports
-wall time, posts per second and the child's peak memory, and saves a markdown table to bench/results/.
+wall time, the child's CPU time (user + system: on a shared machine, what the import itself cost), posts
+per second and the child's peak memory, and saves a markdown table to bench/results/.
 """
 
 from __future__ import annotations
@@ -71,16 +72,17 @@ def timed_import(env: dict[str, str], export: Path, batch_size: int) -> dict:
     """Run import_ghost in a child under /usr/bin/time; wall seconds, peak RSS and the report's lines."""
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        ["/usr/bin/time", "-f", "MAXRSS_KIB=%M", sys.executable, "manage.py", "import_ghost", str(export),
-         "--batch-size", str(batch_size), "-v0"],
+        ["/usr/bin/time", "-f", "MAXRSS_KIB=%M CPU_SECONDS=%U %S", sys.executable, "manage.py", "import_ghost",
+         str(export), "--batch-size", str(batch_size), "-v0"],
         cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
     if done.returncode:
         raise ChildFailed(f"import_ghost failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    rss_kib = int(next(line for line in done.stderr.splitlines() if line.startswith("MAXRSS_KIB="))[11:])
+    timed = next(line for line in done.stderr.splitlines() if line.startswith("MAXRSS_KIB=")).split()
+    rss_kib, user, system = int(timed[0][11:]), float(timed[1][12:]), float(timed[2])
     report = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ")]
-    return {"seconds": seconds, "peak_rss_mib": rss_kib / 1024, "report": report,
+    return {"seconds": seconds, "cpu_seconds": user + system, "peak_rss_mib": rss_kib / 1024, "report": report,
             "nothing_changed": "Nothing changed" in done.stdout}  # fmt: skip
 
 
@@ -116,7 +118,8 @@ def main() -> None:
                 subprocess.run(["psql", args.postgres + "/postgres", "-qc", f"DROP DATABASE {name}"], check=False)  # noqa: S603,S607
         size_mib = export.stat().st_size / 2**20
     rows = [
-        f"| {r['run']} | {r['seconds']:.0f} s | {args.count / r['seconds']:.0f} | {r['peak_rss_mib']:.0f} MiB | "
+        f"| {r['run']} | {r['seconds']:.0f} s | {r['cpu_seconds']:.0f} s | {args.count / r['seconds']:.0f} | "
+        f"{r['peak_rss_mib']:.0f} MiB | "
         f"{'; '.join(r['report'])} |"
         for r in results
     ]
@@ -126,8 +129,8 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d %H:%M')}, load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
         f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         "",
-        "| run | wall time | posts/s | peak RSS | report |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| run | wall time | CPU time | posts/s | peak RSS | report |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
         *rows,
         "",
         f"Second run changed nothing: {'yes' if results[1]['nothing_changed'] else 'NO'}",

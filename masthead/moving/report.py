@@ -130,15 +130,30 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def remembered(source: str, kind: str, external_id: str) -> ImportedRecord | None:
-    return ImportedRecord.objects.filter(source=source, kind=kind, external_id=external_id[:255]).first()
+class RememberedRecords:
+    """Which of our rows each old record of one source became, read once a run (one query, not one a record)."""
 
+    def __init__(self, source: str):
+        self.source = source
+        self.by_key: dict[tuple[str, str], ImportedRecord] | None = None
 
-def remember(source: str, kind: str, external_id: str, object_id: int, print_: str) -> None:
-    """Record which of our rows an old record became, and its fingerprint, for the next run."""
-    ImportedRecord.objects.update_or_create(
-        source=source,
-        kind=kind,
-        external_id=external_id[:255],
-        defaults={"object_id": object_id, "fingerprint": print_, "imported_at": timezone.now()},
-    )
+    def get(self, kind: str, external_id: str) -> ImportedRecord | None:
+        if self.by_key is None:
+            self.by_key = {(r.kind, r.external_id): r for r in ImportedRecord.objects.filter(source=self.source)}
+        return self.by_key.get((kind, external_id[:255]))
+
+    def remember(self, kind: str, external_id: str, object_id: int, print_: str) -> None:
+        """Record which of our rows an old record became, and its fingerprint, for the next run."""
+        record = self.get(kind, external_id)
+        if record is None:
+            record = ImportedRecord.objects.create(
+                source=self.source, kind=kind, external_id=external_id[:255], object_id=object_id, fingerprint=print_
+            )
+            self.by_key[(kind, record.external_id)] = record
+        else:
+            record.object_id, record.fingerprint, record.imported_at = object_id, print_, timezone.now()
+            record.save(update_fields=["object_id", "fingerprint", "imported_at"])
+
+    def forget(self) -> None:
+        """After a rollback: the rows may no longer be as remembered here; read them again when next asked."""
+        self.by_key = None

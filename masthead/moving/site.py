@@ -18,7 +18,7 @@ from masthead.content.models import FREE, RESERVED_SLUGS, ArticlePage, Author, H
 from masthead.content.services import create_or_update_article, slug_for
 from masthead.moving.html_body import body_from_html
 from masthead.moving.images import ImageFolder
-from masthead.moving.report import ImportReport, RecordProblem, Where, fingerprint, remember, remembered
+from masthead.moving.report import ImportReport, RecordProblem, RememberedRecords, Where, fingerprint
 
 STANDFIRST_LIMIT = 600
 
@@ -78,6 +78,8 @@ class SiteImport:
         self.sections: dict[str, OldSection] = {}
         self.author_rows: dict[str, Author] = {}
         self.section_rows: dict[str, SectionPage] = {}
+        self.records = RememberedRecords(source)
+        self.article_ids: set[int] | None = None  # our articles' ids, read once, so an unchanged post costs no query
         self.last_outcome = ""
 
     # -- authors ----------------------------------------------------------------------------------
@@ -94,7 +96,7 @@ class SiteImport:
         if not slug:
             raise RecordProblem(f"the author's name {old.name!r} has no letters or digits")
         print_ = fingerprint(old.name, old.bio, *([old.photo] if old.photo else []))
-        record = remembered(self.source, "author", key)
+        record = self.records.get("author", key)
         author = Author.objects.filter(pk=record.object_id).first() if record else None
         if author is not None and record.fingerprint == print_:
             self.last_outcome = self.report.count("authors", "unchanged")
@@ -106,7 +108,7 @@ class SiteImport:
             author.bio = strip_tags(old.bio)
             author.photo = self.author_photo(old) or author.photo
             author.save()
-            remember(self.source, "author", key, author.pk, print_)
+            self.records.remember("author", key, author.pk, print_)
             self.last_outcome = self.report.count("authors", outcome)
         self.redirect(old.old_path, old.where, url=author.get_absolute_url())
         self.author_rows[key] = author
@@ -138,7 +140,7 @@ class SiteImport:
             self.report.count("sections", "created")
         else:
             self.report.count("sections", "unchanged")
-        remember(self.source, "section", key, section.pk, fingerprint(old.name, old.slug))
+        self.records.remember("section", key, section.pk, fingerprint(old.name, old.slug))
         self.redirect(old.old_path, old.where, page=section)
         self.section_rows[key] = section
         return section
@@ -156,10 +158,12 @@ class SiteImport:
             old.pages_html, old.access_level, old.standfirst, old.feature_image, old.feature_image_alt,
             old.feature_image_credit, old.old_path,
         )  # fmt: skip
-        record = remembered(self.source, "article", old.key)
-        existing = ArticlePage.objects.filter(pk=record.object_id).first() if record else None
-        if existing is not None and record.fingerprint == print_:
+        record = self.records.get("article", old.key)
+        if self.article_ids is None:
+            self.article_ids = set(ArticlePage.objects.values_list("pk", flat=True))
+        if record is not None and record.object_id in self.article_ids and record.fingerprint == print_:
             return self.report.count("articles", "unchanged")
+        existing = ArticlePage.objects.filter(pk=record.object_id).first() if record else None
         slug = self.free_slug(section, old.slug or slug_for(old.title), existing)
         body = body_from_html(old.pages_html, find_image=self.body_image(old), old_site_url=self.old_site_url)
         left_out = old.left_out + body.left_out
@@ -201,7 +205,8 @@ class SiteImport:
             self.redirect(old.old_path, old.where, page=article)
             for number in range(2, article.page_count + 1):
                 self.redirect(f"{old.old_path.rstrip('/')}/{number}/", old.where, page=article, route=f"/{number}/")
-        remember(self.source, "article", old.key, article.pk, print_)
+        self.records.remember("article", old.key, article.pk, print_)
+        self.article_ids.add(article.pk)
         return self.report.count("articles", "updated" if existing is not None else "created")
 
     def free_slug(self, section: SectionPage, wanted: str, mine: ArticlePage | None) -> str:
@@ -255,6 +260,8 @@ class SiteImport:
         self.report.count("old paths", "created")
 
     def forget(self) -> None:
-        """After a record's writes were rolled back: read authors and sections from the database again."""
+        """After a record's writes were rolled back: read authors, sections and records from the database again."""
         self.author_rows.clear()
         self.section_rows.clear()
+        self.records.forget()
+        self.article_ids = None

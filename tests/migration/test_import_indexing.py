@@ -6,7 +6,11 @@ found by search was indexed by the import itself.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ReferenceIndex
 
@@ -48,3 +52,38 @@ def test_an_import_queues_no_index_update_per_save_of_its_pages(imported):
     assert reference_updates.count() == 0
     # At most each article's two search texts, queued again by content's own index_article on publishing.
     assert search_updates.count() <= 2 * articles
+
+
+def ghost_export_of(tmp_path, posts: int):
+    """A Ghost 5 export of `posts` published posts by one author, tagged Politics."""
+    rows = [
+        {"id": f"p{n:023d}", "title": f"Budget Vote {n}", "slug": f"budget-vote-{n}", "type": "post",
+         "status": "published", "visibility": "public", "html": f"<p>The council met for the {n}th time.</p>",
+         "published_at": "2023-12-01T09:00:00.000Z"}
+        for n in range(posts)
+    ]  # fmt: skip
+    data = {
+        "posts": rows,
+        "users": [{"id": "u1", "name": "Ada Okafor", "slug": "ada"}],
+        "tags": [{"id": "t1", "name": "Politics", "slug": "politics"}],
+        "posts_authors": [{"post_id": row["id"], "author_id": "u1"} for row in rows],
+        "posts_tags": [{"post_id": row["id"], "tag_id": "t1"} for row in rows],
+    }
+    path = tmp_path / f"ghost-{posts}.json"
+    path.write_text(json.dumps({"db": [{"meta": {"version": "5.101.3"}, "data": data}]}))
+    return path
+
+
+def queries_of_a_second_run(export) -> int:
+    """Reads and writes of a second run (each record's savepoint aside)."""
+    run_import("import_ghost", export)
+    with CaptureQueriesContext(connection) as second:
+        assert "Nothing changed" in run_import("import_ghost", export)
+    return sum(1 for query in second if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")))
+
+
+def test_a_second_run_reads_nothing_more_for_each_unchanged_post(sections, tmp_path):
+    few = queries_of_a_second_run(ghost_export_of(tmp_path, 3))
+    ArticlePage.objects.filter(slug__startswith="budget-vote-").delete()
+
+    assert queries_of_a_second_run(ghost_export_of(tmp_path, 13)) == few
