@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from django.utils.html import escape
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
@@ -284,17 +285,27 @@ class CardReader:
         if not any(name in html for name in RENDERED_CARDS):
             return html
         document = BeautifulSoup(html, "html.parser")
-        for card in document.find_all(class_=list(RENDERED_CARDS)):
-            if card.find_parent(class_=list(RENDERED_CARDS)) is not None:
-                continue  # only the outermost card is read
-            replacement = self.rendered_card(card)
-            if replacement is not None:
-                card.replace_with(BeautifulSoup(replacement, "html.parser"))
-        return str(document)
+        # Each card read is emptied and marked, and its HTML put in when the page is written out: replacing it in
+        # its parent's list of children, or parsing its HTML, once a card would make a page of cards quadratic.
+        marker, replacements = f"card-{uuid.uuid4().hex}-", []
+        boxes = [document]  # walked without recursion, and never into a card once it is read
+        while boxes:
+            for element in list(boxes.pop().children):
+                if not isinstance(element, Tag):
+                    continue
+                replacement = self.rendered_card(element) if RENDERED_CARDS & set(element.get("class") or []) else None
+                if replacement is None:
+                    boxes.append(element)
+                else:
+                    element.clear()
+                    element.name, element.attrs = "div", {}
+                    element.append(f"{marker}{len(replacements)}.")
+                    replacements.append(replacement)
+        return re.sub(rf"{marker}(\d+)\.", lambda found: replacements[int(found[1])], str(document))
 
-    def rendered_card(self, card) -> str | None:
+    def rendered_card(self, card: Tag) -> str | None:
         classes = set(card.get("class") or [])
-        caption = words_in(card, "figcaption")
+        caption = words_in(card, "figcaption", recursive=False)
         if "kg-signup-card" in classes:
             self.body.left_out["sign-up form"] += 1
             return ""
@@ -311,7 +322,7 @@ class CardReader:
             return self.kept_as_link("file", link["href"] if link else "", title) + (
                 f"<p>{escape(about)}</p>" if about else ""
             )
-        frame = card.find("iframe", src=True)
+        frame = card.find("iframe", src=True, recursive=False)
         if "kg-embed-card" in classes and frame is not None:
             return self.kept_as_link("embed", frame["src"], caption)
         return None  # an embed of quoted text (a post on a social site) reads as a quote with its link
@@ -337,12 +348,15 @@ class CardReader:
         return "".join(f"<p>{escape(text)}</p>" for text in card_words(card))
 
 
-RENDERED_CARDS = ("kg-signup-card", "kg-audio-card", "kg-video-card", "kg-file-card", "kg-embed-card")
+RENDERED_CARDS = {"kg-signup-card", "kg-audio-card", "kg-video-card", "kg-file-card", "kg-embed-card"}
 
 
-def words_in(card, name=None, class_=None) -> str:
-    """The words of the first element inside a rendered card with that tag name or class, or ""."""
-    found = card.find(name, class_=class_) if class_ else card.find(name)
+def words_in(card: Tag, name=None, class_=None, recursive: bool = True) -> str:
+    """The words of the first element inside a rendered card with that tag name or class, or "".
+
+    Searched only once per card replaced (and only among a card's children where a card may be walked into).
+    """
+    found = card.find(name, class_=class_, recursive=recursive) if class_ else card.find(name, recursive=recursive)
     return plain_text(found) if found is not None else ""
 
 
