@@ -32,7 +32,8 @@ if [ ! -d "$APP/node_modules" ]; then
     (cd "$APP" && node -e 'const fs=require("fs");const p=JSON.parse(fs.readFileSync("package.json"));delete p.devDependencies;fs.writeFileSync("package.json",JSON.stringify(p,null,2))')
     # --legacy-peer-deps: bookshelf 1.2's peer range names an older knex than Ghost pins (yarn ignores it).
     (cd "$APP" && npm install --omit=dev --omit=optional --legacy-peer-deps --ignore-scripts --no-audit --no-fund)
-    # The one optional package wanted: the Admin API's ?source=html turns HTML into Mobiledoc with it (pure JS).
+    # The one optional package wanted (pure JS): Ghost 5 refuses a post sent with ?source=html without it, though
+    # it keeps the Lexical it also makes.
     (cd "$APP" && npm install --no-save --legacy-peer-deps --ignore-scripts --no-audit --no-fund \
         "@tryghost/html-to-mobiledoc@$(node -p 'require("./package.json").optionalDependencies["@tryghost/html-to-mobiledoc"]')")
 fi
