@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -23,6 +24,7 @@ from masthead.content.importer import import_articles, parse_path
 from masthead.content.models import ArticlePage, HomePage, SectionPage
 from masthead.institutions import networks
 from masthead.institutions.models import Institution
+from tests.migrated_database import reused_when_migrated_before
 from tests.seed import SEED_FILE
 
 pytest_plugins = ["tests.personas"]
@@ -34,18 +36,87 @@ SECTION_SLUGS = ["politics", "finance", "foreign-affairs", "environment", "cultu
 # pdftotext or the real voice. The fast set is the inner loop; CI runs everything.
 SLOW_FIXTURES = {"chromium_browser", "browser_page", "live_server", "piper", "shared_database", "localstripe_url"}
 SLOW_MODULES = {"test_epub.py", "test_pdf.py", "test_builds.py", "test_renewal_crash.py", "test_printer_files.py"}
+# And the tests measured to cost over 0.4 s of CPU, their own and their child processes' (a subprocess,
+# Hypothesis's hundreds of examples, a whole issue built, an import, a 100-row ledger), so that the fast set
+# runs in about a minute: the list, and how to measure it again, are in the file. A new test is fast until measured.
+MEASURED_SLOW = Path(__file__).with_name("slow_tests.txt")
+
+
+def measured_slow_tests() -> set[str]:
+    lines = MEASURED_SLOW.read_text().splitlines() if MEASURED_SLOW.exists() else []
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-cpu",
+        metavar="PATH",
+        help="append each test's CPU seconds (its own and its child processes') and node id to PATH, tab-separated",
+    )
 
 
 def pytest_configure(config):
     # The test settings serve static files from the finders; an absent STATIC_ROOT is expected.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+    if config.getoption("record_cpu"):
+        config.pluginmanager.register(CpuRecorder(config.getoption("record_cpu")), "cpu_recorder")
 
 
 def pytest_collection_modifyitems(config, items):
+    measured_slow = measured_slow_tests()
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & SLOW_FIXTURES or item.path.name in SLOW_MODULES or item.get_closest_marker("browser"):
+        if (
+            fixtures & SLOW_FIXTURES
+            or item.path.name in SLOW_MODULES
+            or item.get_closest_marker("browser")
+            or item.nodeid in measured_slow
+        ):
             item.add_marker(pytest.mark.slow)
+
+
+class CpuRecorder:
+    """`--record-cpu`: each test's CPU seconds, less the session's fixtures that happened to be set up during it."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.session_setup = 0.0
+
+    @staticmethod
+    def cpu_seconds() -> float:
+        return sum(os.times()[:4])  # user and system, this process's and its child processes' that have ended
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.session_setup = 0.0
+        started = self.cpu_seconds()
+        try:
+            return (yield)
+        finally:
+            spent = self.cpu_seconds() - started - self.session_setup
+            with open(self.path, "a") as out:  # one short line per write: workers appending do not interleave
+                out.write(f"{spent:.3f}\t{item.nodeid}\n")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        if fixturedef.scope != "session":
+            return (yield)
+        started = self.cpu_seconds()
+        try:
+            return (yield)
+        finally:
+            self.session_setup += self.cpu_seconds() - started
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb, django_db_createdb):
+    """pytest-django's step before it creates the test database: with `--reuse-db` (`make test-fast`), the
+    migrated database saved by an earlier run is copied in instead of migrating (tests/migrated_database.py)."""
+    if not django_db_keepdb:
+        yield
+        return
+    with reused_when_migrated_before(rebuild=django_db_createdb):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
