@@ -169,3 +169,57 @@ def test_a_gift_paid_with_a_processing_charge_is_bought_once_when_it_settles(rea
     assert len(emails_to(reader.email)) == 1  # the giver's receipt
     delivery_run()
     assert len(mail.outbox) == 2 and money_taken() == gift.amount_cents
+
+
+def renewal_charges() -> list[tuple[bool, str]]:
+    return list(
+        SandboxCharge.objects.filter(idempotency_key__startswith="renewal:")
+        .order_by("pk")
+        .values_list("succeeded", "decline_code")
+    )
+
+
+def test_a_renewal_still_processing_is_not_failed_nor_charged_again_and_renews_once_it_settles(
+    subscriber, subscriber_client, clock
+):
+    subscriber_client.post("/account/card/", card_fields(SETTLES_LATER, ""), follow=True)
+    subscription = Subscription.objects.get(reader=subscriber)
+    due = subscription.current_period_end
+
+    for hours in (0, 1):  # the hourly runs while the money is on its way
+        clock.move_to(due + datetime.timedelta(hours=hours, minutes=5))
+        hourly_run()
+        subscription.refresh_from_db()
+        assert subscription.status == Subscription.ACTIVE and subscription.current_period_end == due
+        assert renewal_charges() == [(False, "processing")]  # one charge, never a retry beside it
+        assert entitlements_for(subscriber).digital  # the day's grace covers the wait
+        assert mail.outbox == []  # no "we could not take your payment"
+
+    clock.move_to(due + SETTLES_AFTER + datetime.timedelta(minutes=10))
+    assert hourly_run()["renewed"] == 1
+
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.ACTIVE and subscription.current_period_end > due
+    assert renewal_charges() == [(True, "")]
+    assert Payment.objects.filter(subscription=subscription, status=Payment.SUCCEEDED).count() == 2
+    assert subjects() == ["The Masthead Review: receipt R-…"]
+    assert "renewed" not in hourly_run()
+    assert len(mail.outbox) == 1 and len(renewal_charges()) == 1
+
+
+def test_a_renewal_that_processes_then_fails_goes_to_dunning_once_it_has_failed(subscriber, subscriber_client, clock):
+    subscriber_client.post("/account/card/", card_fields(FAILS_LATER, ""), follow=True)
+    subscription = Subscription.objects.get(reader=subscriber)
+    due = subscription.current_period_end
+    clock.move_to(due + datetime.timedelta(minutes=5))
+    hourly_run()
+    assert Subscription.objects.get(pk=subscription.pk).status == Subscription.ACTIVE and mail.outbox == []
+
+    clock.move_to(due + SETTLES_AFTER + datetime.timedelta(minutes=10))
+    assert hourly_run()["failed"] == 1
+
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.PAST_DUE and subscription.failed_renewal_attempts == 1
+    assert renewal_charges() == [(False, "insufficient_funds")]
+    assert [email.subject for email in mail.outbox] == ["The Masthead Review: we could not take your payment"]
+    assert money_taken() == 900  # Sam's first month only

@@ -24,6 +24,7 @@ from masthead.subscriptions.models import (
     retry_schedule,
 )
 from masthead.subscriptions.services.ledger import issue_receipt, locked_subscription, record_event
+from masthead.subscriptions.services.payment_attempts import still_processing
 
 Shard = tuple[int, int]  # (index, count): this run takes the subscriptions with pk % count == index
 
@@ -114,10 +115,18 @@ def renew_subscription(
         if payment.status != Payment.PENDING:
             return "already_recorded"
 
-    result = charge_renewal(payment, customer, gateway or get_gateway(subscription.gateway))
+    result = renewal_charge(payment, customer, gateway or get_gateway(subscription.gateway))
     return record_renewal_result(
         subscription_id, payment.pk, plan.pk, result, now, retry_days=retry_days, asked_for=asked_for
     )
+
+
+def renewal_charge(payment: Payment, customer: GatewayCustomer, gateway: Gateway):
+    """The renewal payment's charge as it stands: sent (again) under its key, or asked about if it was processing."""
+    if payment.gateway_charge_ref:
+        # Not charged again: a gateway forgets keys (Stripe after a day) and a processing charge can take days.
+        return gateway.payment_status(charge_ref=payment.gateway_charge_ref)
+    return charge_renewal(payment, customer, gateway)
 
 
 def charge_renewal(payment: Payment, customer: GatewayCustomer, gateway: Gateway):
@@ -165,6 +174,12 @@ def record_renewal_result(
             # A charge the reader's bank held for them is recorded once they confirm it (services/authentication.py).
             if not (payment.status == Payment.PENDING or (result.succeeded and payment.awaits_authentication)):
                 return "already_recorded"
+            if still_processing(result):
+                # Neither paid nor failed: it may yet take the money, so no retry may charge again. The
+                # payment stays pending with its charge, and each run asks about it until it settles.
+                payment.gateway_charge_ref = result.charge_ref
+                payment.save(update_fields=["gateway_charge_ref"])
+                return "processing"
             if not (subscription.is_live and payment.period_start == subscription.current_period_end):
                 # Ended, refunded or moved on while the charge was in flight (or its worker crashed):
                 # the period is no longer this subscription's to renew, and must not revive it.
@@ -316,7 +331,7 @@ def settle_lost_renewal(
     customer = GatewayCustomer.objects.get(reader_id=subscription.reader_id, gateway=subscription.gateway)
     # The same key returns the first attempt's result; had the worker died before charging, this
     # charges now, and the charge is given straight back below.
-    result = charge_renewal(payment, customer, gateway or get_gateway(subscription.gateway))
+    result = renewal_charge(payment, customer, gateway or get_gateway(subscription.gateway))
     return record_renewal_result(subscription.pk, payment.pk, subscription.plan_id, result, now, retry_days=retry_days)
 
 
