@@ -164,6 +164,8 @@ SUPPORTERS_HTML = "<p>For our supporters only: the winter issue's cover, a month
 
 DRAFT_HTML = "<p>Next week the council meets again; this draft is not finished.</p>"
 
+SCHEDULED_HTML = "<p>The spring issue goes out in March; Ghost will publish this post then.</p>"
+
 ABOUT_HTML = "<p>The Harbour Review has been published since 1998.</p>"
 
 
@@ -211,6 +213,7 @@ def fill(ghost: Ghost, content: Path) -> dict:
         return ghost.call("POST", "posts/?source=html", {"posts": [body]})["posts"][0]
 
     published = "2026-11-0{}T09:30:00.000Z"
+    next_year = datetime.date.today().year + 1
     made = [
         post("The City Votes on Its Budget", html=BUDGET_HTML, status="published", visibility="public",
              published_at=published.format(2), authors=[{"id": ada["id"]}],
@@ -234,6 +237,8 @@ def fill(ghost: Ghost, content: Path) -> dict:
              tags=[{"name": "Culture"}]),
         post("Council, Next Week", html=DRAFT_HTML, status="draft", authors=[{"id": ada["id"]}],
              tags=[{"name": "Politics"}]),
+        post("The Spring Issue", html=SCHEDULED_HTML, status="scheduled", authors=[{"id": ben["id"]}],
+             published_at=f"{next_year}-03-01T08:00:00.000Z", tags=[{"name": "Culture"}]),
     ]  # fmt: skip
     ghost.call("POST", "pages/?source=html", {"pages": [{"title": "About", "html": ABOUT_HTML, "status": "published"}]})
 
