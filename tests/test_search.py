@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 
 from masthead.content.models import SUBSCRIBERS, ArticlePage
 from masthead.core.page_cache import clear_page_cache
@@ -278,10 +279,11 @@ def test_search_page_queries_do_not_grow_with_the_number_of_results(sections, an
     anonymous.get("/search/?q=harvest")
     clear_page_cache()
 
-    # The sections (read once, for the filter, the cards and the navigation), the paywall's settings, the
-    # ranked hits with their dates and count, the page's articles with their snippets' texts, their
-    # bylines; the authors were kept by the first search.
-    with django_assert_max_num_queries(5):
+    # The paywall's settings, the ranked hits with their dates and count, the page's articles with their
+    # snippets' texts, their bylines, and the sections; the authors were kept by the first search, but
+    # the sections were forgotten with the page cache. On PostgreSQL the hits are read first among the
+    # entries where the word is salient (content/0009), then, as those are fewer than a page, among all.
+    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 5):
         response = anonymous.get("/search/?q=harvest")
 
     assert len(headlines(response, ".search-results h3")) == 12

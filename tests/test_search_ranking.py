@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 
 from masthead.content import search_ranking
 from masthead.content.models import SUBSCRIBERS
@@ -158,3 +159,53 @@ def test_a_search_counts_a_few_pages_ahead_and_the_reader_can_page_past_them(sec
     assert "Page 2 of 3" in words(parsed(second).select_one("nav.pagination"))
     shown = [headline for page in (first, second, third) for headline in headlines(page, ".search-results h3")]
     assert sorted(shown) == sorted(f"Avalanche warning {day}" for day in range(1, 46))
+
+
+def test_a_word_most_articles_mention_in_passing_ranks_those_about_it_first_on_every_page(
+    sections, anonymous, monkeypatch
+):
+    """On PostgreSQL the first page is read from the entries where the word is salient (content/0009):
+    the same order as ranking every match, and the next page, which needs more, ranks them all."""
+    monkeypatch.setattr(search_ranking, "PAGES_COUNTED_AHEAD", 0)  # page 1 reads 21 rows: the salient ones suffice
+    author = AuthorFactory(name="Ines Halvorsen")
+    for year in range(2001, 2023):  # 22 articles about lighthouses, older
+        ArticleFactory(
+            title=f"Keepers of the coast {year}",
+            date=datetime.date(year, 6, 1),
+            authors=[author],
+            standfirst="A lighthouse and its keepers.",
+            pages=[
+                paragraphs("The lighthouse stood for a century.", "Each lighthouse had a keeper; the lighthouse lamp.")
+            ],
+        )
+    for month in range(1, 13):  # 12 newer ones that mention a lighthouse once, in passing
+        ArticleFactory(
+            title=f"Harbour fees {month}",
+            date=datetime.date(2024, month, 1),
+            authors=[author],
+            standfirst="The port raises its fees.",
+            pages=[paragraphs("Ships paid more this year.", "A lighthouse was mentioned at the meeting.")],
+        )
+
+    statements = []  # the ranked read runs on a server-side cursor, which CaptureQueriesContext misses
+
+    def noting(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(noting):
+        first = anonymous.get("/search/", {"q": "lighthouse"})
+    second = anonymous.get("/search/", {"q": "lighthouse", "page": "2"})
+
+    assert result_count(first) == "More than 20 results for “lighthouse”."
+    assert headlines(first, ".search-results h3") == [f"Keepers of the coast {year}" for year in range(2022, 2002, -1)]
+    assert result_count(second) == "34 results for “lighthouse”."
+    assert headlines(second, ".search-results h3") == [
+        "Keepers of the coast 2002",
+        "Keepers of the coast 2001",
+        *(f"Harbour fees {month}" for month in range(12, 0, -1)),
+    ]
+    if connection.vendor == "postgresql":  # the first page came from the salient words alone
+        searches = [sql for sql in statements if "<=>" in sql]
+        assert any("masthead_salient" in sql for sql in searches)
+        assert not any("<=>" in sql and "masthead_salient" not in sql for sql in searches)

@@ -81,15 +81,39 @@ def sqlite_match(words: Words) -> str:
     return "{title body} : (" + (" OR " if words.any_word else " AND ").join(terms) + ")"
 
 
-def matching_entries(words: Words, model, *, reach: str | None = None) -> QuerySet:
+def salient_first(words: Words) -> bool:
+    """Whether a search may rank the entries where its word is salient first (PostgreSQL, content/0009):
+    one word of letters only, which the text search parser keeps as one lexeme (or none, a stop word).
+
+    RUM ranks a one-lexeme query by that word's occurrences alone (ts_rank's sum, default weights,
+    no length normalisation): an occurrence weighted above D scores at least 0.2/1.645, four D ones
+    0.1 * (1 + 1/4 + 1/9 + 1/16) / 1.645, and three or fewer D ones at most 0.1 * (1 + 1/4 + 1/9) / 1.645.
+    So every entry where the word is salient (weighted above D, or four times or more) ranks above
+    every entry where it is not, and the first matches are all salient ones.
+    """
+    return (
+        connection.vendor == "postgresql"
+        and len(words.loose) == 1
+        and not words.phrases
+        and not words.any_word
+        and words.loose[0].isalpha()
+    )
+
+
+def matching_entries(words: Words, model, *, reach: str | None = None, salient: bool = False) -> QuerySet:
     """`model`'s index entries holding the words, annotated with `distance` (lower is more relevant) and `key`;
-    for ArticleSearchText, only the entries of `reach`."""
+    for ArticleSearchText, only the entries of `reach`. `salient` (PostgreSQL, see `salient_first`): only
+    the entries where the word is salient, read from content/0009's smaller indexes."""
     from django.contrib.contenttypes.models import ContentType
+    from django.contrib.postgres.search import SearchVectorField
     from wagtail.search import models as search_models
 
     content_type = ContentType.objects.get_for_model(model)
     if connection.vendor == "postgresql":
-        document = CombinedExpression(F("title"), "||", F("body"))  # the expression content/0006 indexes
+        if salient:
+            document = RawSQL('"wagtailsearch_indexentry"."masthead_salient"', [], output_field=SearchVectorField())
+        else:
+            document = CombinedExpression(F("title"), "||", F("body"))  # the expression content/0006 indexes
         query = postgres_query(words)
         entries = search_models.IndexEntry.objects.filter(content_type=content_type)
         if reach is not None:
@@ -150,15 +174,20 @@ class RankedHits:
 
         self.articles = articles
         self.cards = articles if cards is None else cards
-        if reach is None:
-            entries = matching_entries(words, ArticlePage).annotate(article_id=F("key"))
-        else:
-            entries = matching_entries(words, ArticleSearchText, reach=reach)
-            # The reach asked of the row as well: an entry whose reach is wrong or missing finds nothing.
-            texts = ArticleSearchText.objects.filter(pk=OuterRef("key"), reach=reach)
-            entries = entries.annotate(article_id=Subquery(texts.values("article_id")))
-        findable = articles.order_by().filter(pk=OuterRef("article_id"))
-        self.entries = entries.filter(Exists(findable))
+
+        def findable_entries(salient: bool) -> QuerySet:
+            if reach is None:
+                entries = matching_entries(words, ArticlePage, salient=salient).annotate(article_id=F("key"))
+            else:
+                entries = matching_entries(words, ArticleSearchText, reach=reach, salient=salient)
+                # The reach asked of the row as well: an entry whose reach is wrong or missing finds nothing.
+                texts = ArticleSearchText.objects.filter(pk=OuterRef("key"), reach=reach)
+                entries = entries.annotate(article_id=Subquery(texts.values("article_id")))
+            findable = articles.order_by().filter(pk=OuterRef("article_id"))
+            return entries.filter(Exists(findable))
+
+        self.entries = findable_entries(salient=False)
+        self.salient_entries = findable_entries(salient=True) if salient_first(words) else None
         page = min(max(page, 1), -(-MOST_COUNTED // ARTICLES_PER_LIST_PAGE))
         self.most_counted = min(MOST_COUNTED, (page + PAGES_COUNTED_AHEAD) * ARTICLES_PER_LIST_PAGE)
         self.read_to = page * ARTICLES_PER_LIST_PAGE + 1  # the asked page and one more
@@ -218,12 +247,24 @@ class RankedHits:
         The index knows no dates, so articles as relevant as the page's last one may come after it:
         read on until the distance changes, then put each group of equals newest first.
         """
+        enough = max(stop, count_up_to)
+        if self.salient_entries is not None:
+            # Enough rows where the word is salient: every other match ranks below them (`salient_first`).
+            rows = self.read_by_distance(self.salient_entries, stop, enough)
+            if len(rows) >= enough:
+                return self.newest_first_among_equals(rows, stop)
+        return self.newest_first_among_equals(self.read_by_distance(self.entries, stop, enough), stop)
+
+    @staticmethod
+    def read_by_distance(entries: QuerySet, stop: int, enough: int) -> list[tuple]:
+        """The entries' rows in order of distance, `enough` of them (all there are, if fewer), and on past
+        them while the distance stays that of row `stop`."""
         from masthead.content.models import ArticlePage
 
         newest = ArticlePage.objects.order_by().filter(pk=OuterRef("article_id"))
         # Each row carries its article's dates, looked up only for the rows read: no second query for them.
         by_distance = (
-            self.entries.annotate(
+            entries.annotate(
                 date=Subquery(newest.values("date")), published=Subquery(newest.values("first_published_at"))
             )
             .order_by("distance")
@@ -238,13 +279,19 @@ class RankedHits:
         # The count goes on along the same cursor, a few pages ahead: rows read in the index's order
         # cost about 38 us each, so 1,000 of them cost more (38 ms at 100,000 articles) than a count of
         # its own on a bitmap of the index (15 ms), and 100 of them much less.
-        enough = max(stop, count_up_to)
         in_order = by_distance.iterator(chunk_size=enough + 1)
         with transaction.atomic(savepoint=False), contextlib.closing(in_order):
             for row in in_order:
                 if len(rows) >= enough and row[1] != rows[stop - 1][1]:
                     break
                 rows.append(row)
-        read = len(rows)
-        rows.sort(key=lambda row: (row[1], -row[2].toordinal(), -(row[3].timestamp() if row[3] else 0.0), -row[0]))
-        return [row[0] for row in rows[:stop]], read
+        return rows
+
+    @staticmethod
+    def newest_first_among_equals(rows: list[tuple], stop: int) -> tuple[list[int], int]:
+        """The first `stop` article ids of rows read by distance, each group of equals newest first; and how
+        many rows were read."""
+        rows = sorted(
+            rows, key=lambda row: (row[1], -row[2].toordinal(), -(row[3].timestamp() if row[3] else 0.0), -row[0])
+        )
+        return [row[0] for row in rows[:stop]], len(rows)
