@@ -33,7 +33,8 @@ from masthead.core.private_files import delete_quietly, save_whole
 logger = logging.getLogger(__name__)
 
 # Bump when the text rules, pauses or encoding change: every article is then narrated anew.
-FORMAT_VERSION = "2"
+# "3": the front end's rules of 2026-12-04 (letters said by name, singular temperatures, ...: issue 17).
+FORMAT_VERSION = "3"
 COVER_RENDITION = "fill-600x600|format-jpeg|jpegquality-80"
 # Silence before each kind of segment, and between sentences, in seconds.
 PAUSE_BEFORE = {TITLE: 0.0, BYLINE: 0.5, HEADING: 0.9, PARAGRAPH: 0.45, QUOTE: 0.6}
