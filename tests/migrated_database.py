@@ -48,6 +48,16 @@ def saved_path(key: str) -> Path:
     return Path(tempfile.gettempdir()) / f"masthead-test-migrated-{key}.sqlite3"
 
 
+def restored(saved: Path, connection) -> bool:
+    """Copy the saved database into the connection's; False when there is none (read-only: never created here)."""
+    try:
+        with closing(sqlite3.connect(f"file:{saved}?mode=ro", uri=True)) as source:
+            source.backup(connection.connection)
+    except sqlite3.OperationalError:  # not saved yet, or removed by a run that saved a newer one
+        return False
+    return True
+
+
 @contextmanager
 def reused_when_migrated_before(*, rebuild: bool):
     """While pytest-django creates the test database, its `migrate` copies the saved database in, or migrates and saves.
@@ -71,9 +81,7 @@ def reused_when_migrated_before(*, rebuild: bool):
         django.core.management.call_command = call_command  # the test database's migrate only: later calls are real
         saved = saved_path(fingerprint(alias))
         connection.ensure_connection()
-        if saved.exists() and not rebuild:
-            with closing(sqlite3.connect(saved)) as source:
-                source.backup(connection.connection)
+        if not rebuild and restored(saved, connection):
             signal_options = {"apps": apps, "plan": []}
             django.core.management.sql.emit_pre_migrate_signal(0, False, alias, **signal_options)
             django.core.management.sql.emit_post_migrate_signal(0, False, alias, **signal_options)
