@@ -53,7 +53,7 @@ def published_articles() -> QuerySet[ArticlePage]:
     )
 
 
-LIVE_SECTIONS = "content:live-sections"
+LIVE_SECTIONS = "content:live-sections:2"  # (page cache epoch, sections); was the list alone
 LIVE_SECTIONS_KEPT = 600  # seconds: a safety net; whatever changes the navigation forgets the list (below)
 
 
@@ -64,18 +64,26 @@ def live_sections() -> list[SectionPage]:
     default cache: a read instead of a query of sections and page privacy. Whatever would change it (a
     section published, unpublished, moved or deleted, page privacy set) clears the page cache, as the
     navigation of every stored page shows the sections: `forget_live_sections` follows that signal.
+    The list is kept with the page cache's epoch read before the sections were: a change that lands
+    between this read and the keeping (its forgetting done, on commit, before the list is kept) gives a
+    new epoch, so the list read before it is never served after it.
     """
-    sections = cache.get(LIVE_SECTIONS)
-    if sections is None:
-        sections = list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
-        cache.set(LIVE_SECTIONS, sections, LIVE_SECTIONS_KEPT)
+    from masthead.core.page_cache import EPOCH_KEY
+
+    kept = cache.get_many([LIVE_SECTIONS, EPOCH_KEY])
+    epoch = kept.get(EPOCH_KEY)
+    if LIVE_SECTIONS in kept:
+        kept_epoch, sections = kept[LIVE_SECTIONS]
+        if kept_epoch == epoch:
+            return sections
+    sections = list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
+    cache.set(LIVE_SECTIONS, (epoch, sections), LIVE_SECTIONS_KEPT)
     return sections
 
 
 def forget_live_sections(**kwargs) -> None:
     """The page cache forgot pages (connected by ContentConfig.ready): forget the sections with them, in the
-    shared cache, so every process reads them again. The page cache forgets now and again on commit, so a
-    read between the two cannot keep the old list."""
+    shared cache, so every process reads them again."""
     cache.delete(LIVE_SECTIONS)
 
 
