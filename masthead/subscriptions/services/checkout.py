@@ -55,7 +55,7 @@ from masthead.subscriptions.services.ledger import (
     save_address,
 )
 from masthead.subscriptions.services.offers import check_offer
-from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
+from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt, still_processing
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,9 @@ CHECKOUT_POLL_SECONDS = 0.05
 # The reader's own page has the first word on a charge that began waiting; the sweep asks after this.
 WAITING_CHECKOUT_AGE = PAYMENT_CLAIM
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so your subscription has not started."
+# A charge whose bank page the reader never finished is withdrawn after this, as a gift's is.
+CHECKOUT_ABANDONED_AFTER = datetime.timedelta(hours=24)
+ABANDONED_MESSAGE = "You did not confirm the payment with your bank, so it was withdrawn and nothing was charged."
 
 
 class CheckoutPayment(PaymentAttempt):
@@ -280,6 +283,33 @@ def settle_checkout(
     return CheckoutPayment(checkout).settle(gateway, now)
 
 
+def give_up_checkout(
+    checkout: Checkout, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
+) -> Subscription:
+    """A day after the reader's bank began asking them to confirm: ask the gateway once more, else withdraw
+    the charge and end the checkout declined (CardDeclined, code "abandoned").
+
+    A charge confirmed meanwhile (its news lost) is recorded, one still processing goes on waiting (it
+    cannot be withdrawn), and a withdrawal that finds the charge went through after all records it: a
+    checkout given up never took money.
+    """
+    gateway = gateway or get_gateway(checkout.gateway)
+    now = now or timezone.now()
+    try:
+        return settle_checkout(checkout, gateway=gateway, now=now)
+    except AuthenticationRequired:
+        pass  # still waiting for the reader: withdraw it
+    result = gateway.cancel_charge(charge_ref=checkout.charge_ref)
+    if result.succeeded:
+        return CheckoutPayment(checkout).conclude(result, now, gateway)
+    if still_processing(result) or result.requires_action:
+        raise CheckoutInProgress()  # confirmed a moment ago: asked again on the next run
+    Checkout.objects.filter(pk=checkout.pk, status=Checkout.AUTHENTICATING).update(
+        status=Checkout.DECLINED, decline_code="abandoned", message=ABANDONED_MESSAGE
+    )
+    raise CardDeclined(ABANDONED_MESSAGE, "abandoned")
+
+
 def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Ask the gateway again about every checkout still waiting: a charge still processing, or news that never came.
 
@@ -287,18 +317,20 @@ def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[st
     a charge that processes for days (a bank debit), or one whose news was lost, or the sandbox,
     which has no webhook, would otherwise wait for ever, the reader charged and not subscribed.
     Run with the renewals; settling records once, whoever comes first, so running it again, or
-    beside the reader's page, changes nothing.
+    beside the reader's page, changes nothing. A charge still waiting for the reader's bank a day on is
+    withdrawn (`give_up_checkout`), so abandoned checkouts are not asked about for ever.
     """
     now = now or timezone.now()
-    outcomes = {"subscribed": 0, "waiting": 0, "declined": 0, "refused": 0, "gateway_error": 0}
+    outcomes = {"subscribed": 0, "waiting": 0, "declined": 0, "abandoned": 0, "refused": 0, "gateway_error": 0}
     waiting = Checkout.objects.filter(status=Checkout.AUTHENTICATING, created_at__lte=now - WAITING_CHECKOUT_AGE)
     for checkout in waiting.select_related("reader", "plan").order_by("pk"):
+        give_up = checkout.created_at <= now - CHECKOUT_ABANDONED_AFTER
         try:
-            settle_checkout(checkout, now=now)
+            (give_up_checkout if give_up else settle_checkout)(checkout, now=now)
         except (AuthenticationRequired, CheckoutInProgress):
             outcome = "waiting"
-        except CardDeclined:
-            outcome = "declined"
+        except CardDeclined as declined:
+            outcome = "abandoned" if declined.code == "abandoned" else "declined"
         except BillingError as refused:
             logger.warning("Checkout %s was settled but not recorded: %s", checkout.pk, refused)
             outcome = "refused"
