@@ -52,6 +52,7 @@ def create_or_update_article(
     hero_caption: str = "",
     publish: bool = True,
     access_level: str | None = None,
+    teaser_paragraphs: int | None = None,
 ) -> ArticlePage:
     """Create the article under `section`, or update the one with this slug; publish it if asked."""
     from masthead.content.placeholder_images import create_placeholder_image
@@ -77,6 +78,8 @@ def create_or_update_article(
     article.hero_caption = hero_caption or article.hero_caption
     if access_level is not None:
         article.access_level = access_level
+    if teaser_paragraphs is not None:
+        article.teaser_paragraphs = teaser_paragraphs
     # Bylines list authors in this order; only the admin's forms number them otherwise.
     article.article_authors = [
         ArticleAuthor(author=author_named(name), sort_order=position) for position, name in enumerate(author_names)

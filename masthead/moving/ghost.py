@@ -159,6 +159,7 @@ class GhostExport:
             author_keys=author_keys,
             pages_html=[body.html],
             access_level=FREE if free else SUBSCRIBERS,
+            preview_above_marker=True,  # Ghost shows outsiders a gated post's body above its paywall card only
             standfirst=row.get("custom_excerpt") or "",
             feature_image=row.get("feature_image") or "",
             feature_image_alt=meta.get("feature_image_alt") or row.get("feature_image_alt") or "",

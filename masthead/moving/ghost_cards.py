@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from masthead.moving.html_body import HEADINGS, MAX_DEPTH, plain_text
+from masthead.moving.html_body import HEADINGS, MAX_DEPTH, PAYWALL_MARKER, plain_text
 from masthead.moving.markdown_mark import mark_plugin
 
 BOLD, ITALIC = 1, 2  # Lexical's text format bits (strikethrough, underline, code… are read as plain text)
@@ -271,7 +271,7 @@ class CardReader:
             self.body.left_out["email-only content"] += 1  # Ghost shows it in the newsletter, not on the site
             return ""
         if kind == "paywall":
-            return ""  # where Ghost's free preview ended; access here is the whole article's
+            return PAYWALL_MARKER  # where Ghost's public preview ends, as Ghost renders it: the article's teaser
         return None
 
     # -- the cards in the html Ghost rendered ----------------------------------------------------

@@ -21,6 +21,10 @@ from django.utils.html import escape
 
 from masthead.content.blocks import HEADING, IMAGE, PAGE_BREAK, PARAGRAPH, PULL_QUOTE
 
+# Where a members' post's public preview ends, as Ghost renders its paywall card (ghost_cards writes the same for
+# Lexical and Mobiledoc): site.py makes the paragraphs above it the article's teaser. A comment: read as nothing.
+PAYWALL_MARKER = "<!--members-only-->"
+
 DROPPED = {
     "script", "style", "iframe", "object", "embed", "form", "noscript", "svg", "video", "audio", "canvas",
     "template", "button", "input", "select", "textarea", "link", "meta", "head", "title", "math", "frame",

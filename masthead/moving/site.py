@@ -8,15 +8,17 @@ old URL with a 301 to the new one through Wagtail's redirects (one lookup, on a 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
 from wagtail.contrib.redirects.models import Redirect
 
+from masthead.content.blocks import PARAGRAPH
 from masthead.content.models import FREE, RESERVED_SLUGS, ArticlePage, Author, HomePage, SectionPage
 from masthead.content.services import create_or_update_article, slug_for
-from masthead.moving.html_body import body_from_html
+from masthead.moving.html_body import PAYWALL_MARKER, Body, body_from_html
 from masthead.moving.images import ImageFolder
 from masthead.moving.report import ImportReport, RecordProblem, RememberedRecords, Where, fingerprint
 
@@ -43,6 +45,10 @@ class OldSection:
     where: Where = field(default_factory=lambda: Where("section"))
 
 
+# In a Ghost article's fingerprint: articles imported before the teaser followed the preview are updated once.
+TEASER_RULE = "teaser: the preview above the paywall marker, else none"
+
+
 @dataclass
 class OldArticle:
     key: str
@@ -55,6 +61,8 @@ class OldArticle:
     author_keys: list[str]
     pages_html: list[str]  # one HTML string per web page
     access_level: str = FREE
+    # The old site showed readers without access only what stands above PAYWALL_MARKER, nothing without one (Ghost).
+    preview_above_marker: bool = False
     standfirst: str = ""
     feature_image: str = ""
     feature_image_alt: str = ""
@@ -156,7 +164,7 @@ class SiteImport:
         print_ = fingerprint(
             old.title, old.slug, old.published_at, old.published, section.pk, [a.pk for a in authors],
             old.pages_html, old.access_level, old.standfirst, old.feature_image, old.feature_image_alt,
-            old.feature_image_credit, old.old_path,
+            old.feature_image_credit, old.old_path, *([TEASER_RULE] if old.preview_above_marker else []),
         )  # fmt: skip
         record = self.records.get("article", old.key)
         if self.article_ids is None:
@@ -165,7 +173,11 @@ class SiteImport:
             return self.report.count("articles", "unchanged")
         existing = ArticlePage.objects.filter(pk=record.object_id).first() if record else None
         slug = self.free_slug(section, old.slug or slug_for(old.title), existing)
-        body = body_from_html(old.pages_html, find_image=self.body_image(old), old_site_url=self.old_site_url)
+        preview_ends = f"masthead-preview-ends-{uuid.uuid4().hex}"
+        pages = [page.replace(PAYWALL_MARKER, f"<p>{preview_ends}</p>", 1) if not number else page
+                 for number, page in enumerate(old.pages_html)]  # fmt: skip
+        body = body_from_html(pages, find_image=self.body_image(old), old_site_url=self.old_site_url)
+        preview = paragraphs_before(body, preview_ends)  # the mark's own paragraph taken out
         left_out = old.left_out + body.left_out
         for what, number in left_out.items():
             self.report.note(f"left out of article bodies: {what}", number)
@@ -197,6 +209,9 @@ class SiteImport:
             hero_image=hero,
             publish=old.published,
             access_level=old.access_level,
+            # Readers without access see what the old site showed them: the paragraphs above its paywall
+            # marker, or none (a members' post with no marker showed them nothing of its body).
+            teaser_paragraphs=preview if old.preview_above_marker and old.access_level != FREE else None,
         )
         if old.published:
             ArticlePage.objects.filter(pk=article.pk).update(
@@ -265,3 +280,13 @@ class SiteImport:
         self.section_rows.clear()
         self.records.forget()
         self.article_ids = None
+
+
+def paragraphs_before(body: Body, mark: str) -> int:
+    """How many paragraphs come before the paragraph holding `mark` (put in page 1, so all of them are page 1's),
+    which is taken out of `body`; 0 when there is none."""
+    for index, block in enumerate(body.blocks):
+        if block["type"] == PARAGRAPH and mark in block["value"]:
+            del body.blocks[index]
+            return sum(1 for earlier in body.blocks[:index] if earlier["type"] == PARAGRAPH)
+    return 0

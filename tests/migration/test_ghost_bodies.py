@@ -237,3 +237,20 @@ def test_a_ghost_6_markdown_card_and_a_list_inside_a_list_item_read_as_ghost_sho
     assert link_targets(main, "the keeper's diary") == ["https://archive.example/diary"]
     # The Markdown's picture was not in the export folder: a link to it on the old site.
     assert link_targets(main, "The lens in 1960") == ["https://old.example/content/images/2025/09/lens.jpg"]
+
+
+def test_a_paid_lexical_post_shows_outsiders_what_stood_above_its_paywall_card(sections, tmp_path, anonymous):
+    export = json.loads(GHOST_6.read_text())
+    post = next(post for post in export["db"][0]["data"]["posts"] if post["slug"] == "forty-years-of-logbooks")
+    post["visibility"] = "paid"
+    paid = tmp_path / "ghost.json"
+    paid.write_text(json.dumps(export, indent=2))
+
+    run_import("import_ghost", paid)
+
+    text = main_text(anonymous.get(LOGBOOKS_URL))
+    assert "The lighthouse keeper kept forty years of logbooks" in text
+    assert "Storms are entered in red ink" in text  # above the card: the paragraphs Ghost showed anyone
+    assert "She retired in 1990." not in text and "The rest of this article is for subscribers" in text
+    # Every paragraph above the card: its list items, callout, toggle and bookmark are paragraphs here too.
+    assert ArticlePage.objects.get(slug="forty-years-of-logbooks").teaser_paragraphs == 12

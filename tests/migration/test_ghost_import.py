@@ -72,8 +72,9 @@ def test_pictures_from_the_export_folder_are_imported_and_missing_ones_kept_as_l
 
 
 def test_paid_and_members_posts_are_for_subscribers_and_public_ones_free(imported, anonymous, subscriber_client):
-    teaser = main_text(anonymous.get(TREASURY_URL))
+    teaser = main_text(anonymous.get(TREASURY_URL))  # what stood above Ghost's paywall card
     assert "The first paragraph anyone may read about the treasury." in teaser
+    assert "The second paragraph, still in the teaser." in teaser
     assert "the vault is empty" not in teaser
     assert "the vault is empty" in main_text(subscriber_client.get(TREASURY_URL))
 

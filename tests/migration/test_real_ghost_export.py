@@ -185,11 +185,14 @@ def test_a_link_to_ghost_s_sign_up_pop_up_leads_to_our_subscribe_page(imported, 
 
 
 def test_paid_members_and_tier_posts_are_whole_for_subscribers_only(imported, anonymous, subscriber_client):
+    # Ghost showed outsiders nothing of a members' post's body without a paywall card: nor do we.
     teaser = main_text(anonymous.get(TREASURY_URL))
-    assert "The first paragraph anyone may read about the treasury" in teaser
-    assert "says so in three places" not in teaser  # the teaser is the first paragraphs
+    assert "The rest of this article is for subscribers" in teaser
+    assert "The first paragraph anyone may read" not in teaser and "the vault is empty" not in teaser
     assert "says so in three places" in main_text(subscriber_client.get(TREASURY_URL))
-    assert "The rest of this article is for subscribers" in main_text(anonymous.get(LETTER_URL))
+    letter = main_text(anonymous.get(LETTER_URL))  # two paragraphs: the default teaser would have shown it all
+    assert "The rest of this article is for subscribers" in letter
+    assert "sold out" not in letter and "twenty seats" not in letter
     assert "twenty seats" in main_text(subscriber_client.get(LETTER_URL))
     assert "a month early" in main_text(subscriber_client.get(COVER_URL))
 
@@ -239,3 +242,12 @@ def test_a_dry_run_saves_nothing_and_a_second_real_run_changes_nothing(sections)
 
     assert "articles: 10 unchanged" in again
     assert "Nothing changed: everything was imported already." in again
+
+
+def test_a_paid_post_s_preview_above_ghost_s_paywall_card_is_its_teaser(imported, anonymous, subscriber_client):
+    teaser = main_text(anonymous.get(REGATTA_URL))
+
+    assert "Forty boats started the harbour regatta; thirty-one finished." in teaser
+    assert "Marigold" not in teaser and "The race from the air" not in teaser
+    assert "Forty boats started" in main_text(subscriber_client.get(REGATTA_URL))
+    assert ArticlePage.objects.get(slug="the-regatta-in-pictures").teaser_paragraphs == 1
