@@ -8,6 +8,7 @@ old URL with a 301 to the new one through Wagtail's redirects (one lookup, on a 
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -283,10 +284,28 @@ class SiteImport:
 
 
 def paragraphs_before(body: Body, mark: str) -> int:
-    """How many paragraphs come before the paragraph holding `mark` (put in page 1, so all of them are page 1's),
-    which is taken out of `body`; 0 when there is none."""
+    """How many paragraphs come before the block holding `mark` (put in page 1, so all of them are page 1's); 0
+    when there is none. The mark is taken out of `body`: its own paragraph, or only the mark where html written
+    by hand had the paywall marker inside a paragraph, list, quotation or heading (whose words all stay, gated)."""
     for index, block in enumerate(body.blocks):
-        if block["type"] == PARAGRAPH and mark in block["value"]:
+        if mark not in str(block["value"]):
+            continue
+        value = without_mark(block["value"], mark)
+        if block["type"] == PARAGRAPH and not strip_tags(value).strip():
             del body.blocks[index]
-            return sum(1 for earlier in body.blocks[:index] if earlier["type"] == PARAGRAPH)
+        else:
+            block["value"] = value
+        return sum(1 for earlier in body.blocks[:index] if earlier["type"] == PARAGRAPH)
     return 0
+
+
+def without_mark(value, mark: str):
+    """A block's value (its HTML or text, or a dict or list of them) with `mark` and the space around it taken out."""
+    if isinstance(value, str):
+        text = re.sub(rf"\s*(?:<p>)?{re.escape(mark)}(?:</p>)?\s*", " ", value)
+        return re.sub(r"\s+(?=</p>)|(?<=<p>)\s+", "", text).strip()
+    if isinstance(value, dict):
+        return {key: without_mark(item, mark) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_mark(item, mark) for item in value]
+    return value
