@@ -12,6 +12,7 @@ A changed, added or removed migration changes the fingerprint, so the next run m
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import os
 import sqlite3
@@ -29,6 +30,8 @@ from django.db.migrations.loader import MigrationLoader
 
 # What the data migrations read from settings besides the migration files (content/0002: the default site).
 SETTINGS_MIGRATIONS_READ = ("INSTALLED_APPS", "AUTH_USER_MODEL", "SITE_URL", "MAGAZINE_NAME", "LANGUAGE_CODE")
+# Our modules the data migrations import (the editors' and moderators' permissions): a change there migrates anew.
+MODULES_MIGRATIONS_IMPORT = ("masthead.core.group_permissions",)
 
 
 def fingerprint(alias: str = "default") -> str:
@@ -38,6 +41,8 @@ def fingerprint(alias: str = "default") -> str:
     digest.update(importlib.metadata.version("django").encode())
     for name in SETTINGS_MIGRATIONS_READ:
         digest.update(repr(getattr(settings, name, None)).encode())
+    for module in MODULES_MIGRATIONS_IMPORT:
+        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
     for key in sorted(loader.disk_migrations):
         digest.update(repr(key).encode())
         digest.update(Path(sys.modules[loader.disk_migrations[key].__module__].__file__).read_bytes())
