@@ -568,6 +568,10 @@ class Checkout(models.Model):
     door = models.CharField(max_length=20, choices=DOORS, blank=True)
     door_article_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A token's row is written when its card setup begins, which may be a day before its charge.
+    authenticating_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the reader's bank began waiting for them to confirm the charge."
+    )
 
     def __str__(self) -> str:
         return f"{self.plan} for {self.reader} ({self.status})"

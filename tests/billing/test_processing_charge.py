@@ -246,3 +246,22 @@ def test_a_checkout_whose_bank_page_the_reader_never_finished_is_withdrawn_a_day
     page = reader_client.post(CHECKOUT, form, follow=True)  # the old form, once more
     assert "You did not confirm the payment with your bank" in visible_text(page)
     assert SandboxCharge.objects.count() == 1
+
+
+def test_a_checkout_begun_a_day_before_its_charge_waits_a_day_from_the_charge_not_from_its_start(
+    reader_client, reader, clock
+):
+    """The reader's first card was refused; they come back to the same page the next day with one their bank
+    asks them to confirm: the hourly run leaves it to them for a day from that charge."""
+    form = filled_in_checkout(reader_client, "4000 0000 0000 0002")  # refused when kept
+    reader_client.post(CHECKOUT, form, follow=True)
+    clock.shift(datetime.timedelta(hours=25))
+    form.update(card_fields("4000 0027 6000 3184", form["checkout_token"]))
+    reader_client.post(CHECKOUT, form, follow=True)
+    assert Checkout.objects.get().status == Checkout.AUTHENTICATING
+
+    clock.shift(datetime.timedelta(minutes=30))
+    assert hourly_run()["checkouts"]["waiting"] == 1  # not given up: the reader may be on the bank's page
+
+    clock.shift(datetime.timedelta(hours=24))
+    assert hourly_run()["checkouts"]["abandoned"] == 1

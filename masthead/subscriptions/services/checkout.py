@@ -82,6 +82,9 @@ class CheckoutPayment(PaymentAttempt):
     def authentication_required(self, charge_ref: str, action_secret: str) -> AuthenticationRequired:
         return AuthenticationRequired(charge_ref=charge_ref, action_secret=action_secret, checkout=self.row)
 
+    def waiting_fields(self, now: datetime.datetime) -> dict:
+        return {"authenticating_since": now}
+
     def record(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway) -> Subscription:
         return record_checkout(self.row, result, checkout_address(self.row), now, gateway)
 
@@ -324,7 +327,8 @@ def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[st
     outcomes = {"subscribed": 0, "waiting": 0, "declined": 0, "abandoned": 0, "refused": 0, "gateway_error": 0}
     waiting = Checkout.objects.filter(status=Checkout.AUTHENTICATING, created_at__lte=now - WAITING_CHECKOUT_AGE)
     for checkout in waiting.select_related("reader", "plan").order_by("pk"):
-        give_up = checkout.created_at <= now - CHECKOUT_ABANDONED_AFTER
+        began_waiting = checkout.authenticating_since or checkout.created_at  # rows from before the field: their start
+        give_up = began_waiting <= now - CHECKOUT_ABANDONED_AFTER
         try:
             (give_up_checkout if give_up else settle_checkout)(checkout, now=now)
         except (AuthenticationRequired, CheckoutInProgress):
