@@ -17,6 +17,8 @@ SAID_AS_WORDS = {
 # Said as words, but the voice's own reading is wrong: "COVID" comes out as "cobbid".
 # A respelling in one word keeps one stress: "Ah-see-an" was said with three, and heard "I see and".
 RESPELLED = {"COVID": "Koh-vid", "NIMBY": "Nimby", "ASEAN": "Ahsian", "UNITA": "Oo-nee-ta", "MERCOSUR": "Mercosur"}
+# Said as what they stand for: spelled, "WWII" was "W.W.I.I", letters and a numeral no listener joins up.
+EXPANDED = {"WWI": "World War One", "WW1": "World War One", "WWII": "World War Two", "WW2": "World War Two"}
 
 
 def spelled(letters: str) -> str:
@@ -54,11 +56,13 @@ def _spell(match: re.Match) -> str:
 
 
 RESPELLED_PATTERN = "|".join(RESPELLED)
+EXPANDED_PATTERN = "|".join(sorted(EXPANDED, key=len, reverse=True))
 
 
 class Acronyms(Rule):
     name = "acronyms"
     patterns = [
+        (re.compile(rf"\b(?:{EXPANDED_PATTERN})\b"), lambda match: EXPANDED[match[0]]),
         (re.compile(rf"\b(?P<word>{RESPELLED_PATTERN})(?:-(?P<number>\d+))?\b"), _respelled),
         (re.compile(r"(?<![\w.])(?P<letters>(?:[A-Za-z]\.){2,})(?P<suffix>'s)?(?!\w)"), _dotted),
         (re.compile(r"\b(?P<letters>[A-Z]{2,5})(?P<suffix>'s|s)?\b"), _spell),
