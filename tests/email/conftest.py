@@ -3,4 +3,3 @@
 from __future__ import annotations
 
 from tests.ledger.conftest import shared_database  # noqa: F401 (the kill-and-resume test runs a worker process)
-
