@@ -9,10 +9,7 @@ class ContentConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from masthead.content.models import Author
-        from masthead.content.queries import forget_live_sections
         from masthead.content.search import forget_author_options
-        from masthead.core.page_cache import page_cache_cleared
 
         post_save.connect(forget_author_options, sender=Author, dispatch_uid="search-author-options")
         post_delete.connect(forget_author_options, sender=Author, dispatch_uid="search-author-options")
-        page_cache_cleared.connect(forget_live_sections, dispatch_uid="content-live-sections")

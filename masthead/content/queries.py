@@ -54,7 +54,7 @@ def published_articles() -> QuerySet[ArticlePage]:
 
 
 LIVE_SECTIONS = "content:live-sections:2"  # (page cache epoch, sections); was the list alone
-LIVE_SECTIONS_KEPT = 600  # seconds: a safety net; whatever changes the navigation forgets the list (below)
+LIVE_SECTIONS_KEPT = 600  # seconds: only to let go of it; a new page-cache epoch makes it stale at once
 
 
 def live_sections() -> list[SectionPage]:
@@ -63,10 +63,9 @@ def live_sections() -> list[SectionPage]:
     Every page outside the page cache shows them (a subscriber's, a search), so the list is kept in the
     default cache: a read instead of a query of sections and page privacy. Whatever would change it (a
     section published, unpublished, moved or deleted, page privacy set) clears the page cache, as the
-    navigation of every stored page shows the sections: `forget_live_sections` follows that signal.
-    The list is kept with the page cache's epoch read before the sections were: a change that lands
-    between this read and the keeping (its forgetting done, on commit, before the list is kept) gives a
-    new epoch, so the list read before it is never served after it.
+    navigation of every stored page shows the sections, and so draws a new page-cache epoch. The list is
+    kept with the epoch read before the sections were, and served only while that epoch is current: a
+    change that lands between this read and the keeping leaves the list it made stale at once.
     """
     from masthead.core.page_cache import EPOCH_KEY
 
@@ -79,12 +78,6 @@ def live_sections() -> list[SectionPage]:
     sections = list(SectionPage.objects.live().exclude(pk__in=behind_page_privacy()).order_by("path"))
     cache.set(LIVE_SECTIONS, (epoch, sections), LIVE_SECTIONS_KEPT)
     return sections
-
-
-def forget_live_sections(**kwargs) -> None:
-    """The page cache forgot pages (connected by ContentConfig.ready): forget the sections with them, in the
-    shared cache, so every process reads them again."""
-    cache.delete(LIVE_SECTIONS)
 
 
 def attach_sections(articles: Iterable[ArticlePage], sections: list[SectionPage] | None = None) -> list[ArticlePage]:
