@@ -24,8 +24,8 @@ from masthead.gifts.pricing import GiftOption
 from masthead.gifts.services.errors import GiftPaymentInProgress, GiftTokenUsed
 from masthead.gifts.services.log import record_gift_event
 from masthead.subscriptions.gateways import CardDeclined, CardInput, CardSetup, ChargeResult, Gateway, get_gateway
-from masthead.subscriptions.services import AddressInput, AuthenticationRequired
-from masthead.subscriptions.services.payment_attempts import PaymentAttempt, still_processing
+from masthead.subscriptions.services import AddressInput
+from masthead.subscriptions.services.payment_attempts import PaymentAttempt
 
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so the gift has not been bought."
 # A bank's 3-D Secure page times out in minutes, but some banks confirm by their app or a call later the
@@ -68,6 +68,9 @@ class GiftPayment(PaymentAttempt):
 
     def finished(self) -> Gift:
         return finished_gift(self.row)
+
+    def abandon(self, now: datetime.datetime) -> Gift:
+        return abandon_payment(self.row, now)
 
 
 def gift_key(token: str) -> str:
@@ -222,24 +225,10 @@ def settle_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: date
 
 
 def give_up_gift_payment(gift: Gift, *, gateway: Gateway | None = None, now: datetime.datetime | None = None) -> Gift:
-    """A day after the giver's bank began waiting: ask the gateway once more, else withdraw the charge (ABANDONED).
-
-    A charge the bank confirmed meanwhile (the news lost on the way) is recorded as paid; one the
-    bank still holds is cancelled at the gateway first, and recorded if the cancel finds it went
-    through after all, so an abandoned gift can never have taken money.
-    """
+    """A day after the giver's bank began waiting (PaymentAttempt.give_up): paid if the charge went through,
+    else withdrawn and ABANDONED, so an abandoned gift can never have taken money."""
     gateway = gateway or get_gateway(gift.gateway)
-    now = now or timezone.now()
-    try:
-        return settle_gift_payment(gift, gateway=gateway, now=now)
-    except AuthenticationRequired:
-        pass
-    result = gateway.cancel_charge(charge_ref=gift.charge_ref)
-    if result.succeeded:
-        return GiftPayment(gift).conclude(result, now, gateway)
-    if still_processing(result) or result.requires_action:
-        raise GiftPaymentInProgress()  # the cancel was refused: confirmed a moment ago; asked again next run
-    return abandon_payment(gift, now)
+    return GiftPayment(gift).give_up(gateway, now or timezone.now())
 
 
 def abandon_payment(gift: Gift, now: datetime.datetime) -> Gift:

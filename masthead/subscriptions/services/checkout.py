@@ -55,7 +55,7 @@ from masthead.subscriptions.services.ledger import (
     save_address,
 )
 from masthead.subscriptions.services.offers import check_offer
-from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt, still_processing
+from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,13 @@ class CheckoutPayment(PaymentAttempt):
 
     def waiting_fields(self, now: datetime.datetime) -> dict:
         return {"authenticating_since": now}
+
+    def abandon(self, now: datetime.datetime):
+        """Declined ("abandoned"): the reader may try again with the same page."""
+        Checkout.objects.filter(pk=self.row.pk, status=Checkout.AUTHENTICATING).update(
+            status=Checkout.DECLINED, decline_code="abandoned", message=ABANDONED_MESSAGE
+        )
+        raise CardDeclined(ABANDONED_MESSAGE, "abandoned")
 
     def record(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway) -> Subscription:
         return record_checkout(self.row, result, checkout_address(self.row), now, gateway)
@@ -289,28 +296,10 @@ def settle_checkout(
 def give_up_checkout(
     checkout: Checkout, *, gateway: Gateway | None = None, now: datetime.datetime | None = None
 ) -> Subscription:
-    """A day after the reader's bank began asking them to confirm: ask the gateway once more, else withdraw
-    the charge and end the checkout declined (CardDeclined, code "abandoned").
-
-    A charge confirmed meanwhile (its news lost) is recorded, one still processing goes on waiting (it
-    cannot be withdrawn), and a withdrawal that finds the charge went through after all records it: a
-    checkout given up never took money.
-    """
+    """A day after the reader's bank began asking them to confirm (PaymentAttempt.give_up): the subscription
+    if the charge went through, else the charge withdrawn and CardDeclined (code "abandoned")."""
     gateway = gateway or get_gateway(checkout.gateway)
-    now = now or timezone.now()
-    try:
-        return settle_checkout(checkout, gateway=gateway, now=now)
-    except AuthenticationRequired:
-        pass  # still waiting for the reader: withdraw it
-    result = gateway.cancel_charge(charge_ref=checkout.charge_ref)
-    if result.succeeded:
-        return CheckoutPayment(checkout).conclude(result, now, gateway)
-    if still_processing(result) or result.requires_action:
-        raise CheckoutInProgress()  # confirmed a moment ago: asked again on the next run
-    Checkout.objects.filter(pk=checkout.pk, status=Checkout.AUTHENTICATING).update(
-        status=Checkout.DECLINED, decline_code="abandoned", message=ABANDONED_MESSAGE
-    )
-    raise CardDeclined(ABANDONED_MESSAGE, "abandoned")
+    return CheckoutPayment(checkout).give_up(gateway, now or timezone.now())
 
 
 def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -99,6 +99,10 @@ class PaymentAttempt:
         """Answer a payment that has ended as it ended."""
         raise NotImplementedError
 
+    def abandon(self, now: datetime.datetime):
+        """End a payment whose charge was withdrawn unconfirmed (`give_up`), once, as the kind ends such a one."""
+        raise NotImplementedError
+
     # The one path.
 
     @property
@@ -196,6 +200,25 @@ class PaymentAttempt:
             self.close(AUTHENTICATING, charge_ref=result.charge_ref, **self.waiting_fields(now))
             raise self.in_progress()
         return self.conclude(result, now, gateway)
+
+    def give_up(self, gateway: Gateway, now: datetime.datetime):
+        """A day after the payer's bank began asking them to confirm: ask the gateway once more, else withdraw
+        the charge and `abandon` the payment.
+
+        A charge confirmed meanwhile (its news lost) is recorded, one still processing goes on waiting (it
+        cannot be withdrawn: the kind's in-progress refusal), and a withdrawal that finds the charge went
+        through after all records it: a payment given up never took money.
+        """
+        try:
+            return self.settle(gateway, now)
+        except AuthenticationRequired:
+            pass  # still waiting for the payer: withdraw it
+        result = gateway.cancel_charge(charge_ref=self.row.charge_ref)
+        if result.succeeded:
+            return self.conclude(result, now, gateway)
+        if still_processing(result) or result.requires_action:
+            raise self.in_progress()  # confirmed a moment ago: asked again on the next run
+        return self.abandon(now)
 
     def conclude(self, result: ChargeResult, now: datetime.datetime, gateway: Gateway):
         """Record the charge as the gateway answered it: declined, not the payment asked for, or paid."""
