@@ -158,35 +158,46 @@ class IndexTexts:
     autocomplete: list[tuple[str, str]]
 
 
-def article_index_texts(pk: int, text: ArticleText, byline: list[str]) -> IndexTexts:
-    """ArticlePage's search fields: title, standfirst (both boosted), the body's blocks, each author's name."""
+def field_weight(model, field_name: str) -> str:
+    """PostgreSQL's weight letter for one of `model`'s search fields, by its boost; SQLite has none."""
     from django.db import connection
     from modelsearch.backends.database.postgres.weights import get_weight
 
+    boost = next(f.boost for f in model.get_searchable_search_fields() if f.field_name == field_name)
+    return get_weight(boost) if connection.vendor == "postgresql" else "D"
+
+
+def article_index_texts(pk: int, text: ArticleText, byline: list[str]) -> IndexTexts:
+    """ArticlePage's search fields: title, standfirst (both boosted), the body's blocks, each author's name."""
     from masthead.content.models import ArticlePage
 
-    def weight(field_name: str) -> str:  # PostgreSQL's weight letter for a field's boost; SQLite has none
-        boost = next(f.boost for f in ArticlePage.get_searchable_search_fields() if f.field_name == field_name)
-        return get_weight(boost) if connection.vendor == "postgresql" else "D"
-
-    title_weight, standfirst_weight = weight("title"), weight("standfirst")
     return IndexTexts(
         pk=pk,
-        title=[(text.title, title_weight)],
-        body=[(text.standfirst, standfirst_weight), (", ".join(text.paragraphs), "D")] + [(n, "D") for n in byline],
+        title=[(text.title, field_weight(ArticlePage, "title"))],
+        body=[(text.standfirst, field_weight(ArticlePage, "standfirst")), (", ".join(text.paragraphs), "D")]
+        + [(n, "D") for n in byline],
         autocomplete=[(text.title, "D")],
     )
 
 
 def search_text_index_texts(pk: int, reach: str, text: ArticleText, byline: list[str]) -> IndexTexts:
-    """An ArticleSearchText's title and text(): byline, standfirst, and the body or only its teaser; its reach
-    as the autocomplete column, which the reach's own RUM index is partial on (content/0008)."""
-    from masthead.content.models import ArticleSearchText, join_names
+    """An ArticleSearchText's search fields: title, standfirst (boosted as the article's), the body or only its
+    teaser, the authors' names; its reach as the autocomplete column, which the reach's own RUM index is
+    partial on (content/0008)."""
+    from masthead.content.models import ArticleSearchText
 
     teaser_only = reach == ArticleSearchText.TEASER or text.subscribers_only
     paragraphs = text.paragraphs[:2] if teaser_only else text.paragraphs
-    words = "\n".join([join_names(byline), text.standfirst, "\n".join(paragraphs)])
-    return IndexTexts(pk=pk, title=[(text.title, "D")], body=[(words, "D")], autocomplete=[(reach, "D")])
+    return IndexTexts(
+        pk=pk,
+        title=[(text.title, field_weight(ArticleSearchText, "title"))],
+        body=[
+            (text.standfirst, field_weight(ArticleSearchText, "standfirst")),
+            ("\n".join(paragraphs), "D"),
+            (" ".join(byline), "D"),
+        ],
+        autocomplete=[(reach, "D")],
+    )
 
 
 def ready_made_indexer(vendor: str):

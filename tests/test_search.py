@@ -346,3 +346,32 @@ def test_snippet_of_an_article_gated_since_it_was_indexed_quotes_only_its_teaser
 
     assert "The harbour board met on Monday." in snippet
     assert "auditor" not in snippet
+
+
+def test_snippet_of_a_search_text_indexed_with_its_byline_first_leaves_the_byline_out(sections, anonymous):
+    """Search texts indexed before 2026-12-05 began with the byline, on a line of its own; they stay so until
+    `manage.py update_index` (docs/search.md), and their snippets must still quote the article alone."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search import models as search_models
+
+    from masthead.content.models import ArticleSearchText
+
+    article = ArticleFactory(
+        title="Glaciers in retreat",
+        authors=[AuthorFactory(name="Ines Halvorsen")],
+        standfirst="The ice is going.",
+        pages=[paragraphs("The valley is bare.", "Glaciers once filled it.")],
+    )
+    former_text = "Ines Halvorsen\nThe ice is going.\nThe valley is bare.\nGlaciers once filled it."
+    entries = search_models.IndexEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ArticleSearchText),
+        object_id__in=[str(pk) for pk in article.search_texts.values_list("pk", flat=True)],
+    )
+    if connection.vendor == "postgresql":
+        assert entries.update(body_text=former_text) == 2
+    else:
+        assert search_models.SQLiteFTSIndexEntry.objects.filter(index_entry__in=entries).update(body=former_text) == 2
+
+    snippet = words(parsed(anonymous.get("/search/", {"q": "glaciers"})).select_one(".snippet"))
+
+    assert snippet == "The ice is going. The valley is bare. Glaciers once filled it."

@@ -76,6 +76,45 @@ def test_a_more_relevant_older_article_comes_before_a_less_relevant_newer_one(se
     assert headlines(response, ".search-results h3") == ["The glacier that moved", "Budget talks resume"]
 
 
+def test_a_word_in_the_standfirst_ranks_articles_alike_for_readers_with_and_without_a_subscription(
+    sections, anonymous, subscriber_client, monkeypatch
+):
+    """Those without a subscription search the articles' open texts, whose standfirst weighs as much as in
+    the article's own entry (PostgreSQL; SQLite's index weighs the title alone): both readers see one order,
+    and on PostgreSQL the first page is read from the salient words alone, as for the entitled reader."""
+    monkeypatch.setattr(search_ranking, "PAGES_COUNTED_AHEAD", 0)  # page 1 reads 21 rows: the salient ones suffice
+    for year in range(2001, 2023):  # 22 older articles with a lighthouse in their standfirst, once
+        ArticleFactory(
+            title=f"Keepers of the coast {year}",
+            date=datetime.date(year, 6, 1),
+            standfirst="A lighthouse and its keepers.",
+            pages=[paragraphs("It stood for a century.", "Each had a keeper and a lamp.")],
+        )
+    for month in range(1, 13):  # 12 newer ones that mention a lighthouse once, in passing
+        ArticleFactory(
+            title=f"Harbour fees {month}",
+            date=datetime.date(2024, month, 1),
+            standfirst="The port raises its fees.",
+            pages=[paragraphs("Ships paid more this year.", "A lighthouse was mentioned at the meeting.")],
+        )
+    statements = []  # the ranked read runs on a server-side cursor, which CaptureQueriesContext misses
+
+    def noting(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(noting):
+        by_anonymous = headlines(anonymous.get("/search/", {"q": "lighthouse"}), ".search-results h3")
+    by_subscriber = headlines(subscriber_client.get("/search/", {"q": "lighthouse"}), ".search-results h3")
+
+    assert by_anonymous == by_subscriber
+    if connection.vendor == "postgresql":
+        assert by_anonymous == [f"Keepers of the coast {year}" for year in range(2022, 2002, -1)]
+        searches = [sql for sql in statements if "<=>" in sql]
+        assert any("masthead_salient" in sql for sql in searches)
+        assert not any("masthead_salient" not in sql for sql in searches)
+
+
 @pytest.fixture
 def minister_articles(sections):
     together = ArticleFactory(

@@ -118,7 +118,11 @@ def public_text(article, settings: PaywallSettings | None = None) -> str:
 def public_text_parts(article, settings: PaywallSettings | None = None) -> Iterator[str]:
     """`public_text` a piece at a time (the standfirst, then each block), for a reader that stops early."""
     yield article.standfirst
+    yield from public_body_parts(article, settings)
+
+
+def public_body_parts(article, settings: PaywallSettings | None = None) -> Iterator[str]:
+    """The blocks of `public_text` below the standfirst: all of a free article's body, a gated one's teaser."""
     if article_is_gated(article, settings or paywall_settings(), timezone.localdate()):
-        yield from article.teaser_text_parts()
-    else:
-        yield from article.body_text_parts()
+        return article.teaser_text_parts()
+    return article.body_text_parts()

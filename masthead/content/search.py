@@ -243,17 +243,18 @@ def quotable_text(article: ArticlePage, *, reach: str, paywall) -> str | None:
     """
     if reach == EVERY_WORD:
         text = article.indexed_whole
-        if not text:
-            return None
-        names = " ".join(author.name for author in article.byline_authors)
-        if names and text.endswith(" " + names):  # the bylines, indexed after the body
-            text = text[: -len(names) - 1]
-        return BLOCK_JOIN.sub(r"\1 ", text)
-    gated = article_is_gated(article, paywall, timezone.localdate())
-    text = article.indexed_teaser if gated else article.indexed_open
+    elif article_is_gated(article, paywall, timezone.localdate()):
+        text = article.indexed_teaser
+    else:
+        text = article.indexed_open
     if not text:
         return None
-    return text.partition("\n")[2]  # after the first line, the byline (ArticleSearchText.text)
+    names = " ".join(author.name for author in article.byline_authors)
+    if names and text.endswith(" " + names):  # the bylines, indexed after the body (in every entry)
+        text = text[: -len(names) - 1]
+    elif reach != EVERY_WORD and text.startswith(article.byline_names + "\n"):
+        text = text.partition("\n")[2]  # a search text indexed before 2026-12-05 began with the byline
+    return BLOCK_JOIN.sub(r"\1 ", text)
 
 
 def with_snippets(articles, terms: list[str], *, reach: str, request, sections=None) -> list[ArticlePage]:
