@@ -29,4 +29,9 @@ def ends_sentence(match: re.Match) -> bool:
     return not rest.strip() or bool(SENTENCE_STARTERS.match(rest))
 
 
-SENTENCE_STARTERS = re.compile(r"\s+(?:The|A|An|In|It|He|She|They|We|But|And|This|That|However|Still|Yet)\b")
+# Capitalised words that open a sentence far more often than they continue one after "a.m." or "etc.":
+# articles, pronouns, conjunctions and adverbs, never a name or a weekday ("at 9 a.m. Monday").
+SENTENCE_STARTERS = re.compile(
+    r"\s+(?:The|A|An|In|It|He|She|They|We|I|You|There|Then|When|While|After|Before|If|As|His|Her|Its|"
+    r"Their|Our|My|Some|Many|Most|Now|So|But|And|This|That|These|Those|However|Still|Yet)\b(?!\.)"
+)
