@@ -349,7 +349,7 @@ def test_snippet_of_an_article_gated_since_it_was_indexed_quotes_only_its_teaser
 
 
 def test_snippet_of_a_search_text_indexed_with_its_byline_first_leaves_the_byline_out(sections, anonymous):
-    """Search texts indexed before 2026-12-05 began with the byline, on a line of its own; they stay so until
+    """Search texts indexed before the night of 2026-12-04 began with the byline on a line of its own, until
     `manage.py update_index` (docs/search.md), and their snippets must still quote the article alone."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.search import models as search_models

@@ -253,7 +253,7 @@ def quotable_text(article: ArticlePage, *, reach: str, paywall) -> str | None:
     if names and text.endswith(" " + names):  # the bylines, indexed after the body (in every entry)
         text = text[: -len(names) - 1]
     elif reach != EVERY_WORD and text.startswith(article.byline_names + "\n"):
-        text = text.partition("\n")[2]  # a search text indexed before 2026-12-05 began with the byline
+        text = text.partition("\n")[2]  # a search text indexed before 2026-12-04 night began with the byline
     return BLOCK_JOIN.sub(r"\1 ", text)
 
 
