@@ -51,9 +51,12 @@ class NarrationScript:
 
     @property
     def script_hash(self) -> str:
-        """Hash of the text as written and its structure; the lexicon and voice are hashed apart."""
+        """Hash of the text as written, as it is to be said, and its structure; the lexicon and voice are hashed
+        apart. The spoken words count, so a change to the front end's rules narrates again exactly the
+        articles whose spoken words it changes."""
         parts = [
-            f"{segment.kind}|{segment.web_page}|{segment.chapter or ''}|{segment.text}" for segment in self.segments
+            f"{segment.kind}|{segment.web_page}|{segment.chapter or ''}|{segment.text}|{segment.spoken}"
+            for segment in self.segments
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

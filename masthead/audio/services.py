@@ -32,7 +32,9 @@ from masthead.core.private_files import delete_quietly, save_whole
 
 logger = logging.getLogger(__name__)
 
-# Bump when the text rules, pauses or encoding change: every article is then narrated anew.
+# Bump when the pauses or the encoding change: every article is then narrated anew. The text rules need
+# no bump: the fingerprint hashes the spoken words (`NarrationScript.script_hash`), so a rule change
+# narrates again the articles whose words it changes, and only those.
 # "3": the front end's rules of 2026-12-04 (letters said by name, singular temperatures, ...: issue 17).
 FORMAT_VERSION = "3"
 COVER_RENDITION = "fill-600x600|format-jpeg|jpegquality-80"

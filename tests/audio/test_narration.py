@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -16,7 +17,7 @@ from masthead.audio.models import ArticleNarration
 from masthead.audio.tasks import ensure_article_audio, retry_due_narrations
 from masthead.content.services import create_or_update_article
 from masthead.core import jobs
-from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory
+from tests.factories import ArticleFactory, AuthorFactory, CreditedImageFactory, paragraphs
 from tests.personas import work_queued_on_commit
 
 
@@ -128,6 +129,30 @@ def test_republishing_changed_text_narrates_again_and_replaces_the_file(sections
     assert again.narrated_at > first.narrated_at
     assert "A late correction." in again.script_text
     assert again.path.exists() and not first.path.exists()
+
+
+def test_a_change_to_the_reading_rules_narrates_again_only_the_articles_whose_spoken_words_it_changes(
+    sections, quick_voice, monkeypatch, django_capture_on_commit_callbacks
+):
+    """No version to bump by hand: the fingerprint hashes the words as they are to be said."""
+    with django_capture_on_commit_callbacks(execute=True):
+        with_time = ArticleFactory(title="Polling day", pages=[paragraphs("Polls opened at 9 a.m. I voted early.")])
+        without = ArticleFactory(title="Harbour fees", pages=[paragraphs("The port raises its fees.")])
+    for article in (with_time, without):
+        assert ensure_article_audio.call(article.pk) in (services.NARRATED, services.UNCHANGED)
+    before = {article.pk: ArticleNarration.objects.get(article=article).file_name for article in (with_time, without)}
+
+    # A rule changed since they were narrated: "a.m." followed by "I" no longer ends the sentence.
+    from masthead.audio.frontend import base
+
+    monkeypatch.setattr(base, "SENTENCE_STARTERS", re.compile(r"\s+(?:The|A|It)\b"))
+
+    assert ensure_article_audio.call(with_time.pk) == services.NARRATED
+    assert ensure_article_audio.call(without.pk) == services.UNCHANGED
+    after = ArticleNarration.objects.get(article=with_time)
+    assert after.file_name != before[with_time.pk]
+    assert "9 A.M I voted early." in after.script_text
+    assert ArticleNarration.objects.get(article=without).file_name == before[without.pk]
 
 
 def test_a_new_hero_image_retags_the_file_without_narrating_again(
