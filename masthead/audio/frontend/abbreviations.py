@@ -25,7 +25,7 @@ ABBREVIATION_PATTERN = "|".join(re.escape(word) for word in sorted(ABBREVIATIONS
 def _abbreviation(match: re.Match) -> str:
     word = match[0]
     followed_by_name = re.match(r"\s+[A-Z]", match.string[match.end() :])
-    if word == "St." and not followed_by_name:
+    if word == "St." and (not followed_by_name or ends_sentence(match)):  # "Main St. The house": a street
         return "Street" + ("." if ends_sentence(match) else "")
     spoken = ABBREVIATIONS[word]
     if word in SENTENCE_ENDERS and (ends_sentence(match) or followed_by_name):

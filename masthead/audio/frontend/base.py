@@ -30,8 +30,11 @@ def ends_sentence(match: re.Match) -> bool:
 
 
 # Capitalised words that open a sentence far more often than they continue one after "a.m." or "etc.":
-# articles, pronouns, conjunctions and adverbs, never a name or a weekday ("at 9 a.m. Monday").
+# articles, pronouns, conjunctions and adverbs, never a name or a weekday ("at 9 a.m. Monday"); not an
+# initial or a road ("A. Smith", "I-95"), nor "His"/"Her" of a title ("at 11 a.m. Her Majesty").
 SENTENCE_STARTERS = re.compile(
-    r"\s+(?:The|A|An|In|It|He|She|They|We|I|You|There|Then|When|While|After|Before|If|As|His|Her|Its|"
-    r"Their|Our|My|Some|Many|Most|Now|So|But|And|This|That|These|Those|However|Still|Yet)\b(?!\.)"
+    r"\s+(?:The|A|An|In|It|He|She|They|We|I|You|There|Then|When|While|After|Before|If|As|Its|Their|Our|"
+    r"My|Some|Many|Most|Now|So|But|And|This|That|These|Those|However|Still|Yet|"
+    r"(?:His|Her)(?!\s+(?:Majesty|Royal|Highness|Holiness|Excellency|Grace|Honou?r|Lordship|Ladyship)\b))"
+    r"\b(?![.\-])"
 )
