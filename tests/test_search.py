@@ -375,3 +375,22 @@ def test_snippet_of_a_search_text_indexed_with_its_byline_first_leaves_the_bylin
     snippet = words(parsed(anonymous.get("/search/", {"q": "glaciers"})).select_one(".snippet"))
 
     assert snippet == "The ice is going. The valley is bare. Glaciers once filled it."
+
+
+def test_snippet_of_a_gated_article_whose_teaser_has_no_words_shows_no_byline(sections, anonymous):
+    """A subscribers-only article without standfirst or teaser paragraphs: its teaser text holds only the names."""
+    article = ArticleFactory(
+        title="Glaciers in retreat",
+        authors=[AuthorFactory(name="Ines Halvorsen")],
+        standfirst="",
+        access_level=SUBSCRIBERS,
+        pages=[paragraphs("The valley is bare.", "Glaciers once filled it.")],
+    )
+    ArticlePage.objects.filter(pk=article.pk).update(teaser_paragraphs=0)
+    ArticlePage.objects.get(pk=article.pk).save_revision().publish()  # indexed again with the editor's choice
+
+    response = anonymous.get("/search/", {"q": "glaciers"})
+
+    assert headlines(response, ".search-results h3") == ["Glaciers in retreat"]
+    snippet = parsed(response).select_one(".snippet")
+    assert snippet is None or words(snippet) == ""

@@ -423,9 +423,9 @@ class ArticleSearchText(index.Indexed, models.Model):
     objects = SearchableQuerySet.as_manager()
 
     search_fields = [
-        index.SearchField("title"),
-        # Weighted as in the article's own entry, so a word of the standfirst ranks alike in every reach and
-        # is salient there (content/0009): the one-word read stays on the small index (docs/search.md).
+        # The title and standfirst weighted as in the article's own entry, so their words rank alike in every
+        # reach and are salient there (content/0009): the one-word read stays on the small index (docs/search.md).
+        index.SearchField("title", boost=2),
         index.SearchField("standfirst", boost=2),
         index.SearchField("text"),
         index.SearchField("authors"),  # last, as in the article's own entry: a snippet leaves them off the end

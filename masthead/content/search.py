@@ -250,10 +250,10 @@ def quotable_text(article: ArticlePage, *, reach: str, paywall) -> str | None:
     if not text:
         return None
     names = " ".join(author.name for author in article.byline_authors)
-    if names and text.endswith(" " + names):  # the bylines, indexed after the body (in every entry)
-        text = text[: -len(names) - 1]
-    elif reach != EVERY_WORD and text.startswith(article.byline_names + "\n"):
+    if reach != EVERY_WORD and names and text.startswith(article.byline_names + "\n"):
         text = text.partition("\n")[2]  # a search text indexed before 2026-12-04 night began with the byline
+    elif names and (text == names or text.endswith(" " + names)):  # the bylines, indexed last in every entry
+        text = text[: -len(names) - 1]
     return BLOCK_JOIN.sub(r"\1 ", text)
 
 
