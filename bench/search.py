@@ -111,7 +111,9 @@ def time_searches(articles: int, per_kind: int) -> None:
     from masthead.access.models import PaywallSettings
     from masthead.content.models import ArticlePage
     from masthead.content.views import search
-    from masthead.ops.gc_freeze import freeze_what_is_alive
+    from masthead.ops.gc_freeze import freeze_loaded_site
+
+    freeze_loaded_site()  # as masthead/wsgi.py does once the site is loaded
 
     if ArticlePage.objects.count() != articles:
         sys.exit(f"the benchmark's database does not hold {articles:,} articles; run with --rebuild")
@@ -137,7 +139,6 @@ def time_searches(articles: int, per_kind: int) -> None:
         settings.save()
         for query in warm_up.values():
             search_for(query, user)
-        freeze_what_is_alive()  # as a web process does once loaded and once warm (masthead/ops/gc_freeze.py)
         for kind, kind_queries in queries.items():
             timings, cpu, counts = [], [], []
             for query in kind_queries:

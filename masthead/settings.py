@@ -192,12 +192,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or None}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compiling: PostgreSQL compiles any plan costed above jit_above_cost, and a search's cursor is
-    # costed for its whole scan: for a common word it compiled for 20-25 ms to read 101 rows in 3-5
-    # (100,000 articles, 2026-12-04, docs/search.md). Our statements are short; none gains that back.
-    database_options = DATABASES["default"].setdefault("OPTIONS", {})
-    database_options["options"] = f"{database_options.get('options', '')} -c jit=off".strip()  # after the URL's own
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,8 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 django_application = get_wsgi_application()
 
 # Imported once Django is set up: stored pages are answered in front of Django's handler.
-from masthead.ops.gc_freeze import FreezeOnceWarm  # noqa: E402
+from masthead.ops.gc_freeze import freeze_loaded_site  # noqa: E402
 from masthead.ops.page_cache_wsgi import StoredPagesFirst  # noqa: E402
 
-# Outermost: it freezes what the whole loaded site holds, and counts every request (masthead/ops/gc_freeze.py).
-application = FreezeOnceWarm(StoredPagesFirst(django_application))
+application = StoredPagesFirst(django_application)
+freeze_loaded_site()  # last: what the loaded site holds stays out of full garbage collections

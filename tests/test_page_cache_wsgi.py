@@ -308,7 +308,7 @@ def test_the_sites_entry_point_answers_stored_pages_in_front_of_django(tmp_path)
     """What granian and gunicorn import, with the production settings; MASTHEAD_WSGI_FAST_PATH=false switches it off."""
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
     env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(settings.BASE_DIR))
-    entry_point = "from masthead.wsgi import application; print(application.application.chain is not None)"
+    entry_point = "from masthead.wsgi import application; print(application.chain is not None)"
 
     def in_front(switch: str) -> str:
         done = subprocess.run(
