@@ -91,7 +91,8 @@ def test_seed_script_says_money_initialisms_and_years_as_a_narrator_would(seed_s
         ("on Feb. 7, 2023", "on February seventh, twenty twenty-three"),
         ("on 7 February", "on the seventh of February"),
         ("on March 21st", "on March twenty-first"),
-        ("the 21st century", "the twenty-first century"),
+        ("the 21st century", "the 21st century"),  # the voice reads 1st-99th as the words itself
+        ("the 101st airborne", "the one hundred first airborne"),
         ("up 3.5%", "up 3.5 percent"),
         ("Dr. Smith met Mr. Price", "Doctor Smith met Mister Price"),
         ("on Wall St. today", "on Wall Street today"),

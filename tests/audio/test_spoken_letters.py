@@ -57,3 +57,24 @@ def test_a_possessive_or_plural_of_an_initialism_is_its_letters_then_z_never_dot
 def test_an_initialism_that_is_also_a_word_is_spelled_and_one_said_as_a_word_is_not():
     assert "dˌʌbəljˌuːˌeɪtʃˈoʊ" in heard("The WHO declared an emergency.")  # not "who"
     assert "nˈeɪɾoʊ" in heard("NATO met in Vilnius.")
+
+
+def test_ordinals_below_a_hundred_are_left_to_the_voice_which_says_them_as_the_words_or_clearer():
+    """The ordinals rule leaves "1st" to "99th" as written: the voice says each as its words, and "11th" with
+    the first vowel that written "eleventh" loses ("The eleventh hour" was heard "The love at our")."""
+    from num2words import num2words
+
+    def phonemes(text: str) -> str:
+        return "".join("".join(sentence) for sentence in load_synthesizer().voice.phonemize(text)).replace(" ", "")
+
+    def suffix(number: int) -> str:
+        return "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+    unlike_the_words = []
+    for number in range(1, 100):
+        written = f"the {number}{suffix(number)} time"
+        assert heard(written).replace(" ", "") == phonemes(written)  # our front end left it as written
+        if phonemes(written) != phonemes(f"the {num2words(number, to='ordinal')} time"):
+            unlike_the_words.append(number)
+    assert unlike_the_words == [11, 39, 49, 89]  # 39, 49, 89: a flapped t ("thirty-ninth"), as Americans say it
+    assert "ɪlˈɛvənθ" in phonemes("the 11th time") and "ᵻlˈɛvənθ" in phonemes("the eleventh time")
