@@ -19,7 +19,16 @@ def cardinal(number: int) -> str:
 
 
 def ordinal(number: int) -> str:
-    """7 -> "seventh", 21 -> "twenty-first", 100 -> "one hundredth"."""
+    """7 -> "seventh", 21 -> "twenty-first", 100 -> "one hundredth"; 11 -> "11th" and 111 -> "111th": the voice
+    says written "eleventh" with a reduced first vowel, heard "The love at our" for "The eleventh hour"
+    (frontend/ordinals.py), and the digits as the word, clearly."""
+    if number % 100 == 11 and number < 1000:
+        return f"{number}th"
+    return ordinal_words(number)
+
+
+def ordinal_words(number: int) -> str:
+    """7 -> "seventh", 11 -> "eleventh": always the words (after digits the voice reads "'s" as letters)."""
     return _american(num2words(number, to="ordinal"))
 
 

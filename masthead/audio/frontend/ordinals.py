@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from masthead.audio.frontend.base import Rule
-from masthead.audio.frontend.numbers import ordinal
+from masthead.audio.frontend.numbers import ordinal, ordinal_words
 
 
 class Ordinals(Rule):
@@ -21,4 +21,6 @@ class Ordinals(Rule):
 
 def _ordinal(match: re.Match) -> str:
     number = int(match[1].replace(",", ""))
+    if re.match(r"['’]s\b", match.string[match.end() :]):  # "the 82nd's": after digits the voice spells "nd's"
+        return ordinal_words(number)
     return match[0] if number < 100 else ordinal(number)
