@@ -25,6 +25,7 @@ from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage, storages
 from django.db import connection
 
+from masthead.core.database_settings import turn_jit_off
 from masthead.core.private_files import save_whole
 
 MANIFEST = "manifest.json"
@@ -210,6 +211,7 @@ def restore(source: Path) -> Summary:
             env=_pg_env(),
             check=True,
         )
+        turn_jit_off(connection)  # a setting of the database, which pg_dump does not carry
     else:
         if _is_postgres():
             raise RestoreRefused("this backup is of SQLite; DATABASE_URL names PostgreSQL")

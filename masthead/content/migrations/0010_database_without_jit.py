@@ -1,43 +1,17 @@
-"""PostgreSQL: this database's sessions compile no plans (`jit = off`), set on the database itself.
+"""PostgreSQL: this database's sessions compile no plans (`jit = off`), set on the database itself, or on our
+role in it when we do not own it (masthead/core/database_settings.py, docs/search.md)."""
 
-A search's server-side cursor is costed for its whole scan, which for a common word passes
-`jit_above_cost`: PostgreSQL then compiled the plan for 20-25 ms to read 101 rows in 3-5 (100,000
-articles, 2026-12-04, docs/search.md). None of our statements gains that back. Set on the database, not
-in each connection's startup options, so it holds through a connection pooler (PgBouncer rejects or
-drops a `-c jit=off` startup option). It needs the database's owner: a role that is not gets a warning
-and the site works, only slower, until its administrator runs the statement below.
-"""
+from django.db import migrations
 
-import logging
-
-from django.db import migrations, transaction
-from django.db.utils import ProgrammingError
-
-logger = logging.getLogger(__name__)
-
-
-def set_jit_on_database(schema_editor, value: str) -> str:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        statement = f"ALTER DATABASE {schema_editor.quote_name(cursor.fetchone()[0])} SET jit = {value}"
-        cursor.execute(statement)
-    return statement
+from masthead.core.database_settings import restore_jit_default, turn_jit_off
 
 
 def without_jit(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            set_jit_on_database(schema_editor, "off")
-    except ProgrammingError:  # not the database's owner
-        logger.warning("could not turn JIT off for this database; its owner can: ALTER DATABASE ... SET jit = off")
-    schema_editor.execute("SET jit = off")  # this session too: it began before the database's default changed
+    turn_jit_off(schema_editor.connection)
 
 
 def with_jit(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        set_jit_on_database(schema_editor, "DEFAULT")
+    restore_jit_default(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
