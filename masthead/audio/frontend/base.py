@@ -35,6 +35,6 @@ def ends_sentence(match: re.Match) -> bool:
 SENTENCE_STARTERS = re.compile(
     r"\s+(?:The|A|An|In|It|He|She|They|We|I|You|There|Then|When|While|After|Before|If|As|Its|Their|Our|"
     r"My|Some|Many|Most|Now|So|But|And|This|That|These|Those|However|Still|Yet|"
-    r"(?:His|Her)(?!\s+(?:Majesty|Royal|Highness|Holiness|Excellency|Grace|Honou?r|Lordship|Ladyship)\b))"
+    r"(?:His|Her)(?!\s+(?:Majesty|Royal|Highness|Holiness|Eminence|Excellency|Grace|Worship|Honou?r|Lordship|Ladyship)\b))"
     r"\b(?![.\-])"
 )
