@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import pytest
@@ -26,6 +27,32 @@ def twin(title: str, date: datetime.date, author):
         standfirst="Melting ice in the high valleys.",
         pages=[paragraphs("Measurements of the glacier were taken in spring.", "The results surprised nobody.")],
     )
+
+
+def newer_articles_mentioning_a_lighthouse(**fields):
+    """12 articles of 2024 that mention a lighthouse once, in passing: each less relevant than one about it."""
+    for month in range(1, 13):
+        ArticleFactory(
+            title=f"Harbour fees {month}",
+            date=datetime.date(2024, month, 1),
+            standfirst="The port raises its fees.",
+            pages=[paragraphs("Ships paid more this year.", "A lighthouse was mentioned at the meeting.")],
+            **fields,
+        )
+
+
+@contextlib.contextmanager
+def statements_run():
+    """Every statement run meanwhile, as sent: the ranked read runs on a server-side cursor, which
+    CaptureQueriesContext misses."""
+    statements = []
+
+    def noting(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(noting):
+        yield statements
 
 
 def test_equally_relevant_articles_come_newest_first(sections, anonymous):
@@ -91,20 +118,8 @@ def test_a_word_in_the_title_or_standfirst_ranks_articles_alike_for_readers_with
             standfirst="A lighthouse and its keepers." if place == "standfirst" else "Keepers and their lamps.",
             pages=[paragraphs("It stood for a century.", "Each had a keeper and a lamp.")],
         )
-    for month in range(1, 13):  # 12 newer ones that mention a lighthouse once, in passing
-        ArticleFactory(
-            title=f"Harbour fees {month}",
-            date=datetime.date(2024, month, 1),
-            standfirst="The port raises its fees.",
-            pages=[paragraphs("Ships paid more this year.", "A lighthouse was mentioned at the meeting.")],
-        )
-    statements = []  # the ranked read runs on a server-side cursor, which CaptureQueriesContext misses
-
-    def noting(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(noting):
+    newer_articles_mentioning_a_lighthouse()
+    with statements_run() as statements:
         by_anonymous = headlines(anonymous.get("/search/", {"q": "lighthouse"}), ".search-results h3")
     by_subscriber = headlines(subscriber_client.get("/search/", {"q": "lighthouse"}), ".search-results h3")
 
@@ -219,22 +234,9 @@ def test_a_word_most_articles_mention_in_passing_ranks_those_about_it_first_on_e
                 paragraphs("The lighthouse stood for a century.", "Each lighthouse had a keeper; the lighthouse lamp.")
             ],
         )
-    for month in range(1, 13):  # 12 newer ones that mention a lighthouse once, in passing
-        ArticleFactory(
-            title=f"Harbour fees {month}",
-            date=datetime.date(2024, month, 1),
-            authors=[author],
-            standfirst="The port raises its fees.",
-            pages=[paragraphs("Ships paid more this year.", "A lighthouse was mentioned at the meeting.")],
-        )
+    newer_articles_mentioning_a_lighthouse(authors=[author])
 
-    statements = []  # the ranked read runs on a server-side cursor, which CaptureQueriesContext misses
-
-    def noting(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(noting):
+    with statements_run() as statements:
         first = anonymous.get("/search/", {"q": "lighthouse"})
     second = anonymous.get("/search/", {"q": "lighthouse", "page": "2"})
 
