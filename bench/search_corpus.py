@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import itertools
 import random
 import uuid
@@ -158,6 +159,7 @@ class IndexTexts:
     autocomplete: list[tuple[str, str]]
 
 
+@functools.cache  # asked twice for each of 300,000 entries; the answer never changes within a build
 def field_weight(model, field_name: str) -> str:
     """PostgreSQL's weight letter for one of `model`'s search fields, by its boost; SQLite has none."""
     from django.db import connection
