@@ -10,7 +10,7 @@ from django_tasks import task
 from masthead.gifts.models import Gift
 
 # A giver whose bank asked them to confirm and who closed the page: the delivery run asks the gateway after this
-# (and gives up after purchase.PAYMENT_ABANDONED_AFTER).
+# (and gives up after subscriptions.services.payment_attempts.GIVE_UP_AFTER).
 WAITING_PAYMENT_AGE = datetime.timedelta(hours=1)
 
 
@@ -19,10 +19,11 @@ def deliver_due_gifts() -> dict:
     """Email gifts whose day has come, settle (or after a day give up) payments left at the bank, finish refunds."""
     from masthead.gifts.services.delivery import deliver_due_gifts as deliver
     from masthead.gifts.services.errors import GiftPaymentInProgress
-    from masthead.gifts.services.purchase import PAYMENT_ABANDONED_AFTER, give_up_gift_payment, settle_gift_payment
+    from masthead.gifts.services.purchase import give_up_gift_payment, settle_gift_payment
     from masthead.gifts.services.refunds import refund_gift
     from masthead.subscriptions.gateways import CardDeclined, GatewayError, RefundRefused
     from masthead.subscriptions.services import BillingError
+    from masthead.subscriptions.services.payment_attempts import GIVE_UP_AFTER
 
     now = timezone.now()
     settled = abandoned = 0
@@ -30,7 +31,7 @@ def deliver_due_gifts() -> dict:
         payment_status=Gift.AUTHENTICATING, authenticating_since__lte=now - WAITING_PAYMENT_AGE
     )
     for gift in waiting.select_related("plan", "giver"):
-        give_up = gift.authenticating_since <= now - PAYMENT_ABANDONED_AFTER
+        give_up = gift.authenticating_since <= now - GIVE_UP_AFTER
         try:
             gift = give_up_gift_payment(gift, now=now) if give_up else settle_gift_payment(gift, now=now)
         except (BillingError, CardDeclined, GatewayError, GiftPaymentInProgress):

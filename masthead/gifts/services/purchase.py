@@ -7,7 +7,7 @@ holding the row's claim (`paying_until`) talks to the gateway; the charge carrie
 idempotency key, so a retry never charges twice. With Stripe.js the card is set up in the giver's
 browser first (`begin_gift_card_setup`); a bank that wants the giver to confirm leaves the gift
 AUTHENTICATING until `settle_gift_payment` hears, or until `give_up_gift_payment` withdraws it a
-day later (ABANDONED), which only gifts do: they have no webhook to hear of it.
+day later (ABANDONED, `payment_attempts.GIVE_UP_AFTER`), as a checkout's is.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ from masthead.subscriptions.services import AddressInput
 from masthead.subscriptions.services.payment_attempts import PaymentAttempt
 
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so the gift has not been bought."
-# A bank's 3-D Secure page times out in minutes, but some banks confirm by their app or a call later the
-# same day, and a giver may come back to the page still open; after a day the delivery run stops asking
-# the gateway every 10 minutes and withdraws the charge.
-PAYMENT_ABANDONED_AFTER = datetime.timedelta(hours=24)
 ABANDONED_MESSAGE = "Your bank's confirmation was not finished within a day, so the gift has not been bought."
 
 

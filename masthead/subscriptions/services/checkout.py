@@ -55,7 +55,7 @@ from masthead.subscriptions.services.ledger import (
     save_address,
 )
 from masthead.subscriptions.services.offers import check_offer
-from masthead.subscriptions.services.payment_attempts import PAYMENT_CLAIM, PaymentAttempt
+from masthead.subscriptions.services.payment_attempts import GIVE_UP_AFTER, PAYMENT_CLAIM, PaymentAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,6 @@ CHECKOUT_POLL_SECONDS = 0.05
 # The reader's own page has the first word on a charge that began waiting; the sweep asks after this.
 WAITING_CHECKOUT_AGE = PAYMENT_CLAIM
 NOT_CONFIRMED_MESSAGE = "Your bank did not confirm the payment, so your subscription has not started."
-# A charge whose bank page the reader never finished is withdrawn after this, as a gift's is.
-CHECKOUT_ABANDONED_AFTER = datetime.timedelta(hours=24)
 ABANDONED_MESSAGE = "You did not confirm the payment with your bank, so it was withdrawn and nothing was charged."
 
 
@@ -317,7 +315,7 @@ def settle_waiting_checkouts(*, now: datetime.datetime | None = None) -> dict[st
     waiting = Checkout.objects.filter(status=Checkout.AUTHENTICATING, created_at__lte=now - WAITING_CHECKOUT_AGE)
     for checkout in waiting.select_related("reader", "plan").order_by("pk"):
         began_waiting = checkout.authenticating_since or checkout.created_at  # rows from before the field: their start
-        give_up = began_waiting <= now - CHECKOUT_ABANDONED_AFTER
+        give_up = began_waiting <= now - GIVE_UP_AFTER
         try:
             (give_up_checkout if give_up else settle_checkout)(checkout, now=now)
         except (AuthenticationRequired, CheckoutInProgress):

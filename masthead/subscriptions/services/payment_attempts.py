@@ -44,6 +44,10 @@ OPEN, AUTHENTICATING, PAID, DECLINED, REFUSED = "open", "authenticating", "paid"
 # A claim outlasts any run of gateway calls it makes (Stripe: 30 s per call, tried three times); if
 # the request holding it dies, a retry of the same token takes over after this.
 PAYMENT_CLAIM = datetime.timedelta(minutes=5)
+# A bank's 3-D Secure page times out in minutes, but some banks confirm by their app or a call later the
+# same day, and a payer may come back to the page still open; after a day the hourly runs stop asking the
+# gateway and withdraw the charge (`PaymentAttempt.give_up`), for gifts and checkouts alike.
+GIVE_UP_AFTER = datetime.timedelta(hours=24)
 # What a charge that waited for the payer's bank ends as when the bank did not confirm it: they
 # failed or abandoned 3-D Secure (Stripe's and the sandbox's words), or it was withdrawn.
 NOT_CONFIRMED = {AUTHENTICATION_REQUIRED, "payment_intent_authentication_failure", "authentication_failed", "canceled"}
