@@ -166,8 +166,24 @@ def test_curly_quotes_typed_on_a_phone_make_a_phrase_too(minister_articles, anon
 def test_a_phrase_and_a_word_must_both_match(minister_articles, anonymous):
     response = anonymous.get("/search/", {"q": '"energy minister" pump'})
 
-    # No article has both: the search falls back to any of the words, and says so.
-    assert "no article has all of those words" in result_count(response)
+    # No article has both: the search falls back to the articles having every word, apart, and says so.
+    assert result_count(response) == (
+        '1 result for “pump "energy minister"”: no article has the quoted words together, so these have them apart.'
+    )
+    assert headlines(response, ".search-results h3") == ["Prices at the pump"]
+
+
+def test_a_phrase_nobody_wrote_finds_its_words_apart(minister_articles, anonymous):
+    response = anonymous.get("/search/", {"q": '"minister energy"'})
+
+    assert "no article has the quoted words together, so these have them apart" in result_count(response)
+    assert set(headlines(response, ".search-results h3")) == {"A visit to Oslo", "Prices at the pump"}
+
+
+def test_when_no_article_has_even_the_words_apart_any_of_them_will_do(minister_articles, anonymous):
+    response = anonymous.get("/search/", {"q": '"energy minister" pump Tuesday'})
+
+    assert "no article has all of those words, so these have some of them" in result_count(response)
     assert set(headlines(response, ".search-results h3")) == {"A visit to Oslo", "Prices at the pump"}
 
 

@@ -148,17 +148,34 @@ def search_reach(request) -> str:
     return ArticleSearchText.OPEN
 
 
+WORDS_APART = "apart"  # no article had the phrases: these have all their words, anywhere
+SOME_WORDS = "some"  # no article had every word: these have some of them
+
+
 @dataclass
 class SearchResults:
     terms: list[str]
     hits: RankedHits
     words: Words
-    broadened: bool = False
+    broadened: str = ""  # "", WORDS_APART or SOME_WORDS: what the page says it searched instead
 
     @property
     def query(self) -> str:
         """The query as searched: the loose words, then each phrase in quotes."""
         return " ".join([*self.words.loose, *(f'"{phrase}"' for phrase in self.words.phrases)])
+
+
+def broader_searches(words: Words) -> list[tuple[str, Words]]:
+    """What to search, in turn, when no article matches the query: a phrase's words apart (every word,
+    anywhere, as a search engine does with a quoted phrase it cannot find), then any of the words.
+
+    The words apart also cost less than any of them: the index ranks every entry holding all the words,
+    a few thousand for a phrase's common words, where any of them is most of the archive."""
+    every_word = tuple(dict.fromkeys(words.every_word))
+    if len(every_word) < 2:
+        return []
+    broader = [(WORDS_APART, Words(loose=every_word))] if words.phrases else []
+    return [*broader, (SOME_WORDS, Words(loose=every_word, any_word=True))]
 
 
 def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
@@ -177,13 +194,13 @@ def search_articles(criteria: dict, *, reach: str) -> SearchResults | None:
         articles = articles.filter(date__lte=criteria["date_to"])
     text_reach = None if reach == EVERY_WORD else reach  # which ArticleSearchText, if not every word
     cards = with_indexed_texts(articles.only(*CARD_FIELDS), reach=reach)
-    hits = RankedHits(words, articles, reach=text_reach, cards=cards, page=criteria.get("page", 1))
-    if len(terms) > 1 and hits.count() == 0:
-        # No article has every word (or phrase): rank those having any of the words, and say so.
-        anywhere = Words(loose=tuple(dict.fromkeys(terms)), any_word=True)
-        broader = RankedHits(anywhere, articles, reach=text_reach, cards=cards, page=criteria.get("page", 1))
-        if broader.count():
-            return SearchResults(terms=terms, hits=broader, words=words, broadened=True)
+    page = criteria.get("page", 1)
+    hits = RankedHits(words, articles, reach=text_reach, cards=cards, page=page)
+    if hits.count() == 0:
+        for broadened, broader_words in broader_searches(words):
+            broader = RankedHits(broader_words, articles, reach=text_reach, cards=cards, page=page)
+            if broader.count():
+                return SearchResults(terms=terms, hits=broader, words=words, broadened=broadened)
     return SearchResults(terms=terms, hits=hits, words=words)
 
 

@@ -106,6 +106,14 @@ def test_a_broadened_search_does_not_find_it_by_gated_words_either(gated_article
     assert headlines(results, ".search-results h3") == [FREE_TITLE]
 
 
+def test_a_phrase_searched_again_as_words_apart_does_not_find_it_by_gated_words(
+    gated_article, outsider, subscriber_client
+):
+    # Nobody wrote "funds pension": the search tries the two words apart, which only the gated part holds.
+    assert found(outsider, '"funds pension"') == []
+    assert found(subscriber_client, '"funds pension"') == [GATED_TITLE]
+
+
 def test_a_subscriber_finds_the_article_by_any_of_its_words_and_sees_them_quoted(gated_article, subscriber_client):
     assert found(subscriber_client, GATED_WORDS) == [GATED_TITLE]
     assert "pension funds" in snippets(subscriber_client, GATED_WORDS)
