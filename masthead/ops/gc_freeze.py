@@ -7,11 +7,13 @@ request was running when the collection came, about one search in 30 (bench/sear
 are still freed when nothing refers to them, only a reference cycle among them would stay for the
 process's life.
 
-masthead/wsgi.py freezes once the site is loaded, before any request: what the first requests make
-(compiled templates, caches) is still walked, a collection of about 27 ms where it was 120-150. Not later:
-a freeze while requests run would keep their objects for ever, among them a request thread's database
-connection (Django's per-thread wrapper is a cycle), which a web server's retired threads would leave
-open. Compiling every template before the freeze was tried: 24 MB more per process, most of them
+masthead/wsgi.py freezes once the site is loaded, before any request. Loaded means what every first request
+would load too: the URL map (every view module, Wagtail's admin with it) and the template tag libraries,
+about 42,000 objects, which Django loads lazily; frozen without them a full collection still walked them
+(about 25 ms of CPU, one search in 20; 2026-12-05), frozen with them the first requests leave about 4,000.
+Not later: a freeze while requests run would keep their objects for ever, among them a request thread's
+database connection (Django's per-thread wrapper is a cycle), which a web server's retired threads would
+leave open. Compiling every template before the freeze was tried: 24 MB more per process, most of them
 templates a web process never renders.
 """
 
@@ -20,7 +22,19 @@ from __future__ import annotations
 import gc
 
 
+def load_what_every_request_loads() -> None:
+    """The URL map with every view module, and every template tag library: what Django loads on the first
+    request, so before a freeze (tests/test_web_process_imports.py loads the same)."""
+    from django.template import engines
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018 - populating it imports every URL conf and view module
+    engines["django"].engine.template_libraries  # noqa: B018 - loads every template tag library
+
+
 def freeze_loaded_site() -> None:
-    """Collect the garbage there is, then keep every object still alive out of later full collections."""
+    """Load what the first request would, collect the garbage there is, then keep every object still alive
+    out of later full collections."""
+    load_what_every_request_loads()
     gc.collect()
     gc.freeze()
