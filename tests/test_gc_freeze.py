@@ -43,3 +43,13 @@ print(before, len(gc.get_objects()))
     before, after = map(int, run_in_a_web_process(first_request_loads, tmp_path).split())
 
     assert after - before < 1_000
+
+
+def test_loading_the_site_opens_no_database_connection(tmp_path):
+    """A connection opened while the URL map loads would be frozen with it, and kept by the process for good."""
+    connections = run_in_a_web_process(
+        "from django.db import connections; print([alias for alias in connections if connections[alias].connection])",
+        tmp_path,
+    )
+
+    assert connections == "[]"
