@@ -170,6 +170,42 @@ def time_searches(articles: int, per_kind: int, *, freeze: bool = True) -> None:
     print(json.dumps({"results": results, "examples": {kind: q[:3] for kind, q in queries.items()}}))
 
 
+def time_phrase_reads(articles: int, per_kind: int) -> None:
+    """In a child process: each phrase query's reads timed apart, for each reach: the phrase, its words apart
+    and any of its words, each as the search reads a page and its count (`RankedHits`), whatever the one
+    before found; no view, no template. What a phrase nobody wrote costs, read by read."""
+    import django
+
+    django.setup()
+    from masthead.content.queries import published_articles
+    from masthead.content.search_ranking import RankedHits, Words
+    from masthead.ops.gc_freeze import freeze_loaded_site
+
+    freeze_loaded_site()
+    findable = published_articles().select_related(None)
+    phrases = [query.strip('"') for query in sample_queries(articles, per_kind)["phrase"]]
+    reads = {
+        "phrase": lambda phrase: Words(loose=(), phrases=(phrase,)),
+        "its words apart": lambda phrase: Words(loose=tuple(dict.fromkeys(phrase.split()))),
+        "any of its words": lambda phrase: Words(loose=tuple(dict.fromkeys(phrase.split())), any_word=True),
+    }
+    results = []
+    for reach in ("entitled", "open", "teaser"):
+        text_reach = None if reach == "entitled" else reach
+        RankedHits(reads["any of its words"]("warm up"), findable, reach=text_reach).count()
+        for read, words_of in reads.items():
+            timings, cpu, counts = [], [], []
+            for phrase in phrases:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                counts.append(RankedHits(words_of(phrase), findable, reach=text_reach).count())
+                timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            results.append(
+                {"reach": reach, "kind": f"phrase read: {read}", "timings": timings, "cpu": cpu, "counts": counts}
+            )
+    print(json.dumps({"results": results, "examples": {"phrase": phrases[:3]}}))
+
+
 def articles_holding(words: list[str]) -> dict[str, int]:
     """How many articles' own index entries hold each word (every word of them, not a reach's)."""
     from masthead.content.models import ArticlePage
@@ -183,14 +219,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def table(runs: list[dict], articles: int, loads: tuple[str, str]) -> str:
+def table(runs: list[dict], articles: int, loads: tuple[str, str], *, phrase_reads: bool = False) -> str:
+    timed = (
+        "one read each (a page of 20 ranked and the count ahead, as the search reads them; no view, no template; "
+        "the target is the whole page's, so only a guide here)"
+        if phrase_reads
+        else "the search view's (form, search, first page of 20 with snippets, template)"
+    )
     lines = [
         f"## Search: {articles:,} articles ({datetime.date.today():%Y-%m-%d})",
         "",
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
-        f"uptime before: `{loads[0]}`; after: `{loads[1]}`. Times are the search view's (form, search, "
-        "first page of 20 with snippets, template), in ms; CPU is this process's own (not the database's), "
-        "which the machine's other work moves less than the times.",
+        f"uptime before: `{loads[0]}`; after: `{loads[1]}`. Times are {timed}, in ms; CPU is this process's "
+        "own (not the database's), which the machine's other work moves less than the times.",
         "",
         "| Database | Reach | Query | Queries | Median results | p50 | p95 | p99 | max | CPU p50 | CPU max "
         "| p95 <= 50 ms |",
@@ -266,11 +307,19 @@ def main() -> None:
     parser.add_argument(
         "--no-freeze", action="store_true", help="time without freezing the loaded site (masthead/ops/gc_freeze.py)"
     )
+    parser.add_argument(
+        "--phrase-reads",
+        action="store_true",
+        help="time each phrase query's reads apart (the phrase, its words apart, any of them) instead of the view",
+    )
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
         build(args.articles)
+        return
+    if args.time and args.phrase_reads:
+        time_phrase_reads(args.articles, args.queries)
         return
     if args.time:
         time_searches(args.articles, args.queries, freeze=not args.no_freeze)
@@ -303,15 +352,16 @@ def main() -> None:
                     f"--articles={args.articles}",
                     f"--queries={args.queries}",
                     *(["--no-freeze"] if args.no_freeze else []),
+                    *(["--phrase-reads"] if args.phrase_reads else []),
                 )
             )
             run["database"] = label
             runs.append(run)
     except ChildFailed as failure:
         sys.exit(str(failure))
-    report = table(runs, args.articles, (load_before, uptime()))
+    report = table(runs, args.articles, (load_before, uptime()), phrase_reads=args.phrase_reads)
     print(report)
-    save_report("search", report, label=args.label)
+    save_report("search-phrase-reads" if args.phrase_reads else "search", report, label=args.label)
 
 
 if __name__ == "__main__":
