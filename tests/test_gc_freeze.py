@@ -9,12 +9,17 @@ import sys
 from django.conf import settings
 
 
-def run_in_a_web_process(code: str, tmp_path) -> str:
-    """`code` run after importing what granian and gunicorn import, with the production settings; its output."""
+def run_in_a_web_process(code: str, tmp_path, *, before: str = "") -> str:
+    """`code` run after importing what granian and gunicorn import (and `before`, before it), with the production
+    settings; its output."""
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
     env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(settings.BASE_DIR))
     done = subprocess.run(
-        [sys.executable, "-c", f"import masthead.wsgi\n{code}"], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", f"{before}\nimport masthead.wsgi\n{code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -47,9 +52,16 @@ print(before, len(gc.get_objects()))
 
 def test_loading_the_site_opens_no_database_connection(tmp_path):
     """A connection opened while the URL map loads would be frozen with it, and kept by the process for good."""
-    connections = run_in_a_web_process(
-        "from django.db import connections; print([alias for alias in connections if connections[alias].connection])",
+    opened = run_in_a_web_process(
+        "print(opened)",
         tmp_path,
+        before=(
+            "from django.db.backends.signals import connection_created\n"
+            "opened = []\n"
+            "def note(sender, connection, **kwargs):\n"
+            "    opened.append(connection.alias)\n"
+            "connection_created.connect(note)"
+        ),
     )
 
-    assert connections == "[]"
+    assert opened == "[]"

@@ -185,8 +185,19 @@ def test_a_phrase_of_one_word_said_twice_finds_articles_with_the_word_once(minis
     # "Bora Bora", "Duran Duran": the archive may have written the name once.
     response = anonymous.get("/search/", {"q": '"minister minister"'})
 
-    assert "no article has the quoted words together, so these have them apart" in result_count(response)
+    assert "no article has that as written, so these have the word" in result_count(response)
     assert set(headlines(response, ".search-results h3")) == {"A visit to Oslo", "Prices at the pump"}
+
+
+def test_two_phrases_that_no_article_has_both_of_find_their_words_in_any_order(minister_articles, anonymous):
+    # "A visit to Oslo" has the first as written, "Prices at the pump" the second: neither has both.
+    response = anonymous.get("/search/", {"q": '"energy minister" "prices rose"'})
+
+    assert result_count(response) == (
+        '1 result for “"energy minister" "prices rose"”: no article has all of that as written, so these have'
+        " every word, in any order."
+    )
+    assert headlines(response, ".search-results h3") == ["Prices at the pump"]
 
 
 def test_when_no_article_has_even_the_words_apart_any_of_them_will_do(minister_articles, anonymous):

@@ -164,6 +164,19 @@ class SearchResults:
         """The query as searched: the loose words, then each phrase in quotes."""
         return " ".join([*self.words.loose, *(f'"{phrase}"' for phrase in self.words.phrases)])
 
+    @property
+    def broadening_note(self) -> str:
+        """What the page says it searched instead, true of the results shown; "" if it searched the query."""
+        if self.broadened == SOME_WORDS:
+            return "no article has all of those words, so these have some of them"
+        if self.broadened != WORDS_APART:
+            return ""
+        if len(set(self.words.every_word)) == 1:  # "Bora Bora"
+            return "no article has that as written, so these have the word"
+        if self.words.loose or len(self.words.phrases) > 1:  # an article may have one part as written
+            return "no article has all of that as written, so these have every word, in any order"
+        return "no article has the quoted words together, so these have them apart"
+
 
 def broader_searches(words: Words) -> list[tuple[str, Words]]:
     """What to search, in turn, when no article matches the query: a phrase's words apart (every word,
