@@ -170,40 +170,63 @@ def time_searches(articles: int, per_kind: int, *, freeze: bool = True) -> None:
     print(json.dumps({"results": results, "examples": {kind: q[:3] for kind, q in queries.items()}}))
 
 
-def time_phrase_reads(articles: int, per_kind: int) -> None:
-    """In a child process: each phrase query's reads timed apart, for each reach: the phrase, its words apart
-    and any of its words, each as the search reads a page and its count (`RankedHits`), whatever the one
-    before found; no view, no template. What a phrase nobody wrote costs, read by read."""
+PHRASE_READS = {"": "the phrase", "apart": "then its words apart", "some": "then any of its words"}
+
+
+def phrase_read_chain(query: str, findable, text_reach: str | None) -> list[tuple[str, float, float, int]]:
+    """The reads the search runs for a phrase query, one by one, as far as it goes (`search_articles`): each
+    one's name, wall and CPU ms and hits."""
+    from masthead.content.search import broader_searches, query_words
+    from masthead.content.search_ranking import RankedHits
+
+    words = query_words(query)
+    reads = []
+    for step, step_words in [("", words), *broader_searches(words)]:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        found = RankedHits(step_words, findable, reach=text_reach).count()
+        reads.append(
+            (
+                PHRASE_READS[step],
+                (time.perf_counter() - started) * 1000,
+                (time.process_time() - started_cpu) * 1000,
+                found,
+            )
+        )
+        if found:
+            break
+    return reads
+
+
+def time_phrase_reads(articles: int, per_kind: int, *, freeze: bool = True) -> None:
+    """In a child process: each phrase query's reads timed one by one, for each reach, in the chain the search
+    runs: the phrase; if nothing has it, its words apart; if nothing has those, any of its words. Each read as
+    the search reads a page and its count (`RankedHits`); no view, no template. A row per read holds only the
+    queries that reached it, and one more row the whole chain of each query."""
     import django
 
     django.setup()
     from masthead.content.queries import published_articles
-    from masthead.content.search_ranking import RankedHits, Words
     from masthead.ops.gc_freeze import freeze_loaded_site
 
-    freeze_loaded_site()
+    if freeze:
+        freeze_loaded_site()
     findable = published_articles().select_related(None)
-    phrases = [query.strip('"') for query in sample_queries(articles, per_kind)["phrase"]]
-    reads = {
-        "phrase": lambda phrase: Words(loose=(), phrases=(phrase,)),
-        "its words apart": lambda phrase: Words(loose=tuple(dict.fromkeys(phrase.split()))),
-        "any of its words": lambda phrase: Words(loose=tuple(dict.fromkeys(phrase.split())), any_word=True),
-    }
+    queries = sample_queries(articles, per_kind + 1)["phrase"]
+    warm_up = queries.pop()
     results = []
     for reach in ("entitled", "open", "teaser"):
         text_reach = None if reach == "entitled" else reach
-        RankedHits(reads["any of its words"]("warm up"), findable, reach=text_reach).count()
-        for read, words_of in reads.items():
-            timings, cpu, counts = [], [], []
-            for phrase in phrases:
-                started, started_cpu = time.perf_counter(), time.process_time()
-                counts.append(RankedHits(words_of(phrase), findable, reach=text_reach).count())
-                timings.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
-            results.append(
-                {"reach": reach, "kind": f"phrase read: {read}", "timings": timings, "cpu": cpu, "counts": counts}
-            )
-    print(json.dumps({"results": results, "examples": {"phrase": phrases[:3]}}))
+        rows = {name: {"timings": [], "cpu": [], "counts": []} for name in [*PHRASE_READS.values(), "all its reads"]}
+        phrase_read_chain(warm_up, findable, text_reach)
+        for query in queries:
+            reads = phrase_read_chain(query, findable, text_reach)
+            whole = ("all its reads", sum(read[1] for read in reads), sum(read[2] for read in reads), reads[-1][3])
+            for name, wall, cpu, found in [*reads, whole]:
+                rows[name]["timings"].append(wall)
+                rows[name]["cpu"].append(cpu)
+                rows[name]["counts"].append(found)
+        results += [{"reach": reach, "kind": f"phrase: {name}", **row} for name, row in rows.items() if row["timings"]]
+    print(json.dumps({"results": results, "examples": {"phrase": queries[:3]}}))
 
 
 def articles_holding(words: list[str]) -> dict[str, int]:
@@ -310,7 +333,8 @@ def main() -> None:
     parser.add_argument(
         "--phrase-reads",
         action="store_true",
-        help="time each phrase query's reads apart (the phrase, its words apart, any of them) instead of the view",
+        help="time each phrase query's reads one by one (the phrase, then its words apart, then any of them, as far "
+        "as the search goes) instead of the view",
     )
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
@@ -319,7 +343,7 @@ def main() -> None:
         build(args.articles)
         return
     if args.time and args.phrase_reads:
-        time_phrase_reads(args.articles, args.queries)
+        time_phrase_reads(args.articles, args.queries, freeze=not args.no_freeze)
         return
     if args.time:
         time_searches(args.articles, args.queries, freeze=not args.no_freeze)
