@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
+from tests.web_process import run_in_a_new_process
 
 
 def run_in_a_web_process(code: str, tmp_path, *, before: str = "") -> str:
-    """`code` run after importing what granian and gunicorn import (and `before`, before it), with the production
-    settings; its output."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
-    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(settings.BASE_DIR))
-    done = subprocess.run(
-        [sys.executable, "-c", f"{before}\nimport masthead.wsgi\n{code}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+    """`code` run after importing what granian and gunicorn import (and `before`, before it); its output."""
+    return run_in_a_new_process(f"{before}\nimport masthead.wsgi\n{code}", tmp_path)
 
 
 def test_the_sites_entry_point_leaves_most_of_what_it_loaded_out_of_full_collections(tmp_path):

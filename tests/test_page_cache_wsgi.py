@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -32,6 +30,7 @@ from tests.factories import ArticleFactory, paragraphs
 from tests.personas import logged_in_client
 from tests.reading import main_text, reads_the_whole_seed_article
 from tests.seed import SEED_ALL_PAGES
+from tests.web_process import run_in_a_new_process
 
 METRICS_TOKEN = "s3cret-scrape-token"
 IN_THE_LIBRARY = "192.0.2.10"
@@ -306,18 +305,9 @@ def test_switched_off_or_behind_an_unknown_middleware_every_request_goes_to_djan
 
 def test_the_sites_entry_point_answers_stored_pages_in_front_of_django(tmp_path):
     """What granian and gunicorn import, with the production settings; MASTHEAD_WSGI_FAST_PATH=false switches it off."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
-    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(settings.BASE_DIR))
     entry_point = "from masthead.wsgi import application; print(application.chain is not None)"
 
     def in_front(switch: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", entry_point],
-            env={**env, "MASTHEAD_WSGI_FAST_PATH": switch},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
+        return run_in_a_new_process(entry_point, tmp_path, MASTHEAD_WSGI_FAST_PATH=switch)
 
     assert [in_front(""), in_front("false")] == ["True", "False"]

@@ -7,14 +7,9 @@ used only by narrations, edition builds, label sheets, Stripe's webhooks, the RQ
 benchmarks: the functions that use them import them.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.web_process import run_in_a_new_process
 
 # Library (or module of ours): what needs it, and the rough cost in a web process.
 BACKGROUND_ONLY = {
@@ -46,17 +41,7 @@ print(" ".join(name for name in sys.argv[1:] if name in sys.modules))
 
 @pytest.mark.slow
 def test_a_web_process_loads_none_of_the_libraries_only_background_jobs_use(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND")}
-    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    done = subprocess.run(
-        [sys.executable, "-c", WHAT_A_WEB_PROCESS_LOADS, *BACKGROUND_ONLY],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = done.stdout.split()
+    loaded = run_in_a_new_process(WHAT_A_WEB_PROCESS_LOADS, tmp_path, *BACKGROUND_ONLY).split()
     assert loaded == [], (
         "A web process imported "
         + "; ".join(f"{name} ({BACKGROUND_ONLY[name]})" for name in loaded)
