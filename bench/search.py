@@ -170,15 +170,16 @@ def time_searches(articles: int, per_kind: int, *, freeze: bool = True) -> None:
     print(json.dumps({"results": results, "examples": {kind: q[:3] for kind, q in queries.items()}}))
 
 
-PHRASE_READS = {"": "the phrase", "apart": "then its words apart", "some": "then any of its words"}
+PHRASE_READS = ("the phrase", "then its words apart", "then any of its words")
 
 
 def phrase_read_chain(query: str, findable, text_reach: str | None) -> list[tuple[str, float, float, int]]:
     """The reads the search runs for a phrase query, one by one, as far as it goes (`search_articles`): each
     one's name, wall and CPU ms and hits."""
-    from masthead.content.search import broader_searches, query_words
+    from masthead.content.search import SOME_WORDS, WORDS_APART, broader_searches, query_words
     from masthead.content.search_ranking import RankedHits
 
+    names = dict(zip(("", WORDS_APART, SOME_WORDS), PHRASE_READS, strict=True))
     words = query_words(query)
     reads = []
     for step, step_words in [("", words), *broader_searches(words)]:
@@ -186,7 +187,7 @@ def phrase_read_chain(query: str, findable, text_reach: str | None) -> list[tupl
         found = RankedHits(step_words, findable, reach=text_reach).count()
         reads.append(
             (
-                PHRASE_READS[step],
+                names[step],
                 (time.perf_counter() - started) * 1000,
                 (time.process_time() - started_cpu) * 1000,
                 found,
@@ -216,7 +217,7 @@ def time_phrase_reads(articles: int, per_kind: int, *, freeze: bool = True) -> N
     results = []
     for reach in ("entitled", "open", "teaser"):
         text_reach = None if reach == "entitled" else reach
-        rows = {name: {"timings": [], "cpu": [], "counts": []} for name in [*PHRASE_READS.values(), "all its reads"]}
+        rows = {name: {"timings": [], "cpu": [], "counts": []} for name in [*PHRASE_READS, "all its reads"]}
         phrase_read_chain(warm_up, findable, text_reach)
         for query in queries:
             reads = phrase_read_chain(query, findable, text_reach)
@@ -244,8 +245,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def table(runs: list[dict], articles: int, loads: tuple[str, str], *, phrase_reads: bool = False) -> str:
     timed = (
-        "one read each (a page of 20 ranked and the count ahead, as the search reads them; no view, no template; "
-        "the target is the whole page's, so only a guide here)"
+        "one read each (a page of 20 ranked and the count ahead, as the search reads them; no view, no template), "
+        "and in the last row of a reach all of a query's reads; the target is the whole page's, so only a guide here"
         if phrase_reads
         else "the search view's (form, search, first page of 20 with snippets, template)"
     )

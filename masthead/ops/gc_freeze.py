@@ -9,9 +9,9 @@ process's life.
 
 masthead/wsgi.py freezes once the site is loaded, before any request. Loaded means what every first request
 would load too: the URL map (every view module, Wagtail's admin with it) and the template tag libraries,
-about 42,000 objects, which Django loads lazily; frozen without them a full collection still walked them
-(about 25 ms of CPU, three searches in 120 of the search benchmark's; 2026-12-05); frozen with them, the
-first requests leave about 4,000.
+about 42,000 objects (tests/test_gc_freeze.py), which Django loads lazily; frozen without them every full
+collection still walked them: bench/search.py's largest CPU of one search was 42-70 ms, and 24-42 once they
+were frozen too (2026-12-05, README "Search").
 Not later: a freeze while requests run would keep their objects for ever, among them a request thread's
 database connection (Django's per-thread wrapper is a cycle), which a web server's retired threads would
 leave open. Compiling every template before the freeze was tried: 24 MB more per process, most of them
