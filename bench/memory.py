@@ -43,6 +43,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import ROOT, isolated_env, run_child, save_report  # noqa: E402
@@ -140,6 +141,19 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+class Restart(NamedTuple):
+    """One restart: seconds from SIGTERM to the first 200 of `/`; of those, stopping the old serve.sh; the
+    CPU seconds the new web processes had used by then (what other work on the machine cannot inflate);
+    the seconds the request that got the 200 took; and its X-Page-Cache (hit: `/` came from the page
+    cache; miss: the new process rendered it, as after a narration changed the home page)."""
+
+    total: float
+    stop: float
+    cpu: float
+    request: float
+    cached: str
+
+
 class Site:
     """One scripts/serve.sh in a process group of its own, so stopping it stops all it started."""
 
@@ -162,20 +176,32 @@ class Site:
         self.groups.append(self.proc.pid)
 
     def status(self, path: str = "/") -> int:
+        return self.answer(path)[0]
+
+    def answer(self, path: str = "/") -> tuple[int, str]:
+        """The status of `path` (0 if nothing answered), and its X-Page-Cache header (hit, miss or "")."""
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:  # noqa: S310
-                return response.status
+                return response.status, response.headers.get("X-Page-Cache", "")
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, ""
         except (OSError, urllib.error.URLError):
-            return 0
+            return 0, ""
 
     def wait_for_200(self, timeout: float = 120) -> float:
         """Seconds until `/` answered 200 (polled every 50 ms)."""
+        return self.wait_for_first_200(timeout)[0]
+
+    def wait_for_first_200(self, timeout: float = 120) -> tuple[float, float, str]:
+        """Seconds until `/` answered 200 (polled every 50 ms); how long that request took (the rest was
+        the server starting); and whether the page came from the page cache (X-Page-Cache)."""
         start = time.monotonic()
         while time.monotonic() - start < timeout:
-            if self.status() == 200:
-                return time.monotonic() - start
+            asked = time.monotonic()
+            status, cached = self.answer()
+            if status == 200:
+                answered = time.monotonic()
+                return answered - start, answered - asked, cached
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve.sh exited ({self.proc.returncode}); see {self.log}")
             time.sleep(0.05)
@@ -207,18 +233,16 @@ class Site:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
-    def restart(self) -> tuple[float, float, float]:
-        """Seconds from SIGTERM to the first 200 of `/` from the new serve.sh; of those, the stop's; and
-        the CPU seconds the new web processes had used by then (what other work on the machine cannot inflate).
-        """
+    def restart(self) -> Restart:
+        """SIGTERM, then start again, timed to the first 200 of `/` from the new serve.sh."""
         start = time.monotonic()
         self.stop()
         stopped = time.monotonic() - start
         self.start()
-        self.wait_for_200()
+        _, request, cached = self.wait_for_first_200()
         elapsed = time.monotonic() - start
         cpu = sum(cpu_ticks(pid) for pid in self.web_pids()) / os.sysconf("SC_CLK_TCK")
-        return elapsed, stopped, cpu
+        return Restart(elapsed, stopped, cpu, request, cached)
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until every web process has loaded the site (together under a tenth of a core for a second).
@@ -394,9 +418,9 @@ def mb(kib_value: int) -> str:
     return f"{kib_value / 1024:,.0f}"
 
 
-def restart_cell(restarts: list[tuple[float, float, float]]) -> str:
+def restart_cell(restarts: list[Restart]) -> str:
     """Median (max) seconds to the first 200; in brackets the medians of the stop and of the web processes' CPU."""
-    totals, stops, cpus = zip(*restarts, strict=True)
+    totals, stops, cpus = [r.total for r in restarts], [r.stop for r in restarts], [r.cpu for r in restarts]
     return (
         f"{statistics.median(totals):.1f} ({max(totals):.1f}) "
         f"[stop {statistics.median(stops):.1f}, CPU {statistics.median(cpus):.1f}]"
@@ -438,12 +462,16 @@ def report(results: list[dict], duration: str) -> str:
         lines.append(f"| {r['label']} | {r['checkout']} | {cells} | {failures} |")
     lines += [
         "",
-        "Each restart, seconds to the first 200 / of which stopping / CPU seconds of the new web processes:",
+        "Each restart, seconds to the first 200 / of which stopping / CPU seconds of the new web processes /"
+        " seconds the request that got the 200 took, and whether `/` came from the page cache:",
         "",
     ]
     for r in results:
         for kind in ("idle", "busy"):
-            runs = ", ".join(f"{total:.1f}/{stop:.1f}/{cpu:.1f}" for total, stop, cpu in r[f"{kind}_restarts"])
+            runs = ", ".join(
+                f"{one.total:.1f}/{one.stop:.1f}/{one.cpu:.1f}/{one.request:.2f} {one.cached or '-'}"
+                for one in r[f"{kind}_restarts"]
+            )
             lines.append(f"- {r['label']} ({r['checkout']}), {kind} worker: {runs}")
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import os
+import signal
+import threading
 
 import pytest
 from django.utils import timezone
@@ -118,3 +121,67 @@ def test_asking_again_requeues_a_failed_job_afresh_but_leaves_a_running_one_to_f
 
     assert (reload(job).status, reload(job).attempts, reload(job).next_attempt_at) == (jobs.Job.QUEUED, 0, None)
     assert reload(running).status == jobs.Job.RUNNING
+
+
+@pytest.fixture
+def signal_handlers():
+    """The test process's SIGTERM and SIGINT handlers, put back after the test whatever it set."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in kept.items():
+        signal.signal(number, handler)
+
+
+def test_a_job_asked_to_stop_raises_at_its_next_check_and_the_workers_handler_hears_the_first_signal_only(
+    signal_handlers,
+):
+    heard = []
+    signal.signal(signal.SIGTERM, lambda number, frame: heard.append(number))  # a worker's own handler
+
+    with jobs.stop_when_asked() as stop_here:
+        stop_here()  # not asked yet: goes on
+        os.kill(os.getpid(), signal.SIGTERM)  # a restart
+        os.kill(os.getpid(), signal.SIGTERM)  # and scripts/serve.sh's trap right after: not a "force"
+        with pytest.raises(jobs.Stopped):
+            stop_here()
+
+    assert heard == [signal.SIGTERM], "the worker hears it once, so it exits after the job"
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert len(heard) == 2, "the worker's handler is back once the job is over"
+
+
+def test_ctrl_c_during_a_job_lets_it_hand_its_work_back_then_interrupts_as_usual(signal_handlers):
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    handed_back = False
+
+    with pytest.raises(KeyboardInterrupt), jobs.stop_when_asked() as stop_here:
+        os.kill(os.getpid(), signal.SIGINT)
+        with pytest.raises(jobs.Stopped):
+            stop_here()
+        handed_back = True  # what a job does once stopped: give its claim back, queue itself again
+
+    assert handed_back
+
+
+def test_an_ignored_signal_does_not_stop_a_job(signal_handlers):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as an RQ work horse ignores Ctrl-C (its worker hears it)
+
+    with jobs.stop_when_asked() as stop_here:
+        os.kill(os.getpid(), signal.SIGINT)
+        stop_here()
+
+    assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_off_the_main_thread_a_job_cannot_be_signalled_and_its_check_never_stops_it():
+    checked = []
+
+    def job():
+        with jobs.stop_when_asked() as stop_here:
+            stop_here()
+            checked.append(True)
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join()
+    assert checked == [True]

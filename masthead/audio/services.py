@@ -14,6 +14,7 @@ import hashlib
 import logging
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,13 @@ PAGE_PAUSE = 0.9
 SENTENCE_PAUSE = 0.12
 
 NARRATED, RETAGGED, UNCHANGED, BUSY, FAILED, GONE = "narrated", "retagged", "unchanged", "busy", "failed", "gone"
+STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What ensure_audio did; `retry_at`: when to try a failure again; `again`: the text changed meanwhile."""
+    """What ensure_audio did; `retry_at`: when to try a failure again; `again`: queue it again now (the text
+    changed meanwhile, or the worker was stopped)."""
 
     result: str
     retry_at: datetime.datetime | None = None
@@ -154,8 +157,13 @@ def request_renarration(article) -> None:
 # -- making it -----------------------------------------------------------------------------------
 
 
-def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Outcome:
-    """Narrate the article unless audio of its current text, lexicon, voice and bitrate exists."""
+def ensure_audio(
+    article_id: int, *, now: datetime.datetime | None = None, stop_here: Callable[[], None] = lambda: None
+) -> Outcome:
+    """Narrate the article unless audio of its current text, lexicon, voice and bitrate exists.
+
+    `stop_here` is called between sentences: once it raises `jobs.Stopped` (`jobs.stop_when_asked`), the
+    narration is given back unfinished and the outcome asks for it again."""
     now = now or timezone.now()
     article = live_article(article_id)
     if article is None:
@@ -186,9 +194,21 @@ def ensure_audio(article_id: int, *, now: datetime.datetime | None = None) -> Ou
         if same_audio:
             retag(narration, article, tags_key, token)
             return Outcome(RETAGGED)
-        narrate(narration, article, script, token, fingerprint=fingerprint, voice=voice, bitrate=bitrate)
+        narrate(
+            narration,
+            article,
+            script,
+            token,
+            fingerprint=fingerprint,
+            voice=voice,
+            bitrate=bitrate,
+            stop_here=stop_here,
+        )
     except jobs.ClaimLost:
         return Outcome(BUSY)
+    except jobs.Stopped:
+        jobs.release(ArticleNarration, narration.pk, token)
+        return Outcome(STOPPED, again=True)
     except Exception as error:
         logger.exception("Narration of article %s failed", article_id)
         return Outcome(FAILED, retry_at=jobs.record_failure(ArticleNarration, narration.pk, token, error, now))
@@ -204,9 +224,18 @@ def file_name_for(article_id: int, fingerprint: str, tags_key: str, token: str) 
 
 
 def narrate(
-    narration: ArticleNarration, article, script: NarrationScript, token: str, *, fingerprint, voice, bitrate
+    narration: ArticleNarration,
+    article,
+    script: NarrationScript,
+    token: str,
+    *,
+    fingerprint,
+    voice,
+    bitrate,
+    stop_here: Callable[[], None] = lambda: None,
 ) -> None:
-    """Synthesise, encode and tag the script into a new file, then make it the article's audio."""
+    """Synthesise, encode and tag the script into a new file, then make it the article's audio; `stop_here`
+    before each piece of text the voice speaks (it raises to stop)."""
     synthesizer = synthesis.load_synthesizer()
     tags_key = tags_key_of(article)
     file_name = file_name_for(article.pk, fingerprint, tags_key, token)
@@ -228,6 +257,7 @@ def narrate(
                 for sentence in spoken_sentences(segment.spoken):
                     start = writer.elapsed_ms
                     for text in speech_chunks(sentence):
+                        stop_here()
                         for pcm in synthesizer.pcm(text):
                             writer.write(pcm)
                             writer.pause(SENTENCE_PAUSE)

@@ -9,17 +9,22 @@ from django.utils import timezone
 from django_tasks import task
 
 from masthead.audio import services
+from masthead.core import jobs
 from masthead.core.tasks import NARRATIONS, at_priority
 
 
 @task()
 def ensure_article_audio(article_id: int) -> str:
-    """Narrate the article unless audio of its current text exists; failures come back with back-off."""
-    outcome = services.ensure_audio(article_id)
-    if outcome.retry_at is not None:
-        enqueue_narration(article_id, run_after=outcome.retry_at)
-    if outcome.again:
-        enqueue_narration(article_id)
+    """Narrate the article unless audio of its current text exists; failures come back with back-off.
+
+    A worker told to stop (a restart) makes the narration stop at its next sentence and queue it again,
+    rather than finish it while the restarted site starts."""
+    with jobs.stop_when_asked() as stop_here:
+        outcome = services.ensure_audio(article_id, stop_here=stop_here)
+        if outcome.retry_at is not None:
+            enqueue_narration(article_id, run_after=outcome.retry_at)
+        if outcome.again:
+            enqueue_narration(article_id)
     return outcome.result
 
 

@@ -6,13 +6,18 @@ taken as abandoned (its worker died) and may be claimed again. The slow work run
 transaction; `finish` installs the result only if the claim still holds, so a worker whose lease
 ran out never overwrites its successor. `attempts` counts failures in a row: a failure waits
 FIRST_RETRY_AFTER × 4^(attempts-1), and after MAX_ATTEMPTS the job gives up until asked again.
+A long job stops at its next safe point when its worker is told to stop (`stop_when_asked`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import secrets
+import signal
+import threading
+from collections.abc import Callable, Iterator
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -20,6 +25,61 @@ from django.db.models import Q
 
 class ClaimLost(Exception):
     """Another worker took the job over (our lease ran out): our result is thrown away."""
+
+
+class Stopped(Exception):
+    """The worker is being stopped (SIGTERM, Ctrl-C): the job hands its work back to run again elsewhere."""
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_when_asked() -> Iterator[Callable[[], None]]:
+    """While a long job runs, SIGTERM or SIGINT (a restart, a service manager's stop, Ctrl-C) asks it to stop
+    at its next safe point, where it calls the yielded check: that raises Stopped once asked.
+
+    A worker lets the task at hand finish before it exits (db_worker on the first SIGTERM, RQ on a warm
+    shutdown): for a narration, minutes, while the restarted site starts beside it. The first signal still
+    reaches the handler that was there (the worker's own: it exits once the job returns). Where that was
+    the default (an RQ work horse's SIGTERM, Python's KeyboardInterrupt), the process does what it would
+    have done, once the job has handed its work back. A second signal is not passed on: the job is already
+    stopping, and a worker's "force" (db_worker's SystemExit on a second SIGTERM, which scripts/serve.sh's
+    trap sends right after the first) would cut the hand-back short. An ignored signal stays ignored.
+    Only the main thread receives signals: elsewhere the check never raises.
+    """
+    asked = threading.Event()
+
+    def check() -> None:
+        if asked.is_set():
+            raise Stopped()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield check
+        return
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    previous = {number: handler for number, handler in previous.items() if handler != signal.SIG_IGN}
+    deferred: list[int] = []
+
+    def ask_to_stop(number, frame):
+        if asked.is_set():
+            return
+        asked.set()
+        handler = previous[number]
+        if callable(handler) and handler is not signal.default_int_handler:
+            handler(number, frame)
+        else:
+            deferred.append(number)
+
+    for number in previous:
+        signal.signal(number, ask_to_stop)
+    try:
+        yield check
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in deferred:
+            signal.raise_signal(number)
 
 
 class Job(models.Model):

@@ -1,0 +1,78 @@
+"""A restart while the worker narrates: the narration stops at its next sentence and goes back on the queue.
+
+scripts/serve.sh's worker (db_worker) lets the task at hand finish when it is told to stop; a narration
+takes minutes, and the old worker kept narrating beside the restarted site as it started
+(bench/README.md, "Memory and restart"). masthead.core.jobs.stop_when_asked is tested on its own in
+tests/test_jobs.py.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from masthead.audio import synthesis
+from masthead.audio.models import ArticleNarration
+from masthead.audio.tasks import ensure_article_audio
+
+
+@pytest.fixture
+def own_signal_handlers():
+    """db_worker sets its own SIGTERM and SIGINT handlers and leaves them: put the test process's back."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in kept.items():
+        signal.signal(number, handler)
+
+
+@pytest.fixture
+def not_narrated_on_publish(settings):
+    """Articles published from here on wait for the worker to narrate them."""
+    settings.AUDIO_NARRATE_ON_PUBLISH = False
+
+
+def run_the_worker() -> None:
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
+# transaction=True: the worker commits as it claims and finishes tasks (serialized_rollback, see test_soft_bounces).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_and_the_next_worker_narrates_it(
+    not_narrated_on_publish, free_article, quick_voice, monkeypatch, settings, audio_root, own_signal_handlers
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    spoken = []
+
+    class VoiceDuringARestart:
+        """The stand-in voice; while it speaks the first sentence, the worker is told to stop, as a restart does."""
+
+        name, sample_rate = quick_voice.name, quick_voice.sample_rate
+
+        def pcm(self, text):
+            spoken.append(text)
+            if len(spoken) == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+            yield from quick_voice.pcm(text)
+
+    monkeypatch.setattr(synthesis, "load_synthesizer", VoiceDuringARestart)
+    ensure_article_audio.enqueue(free_article.pk)
+
+    run_the_worker()
+
+    narration = ArticleNarration.objects.get(article=free_article)
+    assert len(spoken) == 1, "the worker went on narrating after it was told to stop"
+    assert (narration.status, narration.has_audio, narration.claim_token) == (ArticleNarration.QUEUED, False, "")
+    assert not any(audio_root.rglob("*.mp3")), "nothing half-made was kept"
+    tasks = list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", "return_value"))
+    assert tasks == [("SUCCESSFUL", "stopped"), ("READY", None)], "the narration is queued again for the next worker"
+
+    monkeypatch.setattr(synthesis, "load_synthesizer", lambda: quick_voice)
+    run_the_worker()  # the restarted site's worker
+
+    narration.refresh_from_db()
+    assert (narration.status, narration.has_audio) == (ArticleNarration.READY, True)
+    assert len(quick_voice.texts) > 1, "the article has more than one piece to speak"
