@@ -129,6 +129,14 @@ def kib(pid: int, path: str, field: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, exited and not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def cpu_ticks(pid: int) -> int:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -144,14 +152,16 @@ def load_average() -> str:
 class Restart(NamedTuple):
     """One restart: seconds from SIGTERM to the first 200 of `/`; of those, stopping the old serve.sh; the
     CPU seconds the new web processes had used by then (what other work on the machine cannot inflate);
-    the seconds the request that got the 200 took; and its X-Page-Cache (hit: `/` came from the page
-    cache; miss: the new process rendered it, as after a narration changed the home page)."""
+    the seconds the request that got the 200 took; its X-Page-Cache (hit: `/` came from the page
+    cache; miss: the new process rendered it, as after a narration changed the home page); and when the
+    old worker had exited (one still narrating competes with the new site as it starts)."""
 
     total: float
     stop: float
     cpu: float
     request: float
     cached: str
+    worker_left: float  # seconds from SIGTERM until the old worker process had exited (polled every 50 ms)
 
 
 class Site:
@@ -235,6 +245,7 @@ class Site:
 
     def restart(self) -> Restart:
         """SIGTERM, then start again, timed to the first 200 of `/` from the new serve.sh."""
+        old_worker = self.worker_pid()
         start = time.monotonic()
         self.stop()
         stopped = time.monotonic() - start
@@ -242,7 +253,10 @@ class Site:
         _, request, cached = self.wait_for_first_200()
         elapsed = time.monotonic() - start
         cpu = sum(cpu_ticks(pid) for pid in self.web_pids()) / os.sysconf("SC_CLK_TCK")
-        return Restart(elapsed, stopped, cpu, request, cached)
+        while old_worker and alive(old_worker) and time.monotonic() - start < 120:
+            time.sleep(0.05)
+        worker_left = time.monotonic() - start if old_worker else 0.0
+        return Restart(elapsed, stopped, cpu, request, cached, worker_left)
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until every web process has loaded the site (together under a tenth of a core for a second).
@@ -463,13 +477,15 @@ def report(results: list[dict], duration: str) -> str:
     lines += [
         "",
         "Each restart, seconds to the first 200 / of which stopping / CPU seconds of the new web processes /"
-        " seconds the request that got the 200 took, and whether `/` came from the page cache:",
+        " seconds the request that got the 200 took, and whether `/` came from the page cache / seconds from"
+        " SIGTERM until the old worker had exited:",
         "",
     ]
     for r in results:
         for kind in ("idle", "busy"):
             runs = ", ".join(
                 f"{one.total:.1f}/{one.stop:.1f}/{one.cpu:.1f}/{one.request:.2f} {one.cached or '-'}"
+                f"/worker gone {one.worker_left:.1f}"
                 for one in r[f"{kind}_restarts"]
             )
             lines.append(f"- {r['label']} ({r['checkout']}), {kind} worker: {runs}")

@@ -37,7 +37,9 @@ case "$WEB_SERVER" in
     ;;
   *) echo "WEB_SERVER must be granian or gunicorn, not $WEB_SERVER" >&2; exit 2 ;;
 esac
-nice -n "$BACKGROUND_NICE" .venv/bin/python manage.py db_worker --queue-name "*" &
+# --no-reload even with DEBUG=true, as the web server does not reload either: the reloader runs the worker
+# off the main thread, where a narration cannot hear that the worker is being stopped (docs/audio.md).
+nice -n "$BACKGROUND_NICE" .venv/bin/python manage.py db_worker --queue-name "*" --no-reload &
 worker=$!
 nice -n "$BACKGROUND_NICE" .venv/bin/python manage.py scheduler &
 scheduler=$!

@@ -173,15 +173,51 @@ def test_an_ignored_signal_does_not_stop_a_job(signal_handlers):
     assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
 
 
-def test_off_the_main_thread_a_job_cannot_be_signalled_and_its_check_never_stops_it():
+def test_a_workers_word_to_its_work_horse_stops_a_job_that_listens_though_the_horse_ignores_it(signal_handlers):
+    kept = signal.signal(jobs.STOP_AT_A_SAFE_POINT, signal.SIG_IGN)  # masthead/ops/rq_workers.py's horse
+    try:
+        with jobs.stop_when_asked() as stop_here:
+            os.kill(os.getpid(), jobs.STOP_AT_A_SAFE_POINT)
+            with pytest.raises(jobs.Stopped):
+                stop_here()
+        assert signal.getsignal(jobs.STOP_AT_A_SAFE_POINT) == signal.SIG_IGN, "other jobs ignore it again"
+    finally:
+        signal.signal(jobs.STOP_AT_A_SAFE_POINT, kept)
+
+
+def test_a_workers_handler_that_sets_its_next_one_hears_the_first_signal_and_keeps_its_next_after_the_job(
+    signal_handlers,
+):
+    heard = []
+
+    def force_stop(number, frame):
+        heard.append("force")
+
+    def stop_after_the_job(number, frame):  # as RQ's worker does: its second signal would be a cold shutdown
+        heard.append("warm")
+        signal.signal(signal.SIGTERM, force_stop)
+
+    signal.signal(signal.SIGTERM, stop_after_the_job)
+    with jobs.stop_when_asked() as stop_here:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)  # not a force while the job hands its work back
+        with pytest.raises(jobs.Stopped):
+            stop_here()
+
+    assert heard == ["warm"]
+    assert signal.getsignal(signal.SIGTERM) is force_stop, "the worker's state goes on from where it was"
+
+
+def test_off_the_main_thread_no_handler_is_set_and_the_check_lets_the_job_run():
     checked = []
 
     def job():
         with jobs.stop_when_asked() as stop_here:
+            checked.append(signal.getsignal(signal.SIGTERM))
             stop_here()
-            checked.append(True)
 
+    before = signal.getsignal(signal.SIGTERM)
     thread = threading.Thread(target=job)
     thread.start()
     thread.join()
-    assert checked == [True]
+    assert checked == [before]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq import Queue
 
-from masthead.ops.rq_workers import SimpleWorker
+from masthead.core import jobs
+from masthead.ops.rq_workers import SimpleWorker, Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 # A Redis database of this test's own per xdist worker (9 and 10 under -n 2).
@@ -63,3 +66,50 @@ def test_a_worker_stops_within_seconds_after_its_last_job_every_time():
             assert queue.count == 0
     finally:
         Redis.from_url(REDIS_URL).flushdb()
+
+
+def job_that_can_stop_part_way(seconds: float) -> str:
+    """A long job that checks for a stop between steps (as a narration does between sentences); while it
+    runs, its worker is asked to stop, as a deploy asks (SIGTERM to the worker, not to this work horse)."""
+    with jobs.stop_when_asked() as stop_here:
+        os.kill(os.getppid(), signal.SIGTERM)
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            try:
+                stop_here()
+            except jobs.Stopped:
+                return "stopped part-way"
+            time.sleep(0.01)
+    return "ran to its end"
+
+
+def job_that_cannot_stop_part_way(seconds: float) -> str:
+    """A job with no safe point (a renewal's charge): it must not be cut short by the worker's stop."""
+    os.kill(os.getppid(), signal.SIGTERM)
+    time.sleep(seconds)
+    return "ran to its end"
+
+
+@pytest.fixture
+def signal_handlers():
+    """RQ's worker sets its own SIGTERM and SIGINT handlers in this process: put the test's back."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in kept.items():
+        signal.signal(number, handler)
+
+
+def test_a_worker_asked_to_stop_tells_its_work_horse_so_a_job_that_can_stop_part_way_does(signal_handlers):
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    try:
+        queue = Queue("audio", connection=redis)
+        long_one = queue.enqueue(job_that_can_stop_part_way, 20)
+        Worker([queue], connection=redis).work(burst=True)
+        assert long_one.latest_result().return_value == "stopped part-way"
+
+        other = queue.enqueue(job_that_cannot_stop_part_way, 0.5)
+        Worker([queue], connection=redis).work(burst=True)
+        assert other.latest_result().return_value == "ran to its end", "a job with no safe point finishes"
+    finally:
+        redis.flushdb()

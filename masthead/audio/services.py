@@ -50,8 +50,8 @@ STOPPED = "stopped"
 
 @dataclass(frozen=True)
 class Outcome:
-    """What ensure_audio did; `retry_at`: when to try a failure again; `again`: queue it again now (the text
-    changed meanwhile, or the worker was stopped)."""
+    """What ensure_audio did; `retry_at`: when to try again, on a backend that can wait (a failure's back-off,
+    or now for a narration stopped part-way); `again`: the text changed meanwhile."""
 
     result: str
     retry_at: datetime.datetime | None = None
@@ -163,7 +163,7 @@ def ensure_audio(
     """Narrate the article unless audio of its current text, lexicon, voice and bitrate exists.
 
     `stop_here` is called between sentences: once it raises `jobs.Stopped` (`jobs.stop_when_asked`), the
-    narration is given back unfinished and the outcome asks for it again."""
+    narration is given back unfinished and the outcome asks for it again now."""
     now = now or timezone.now()
     article = live_article(article_id)
     if article is None:
@@ -208,7 +208,8 @@ def ensure_audio(
         return Outcome(BUSY)
     except jobs.Stopped:
         jobs.release(ArticleNarration, narration.pk, token)
-        return Outcome(STOPPED, again=True)
+        # Run again by the next worker; not at once here, as an immediate backend would (tests, scripts).
+        return Outcome(STOPPED, retry_at=now)
     except Exception as error:
         logger.exception("Narration of article %s failed", article_id)
         return Outcome(FAILED, retry_at=jobs.record_failure(ArticleNarration, narration.pk, token, error, now))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,14 +18,21 @@ from masthead.core.tasks import NARRATIONS, at_priority
 def ensure_article_audio(article_id: int) -> str:
     """Narrate the article unless audio of its current text exists; failures come back with back-off.
 
-    A worker told to stop (a restart) makes the narration stop at its next sentence and queue it again,
-    rather than finish it while the restarted site starts."""
+    A worker told to stop (a restart) makes the narration stop before its next sentence and queue it again,
+    rather than finish it while the restarted site starts (docs/audio.md)."""
     with jobs.stop_when_asked() as stop_here:
-        outcome = services.ensure_audio(article_id, stop_here=stop_here)
-        if outcome.retry_at is not None:
-            enqueue_narration(article_id, run_after=outcome.retry_at)
-        if outcome.again:
-            enqueue_narration(article_id)
+        # Queued again inside the block: a stop signal that ends the process acts only once the block is left.
+        return narrate_article(article_id, stop_here=stop_here)
+
+
+def narrate_article(article_id: int, *, stop_here: Callable[[], None] = lambda: None) -> str:
+    """The task's work, here or in `manage.py narrate` (which stops on Ctrl-C its own way): narrate, then
+    queue the retry of a failure, a narration stopped part-way, or the text that changed meanwhile."""
+    outcome = services.ensure_audio(article_id, stop_here=stop_here)
+    if outcome.retry_at is not None:
+        enqueue_narration(article_id, run_after=outcome.retry_at)
+    if outcome.again:
+        enqueue_narration(article_id)
     return outcome.result
 
 
@@ -55,7 +63,8 @@ def enqueue_narration(article_id: int, run_after: datetime.datetime | None = Non
     """Queue ensure_article_audio once the current transaction commits.
 
     A deferred retry needs a backend that can wait (the database and RQ backends can); with one
-    that cannot, the failed row keeps its retry time and `retry_due_narrations` picks it up.
+    that cannot, the failed row keeps its retry time and `retry_due_narrations` picks it up, and a
+    stopped one stays queued for the next run (`manage.py narrate --all`, a publish).
     """
     job = at_priority(ensure_article_audio, NARRATIONS)
     if run_after is not None:

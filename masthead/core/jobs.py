@@ -31,21 +31,17 @@ class Stopped(Exception):
     """The worker is being stopped (SIGTERM, Ctrl-C): the job hands its work back to run again elsewhere."""
 
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)  # a restart, a service manager's stop, Ctrl-C
+# A worker's own word to the job it runs in another process (masthead/ops/rq_workers.py: RQ's warm shutdown,
+# sent to the work horse): stop at a safe point. A horse ignores it unless its job can stop part-way.
+STOP_AT_A_SAFE_POINT = signal.SIGRTMIN
 
 
 @contextlib.contextmanager
 def stop_when_asked() -> Iterator[Callable[[], None]]:
-    """While a long job runs, SIGTERM or SIGINT (a restart, a service manager's stop, Ctrl-C) asks it to stop
-    at its next safe point, where it calls the yielded check: that raises Stopped once asked.
+    """While a long job runs, a stop signal makes the yielded check raise Stopped: the job stops at its next
+    safe point and hands its work back, where a worker would otherwise let it finish before exiting.
 
-    A worker lets the task at hand finish before it exits (db_worker on the first SIGTERM, RQ on a warm
-    shutdown): for a narration, minutes, while the restarted site starts beside it. The first signal still
-    reaches the handler that was there (the worker's own: it exits once the job returns). Where that was
-    the default (an RQ work horse's SIGTERM, Python's KeyboardInterrupt), the process does what it would
-    have done, once the job has handed its work back. A second signal is not passed on: the job is already
-    stopping, and a worker's "force" (db_worker's SystemExit on a second SIGTERM, which scripts/serve.sh's
-    trap sends right after the first) would cut the hand-back short. An ignored signal stays ignored.
     Only the main thread receives signals: elsewhere the check never raises.
     """
     asked = threading.Event()
@@ -57,18 +53,28 @@ def stop_when_asked() -> Iterator[Callable[[], None]]:
     if threading.current_thread() is not threading.main_thread():
         yield check
         return
+    # An ignored signal stays ignored (an RQ work horse ignores Ctrl-C: its worker hears it).
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
-    previous = {number: handler for number, handler in previous.items() if handler != signal.SIG_IGN}
+    previous = {number: handler for number, handler in previous.items() if handler not in (signal.SIG_IGN, None)}
+    previous[STOP_AT_A_SAFE_POINT] = signal.getsignal(STOP_AT_A_SAFE_POINT)
     deferred: list[int] = []
 
     def ask_to_stop(number, frame):
+        # A second signal is not passed on: the job is stopping already, and a worker's "force" (db_worker
+        # raises SystemExit on a second SIGTERM, which scripts/serve.sh's trap sends right after the first)
+        # would cut its hand-back short.
         if asked.is_set():
             return
         asked.set()
         handler = previous[number]
+        if number == STOP_AT_A_SAFE_POINT:
+            return
         if callable(handler) and handler is not signal.default_int_handler:
-            handler(number, frame)
-        else:
+            handler(number, frame)  # the worker's own: it exits once the job returns
+            if signal.getsignal(number) is not ask_to_stop:  # it set its next one (RQ: a cold shutdown's)
+                previous[number] = signal.getsignal(number)
+                signal.signal(number, ask_to_stop)
+        else:  # the default (a horse's SIGTERM, Python's KeyboardInterrupt): acts once the work is handed back
             deferred.append(number)
 
     for number in previous:
@@ -77,7 +83,8 @@ def stop_when_asked() -> Iterator[Callable[[], None]]:
         yield check
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            if signal.getsignal(number) is ask_to_stop:
+                signal.signal(number, handler)
         for number in deferred:
             signal.raise_signal(number)
 

@@ -22,8 +22,8 @@ from masthead.audio.tasks import ensure_article_audio
 
 @pytest.fixture
 def own_signal_handlers():
-    """db_worker sets its own SIGTERM and SIGINT handlers and leaves them: put the test process's back."""
-    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    """db_worker sets its own SIGTERM, SIGINT and SIGQUIT handlers and leaves them: put the test process's back."""
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)}
     yield
     for number, handler in kept.items():
         signal.signal(number, handler)
@@ -75,4 +75,4 @@ def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_
 
     narration.refresh_from_db()
     assert (narration.status, narration.has_audio) == (ArticleNarration.READY, True)
-    assert len(quick_voice.texts) > 1, "the article has more than one piece to speak"
+    assert len(quick_voice.texts) > 1, "the article has more than one piece to speak: there was a next one"

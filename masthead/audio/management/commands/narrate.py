@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from masthead.audio.models import ArticleNarration
-from masthead.audio.tasks import ensure_article_audio
+from masthead.audio.tasks import narrate_article
 from masthead.core import jobs
 from masthead.core.job_commands import JobCommand
 
@@ -34,5 +34,5 @@ class Command(JobCommand):
             )
         # Asked for now: a failed narration's back-off does not apply.
         jobs.requeue(ArticleNarration.objects.filter(article_id__in=article_ids, status=ArticleNarration.FAILED))
-        # .call() runs the task's function here, not through the queue: same code, same claims.
-        self.run_jobs(article_ids, lambda article_id: [ensure_article_audio.call(article_id)], options["verbosity"])
+        # The task's own work, here, not through the queue: same code, same claims (Ctrl-C: JobCommand's stop).
+        self.run_jobs(article_ids, lambda article_id: [narrate_article(article_id)], options["verbosity"])
