@@ -246,17 +246,24 @@ class Site:
     def restart(self) -> Restart:
         """SIGTERM, then start again, timed to the first 200 of `/` from the new serve.sh."""
         old_worker = self.worker_pid()
+        left: list[float] = []
+
+        def watch_the_old_worker() -> None:
+            while old_worker and alive(old_worker) and time.monotonic() - start < 120:
+                time.sleep(0.05)
+            left.append(time.monotonic() - start)
+
         start = time.monotonic()
+        watcher = threading.Thread(target=watch_the_old_worker)
+        watcher.start()
         self.stop()
         stopped = time.monotonic() - start
         self.start()
         _, request, cached = self.wait_for_first_200()
         elapsed = time.monotonic() - start
         cpu = sum(cpu_ticks(pid) for pid in self.web_pids()) / os.sysconf("SC_CLK_TCK")
-        while old_worker and alive(old_worker) and time.monotonic() - start < 120:
-            time.sleep(0.05)
-        worker_left = time.monotonic() - start if old_worker else 0.0
-        return Restart(elapsed, stopped, cpu, request, cached, worker_left)
+        watcher.join()
+        return Restart(elapsed, stopped, cpu, request, cached, left[0] if old_worker else 0.0)
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until every web process has loaded the site (together under a tenth of a core for a second).
