@@ -193,19 +193,23 @@ def test_a_workers_handler_that_sets_its_next_one_hears_the_first_signal_and_kee
     def force_stop(number, frame):
         heard.append("force")
 
-    def stop_after_the_job(number, frame):  # as RQ's worker does: its second signal would be a cold shutdown
+    def stop_after_the_job(number, frame):  # as RQ's worker does: its next signal, either, is a cold shutdown
         heard.append("warm")
         signal.signal(signal.SIGTERM, force_stop)
+        signal.signal(signal.SIGINT, force_stop)
 
     signal.signal(signal.SIGTERM, stop_after_the_job)
+    signal.signal(signal.SIGINT, stop_after_the_job)
     with jobs.stop_when_asked() as stop_here:
         os.kill(os.getpid(), signal.SIGTERM)
         os.kill(os.getpid(), signal.SIGTERM)  # not a force while the job hands its work back
+        os.kill(os.getpid(), signal.SIGINT)  # nor a Ctrl-C
         with pytest.raises(jobs.Stopped):
             stop_here()
 
     assert heard == ["warm"]
     assert signal.getsignal(signal.SIGTERM) is force_stop, "the worker's state goes on from where it was"
+    assert signal.getsignal(signal.SIGINT) is force_stop
 
 
 def test_off_the_main_thread_no_handler_is_set_and_the_check_lets_the_job_run():

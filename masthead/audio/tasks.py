@@ -70,5 +70,6 @@ def enqueue_narration(article_id: int, run_after: datetime.datetime | None = Non
     if run_after is not None:
         if not job.get_backend().supports_defer:
             return
-        job = job.using(run_after=run_after)
+        if run_after > timezone.now():  # a time already come is queued as is: RQ would hold it for its scheduler
+            job = job.using(run_after=run_after)
     transaction.on_commit(lambda: job.enqueue(article_id))

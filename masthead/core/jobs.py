@@ -56,7 +56,8 @@ def stop_when_asked() -> Iterator[Callable[[], None]]:
     # An ignored signal stays ignored (an RQ work horse ignores Ctrl-C: its worker hears it).
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     previous = {number: handler for number, handler in previous.items() if handler not in (signal.SIG_IGN, None)}
-    previous[STOP_AT_A_SAFE_POINT] = signal.getsignal(STOP_AT_A_SAFE_POINT)
+    if signal.getsignal(STOP_AT_A_SAFE_POINT) is not None:  # None: set outside Python, could not be put back
+        previous[STOP_AT_A_SAFE_POINT] = signal.getsignal(STOP_AT_A_SAFE_POINT)
     deferred: list[int] = []
 
     def ask_to_stop(number, frame):
@@ -71,9 +72,10 @@ def stop_when_asked() -> Iterator[Callable[[], None]]:
             return
         if callable(handler) and handler is not signal.default_int_handler:
             handler(number, frame)  # the worker's own: it exits once the job returns
-            if signal.getsignal(number) is not ask_to_stop:  # it set its next one (RQ: a cold shutdown's)
-                previous[number] = signal.getsignal(number)
-                signal.signal(number, ask_to_stop)
+            for replaced in previous:  # it set its next ones (RQ: a cold shutdown's, for SIGTERM and SIGINT)
+                if signal.getsignal(replaced) is not ask_to_stop:
+                    previous[replaced] = signal.getsignal(replaced)
+                    signal.signal(replaced, ask_to_stop)
         else:  # the default (a horse's SIGTERM, Python's KeyboardInterrupt): acts once the work is handed back
             deferred.append(number)
 

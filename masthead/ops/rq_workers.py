@@ -37,6 +37,11 @@ class StopsPromptly:
 class Worker(StopsPromptly, worker.Worker):
     """The production workers': each job in a forked work horse."""
 
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()
+        # Ignored before any fork, so a horse told to stop before it has set its own signals does not die.
+        signal.signal(STOP_AT_A_SAFE_POINT, signal.SIG_IGN)
+
     def setup_work_horse_signals(self):
         super().setup_work_horse_signals()
         signal.signal(STOP_AT_A_SAFE_POINT, signal.SIG_IGN)  # heeded only where a job listens for it

@@ -76,3 +76,32 @@ def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_
     narration.refresh_from_db()
     assert (narration.status, narration.has_audio) == (ArticleNarration.READY, True)
     assert len(quick_voice.texts) > 1, "the article has more than one piece to speak: there was a next one"
+
+
+# transaction=True: a task queued on commit then runs at once, as it does outside a test's transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_a_backend_that_runs_tasks_at_once_a_stopped_narration_is_not_run_again_in_place(
+    not_narrated_on_publish, free_article, quick_voice, monkeypatch, own_signal_handlers
+):
+    """Tests' settings run a task as it is queued: queued again there, the narration would start over at once,
+    inside the stopped one, and Ctrl-C could never end it."""
+    spoken = []
+
+    class VoiceDuringACtrlC:
+        name, sample_rate = quick_voice.name, quick_voice.sample_rate
+
+        def pcm(self, text):
+            spoken.append(text)
+            if len(spoken) == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+            yield from quick_voice.pcm(text)
+
+    monkeypatch.setattr(synthesis, "load_synthesizer", VoiceDuringACtrlC)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    with pytest.raises(KeyboardInterrupt):  # once the narration is handed back, Ctrl-C does what it does
+        ensure_article_audio.enqueue(free_article.pk)
+
+    narration = ArticleNarration.objects.get(article=free_article)
+    assert len(spoken) == 1
+    assert (narration.status, narration.has_audio) == (ArticleNarration.QUEUED, False)
