@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -273,6 +274,17 @@ def at_once(transactional_db, django_db_serialized_rollback, tmp_path):
     if memory is not None:
         connections["default"].close()
         connections.settings["default"], connections["default"] = memory
+
+
+@pytest.fixture
+def signal_handlers():
+    """This process's handlers of the stop signals, put back after the test: a worker run here (db_worker, an
+    RQ worker) sets its own and leaves them, and tests of stopping set theirs."""
+    numbers = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGRTMIN)
+    kept = {number: signal.getsignal(number) for number in numbers}
+    yield
+    for number, handler in kept.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture

@@ -123,15 +123,6 @@ def test_asking_again_requeues_a_failed_job_afresh_but_leaves_a_running_one_to_f
     assert reload(running).status == jobs.Job.RUNNING
 
 
-@pytest.fixture
-def signal_handlers():
-    """The test process's SIGTERM and SIGINT handlers, put back after the test whatever it set."""
-    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
-
-
 def test_a_job_asked_to_stop_raises_at_its_next_check_and_the_workers_handler_hears_the_first_signal_only(
     signal_handlers,
 ):

@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from redis import Redis
 from rq import Queue
 
@@ -88,15 +87,6 @@ def job_that_cannot_stop_part_way(seconds: float) -> str:
     os.kill(os.getppid(), signal.SIGTERM)
     time.sleep(seconds)
     return "ran to its end"
-
-
-@pytest.fixture
-def signal_handlers():
-    """RQ's worker sets its own SIGTERM and SIGINT handlers in this process: put the test's back."""
-    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
 
 
 def test_a_worker_asked_to_stop_tells_its_work_horse_so_a_job_that_can_stop_part_way_does(signal_handlers):

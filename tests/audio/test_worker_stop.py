@@ -1,7 +1,7 @@
 """A restart while the worker narrates: the narration stops at its next sentence and goes back on the queue.
 
 scripts/serve.sh's worker (db_worker) lets the task at hand finish when it is told to stop; a narration
-takes minutes, and the old worker kept narrating beside the restarted site as it started
+takes most of a minute, and the old worker kept narrating beside the restarted site as it started
 (bench/README.md, "Memory and restart"). masthead.core.jobs.stop_when_asked is tested on its own in
 tests/test_jobs.py.
 """
@@ -21,18 +21,25 @@ from masthead.audio.tasks import ensure_article_audio
 
 
 @pytest.fixture
-def own_signal_handlers():
-    """db_worker sets its own SIGTERM, SIGINT and SIGQUIT handlers and leaves them: put the test process's back."""
-    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
-
-
-@pytest.fixture
 def not_narrated_on_publish(settings):
     """Articles published from here on wait for the worker to narrate them."""
     settings.AUDIO_NARRATE_ON_PUBLISH = False
+
+
+def voice_signalling(voice, number: int, spoken: list[str]):
+    """The stand-in voice, which sends this process `number` while it speaks the first piece: a restart
+    (SIGTERM) or a Ctrl-C (SIGINT) arriving mid-narration. `spoken` collects what it was asked to say."""
+
+    class Voice:
+        name, sample_rate = voice.name, voice.sample_rate
+
+        def pcm(self, text):
+            spoken.append(text)
+            if len(spoken) == 1:
+                os.kill(os.getpid(), number)
+            yield from voice.pcm(text)
+
+    return Voice()
 
 
 def run_the_worker() -> None:
@@ -42,23 +49,11 @@ def run_the_worker() -> None:
 # transaction=True: the worker commits as it claims and finishes tasks (serialized_rollback, see test_soft_bounces).
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_and_the_next_worker_narrates_it(
-    not_narrated_on_publish, free_article, quick_voice, monkeypatch, settings, audio_root, own_signal_handlers
+    not_narrated_on_publish, free_article, quick_voice, monkeypatch, settings, audio_root, signal_handlers
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     spoken = []
-
-    class VoiceDuringARestart:
-        """The stand-in voice; while it speaks the first sentence, the worker is told to stop, as a restart does."""
-
-        name, sample_rate = quick_voice.name, quick_voice.sample_rate
-
-        def pcm(self, text):
-            spoken.append(text)
-            if len(spoken) == 1:
-                os.kill(os.getpid(), signal.SIGTERM)
-            yield from quick_voice.pcm(text)
-
-    monkeypatch.setattr(synthesis, "load_synthesizer", VoiceDuringARestart)
+    monkeypatch.setattr(synthesis, "load_synthesizer", lambda: voice_signalling(quick_voice, signal.SIGTERM, spoken))
     ensure_article_audio.enqueue(free_article.pk)
 
     run_the_worker()
@@ -81,22 +76,12 @@ def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_
 # transaction=True: a task queued on commit then runs at once, as it does outside a test's transaction.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_a_backend_that_runs_tasks_at_once_a_stopped_narration_is_not_run_again_in_place(
-    not_narrated_on_publish, free_article, quick_voice, monkeypatch, own_signal_handlers
+    not_narrated_on_publish, free_article, quick_voice, monkeypatch, signal_handlers
 ):
     """Tests' settings run a task as it is queued: queued again there, the narration would start over at once,
     inside the stopped one, and Ctrl-C could never end it."""
     spoken = []
-
-    class VoiceDuringACtrlC:
-        name, sample_rate = quick_voice.name, quick_voice.sample_rate
-
-        def pcm(self, text):
-            spoken.append(text)
-            if len(spoken) == 1:
-                os.kill(os.getpid(), signal.SIGINT)
-            yield from quick_voice.pcm(text)
-
-    monkeypatch.setattr(synthesis, "load_synthesizer", VoiceDuringACtrlC)
+    monkeypatch.setattr(synthesis, "load_synthesizer", lambda: voice_signalling(quick_voice, signal.SIGINT, spoken))
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
     with pytest.raises(KeyboardInterrupt):  # once the narration is handed back, Ctrl-C does what it does
