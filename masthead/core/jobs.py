@@ -67,9 +67,9 @@ def stop_when_asked() -> Iterator[Callable[[], None]]:
         if asked.is_set():
             return
         asked.set()
-        handler = previous[number]
-        if number == STOP_AT_A_SAFE_POINT:
+        if number == STOP_AT_A_SAFE_POINT:  # the worker's own word: nothing else to tell
             return
+        handler = previous[number]
         if callable(handler) and handler is not signal.default_int_handler:
             handler(number, frame)  # the worker's own: it exits once the job returns
             for replaced in previous:  # it set its next ones (RQ: a cold shutdown's, for SIGTERM and SIGINT)
