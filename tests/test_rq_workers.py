@@ -103,3 +103,11 @@ def test_a_worker_asked_to_stop_tells_its_work_horse_so_a_job_that_can_stop_part
         assert other.latest_result().return_value == "ran to its end", "a job with no safe point finishes"
     finally:
         redis.flushdb()
+
+
+def test_a_worker_ignores_its_word_to_the_work_horse_before_it_forks_one(signal_handlers):
+    """A horse told to stop before it has set its own signals has the worker's: ignored, where the default kills."""
+    redis = Redis.from_url(REDIS_URL)
+    Worker([Queue("audio", connection=redis)], connection=redis)._install_signal_handlers()
+
+    assert signal.getsignal(jobs.STOP_AT_A_SAFE_POINT) == signal.SIG_IGN

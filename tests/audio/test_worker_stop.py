@@ -62,8 +62,8 @@ def test_a_worker_told_to_stop_mid_narration_gives_it_back_at_the_next_sentence_
     assert len(spoken) == 1, "the worker went on narrating after it was told to stop"
     assert (narration.status, narration.has_audio, narration.claim_token) == (ArticleNarration.QUEUED, False, "")
     assert not any(audio_root.rglob("*.mp3")), "nothing half-made was kept"
-    tasks = list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", "return_value"))
-    assert tasks == [("SUCCESSFUL", "stopped"), ("READY", None)], "the narration is queued again for the next worker"
+    tasks = list(DBTaskResult.objects.order_by("enqueued_at").values_list("status", "return_value", "run_after"))
+    assert tasks == [("SUCCESSFUL", "stopped", None), ("READY", None, None)], "queued again, to run at once"
 
     monkeypatch.setattr(synthesis, "load_synthesizer", lambda: quick_voice)
     run_the_worker()  # the restarted site's worker
