@@ -198,10 +198,6 @@ class Site:
         except (OSError, urllib.error.URLError):
             return 0, ""
 
-    def wait_for_200(self, timeout: float = 120) -> float:
-        """Seconds until `/` answered 200 (polled every 50 ms)."""
-        return self.wait_for_first_200(timeout)[0]
-
     def wait_for_first_200(self, timeout: float = 120) -> tuple[float, float, str]:
         """Seconds until `/` answered 200 (polled every 50 ms); how long that request took (the rest was
         the server starting); and whether the page came from the page cache (X-Page-Cache)."""
@@ -376,7 +372,7 @@ def measure(checkout: Path, label: str, overrides: dict[str, str], base_env: dic
     drop_queued_tasks(env, checkout)
     try:
         site.start()
-        result["first_start"] = site.wait_for_200()
+        result["first_start"] = site.wait_for_first_200()[0]
         result["rss_started"] = site.memory()[0]
         for path, _cookie in pages:
             for _ in range(4):

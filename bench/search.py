@@ -21,6 +21,7 @@ the machine's load) and saves it to bench/results/.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -113,6 +114,7 @@ def time_searches(articles: int, per_kind: int, *, freeze: bool = True) -> None:
     from masthead.content.views import search
     from masthead.ops.gc_freeze import freeze_loaded_site
 
+    time_reads_from_the_os()
     if freeze:  # as masthead/wsgi.py does once the site is loaded; --no-freeze shows what a full collection costs
         freeze_loaded_site()
 
@@ -209,6 +211,7 @@ def time_phrase_reads(articles: int, per_kind: int, *, freeze: bool = True) -> N
     from masthead.content.queries import published_articles
     from masthead.ops.gc_freeze import freeze_loaded_site
 
+    time_reads_from_the_os()
     if freeze:
         freeze_loaded_site()
     findable = published_articles().select_related(None)
@@ -271,9 +274,40 @@ def table(runs: list[dict], articles: int, loads: tuple[str, str], *, phrase_rea
                 f"| {percentile(t, 0.99):.1f} | {max(t):.1f} | {statistics.median(row.get('cpu') or [0]):.1f} "
                 f"| {max(row.get('cpu') or [0]):.1f} | {'met' if p95 <= TARGET_P95_MS else 'NOT met'} |"
             )
+    for run in runs:
+        if "os_reads" in run:
+            blocks, read_ms = run["os_reads"]
+            lines += [
+                "",
+                f"{run['database']}: {blocks:,} blocks read from the operating system during the run (not in shared "
+                f"buffers), in {read_ms:,.0f} ms of read time (`pg_stat_database`, `track_io_timing` on for the "
+                "timing connection; any other connection's reads count too).",
+            ]
     examples = runs[0]["examples"] if runs else {}
     lines += ["", "Example queries: " + "; ".join(f"{kind}: {', '.join(q)}" for kind, q in examples.items())]
     return "\n".join(lines) + "\n"
+
+
+def time_reads_from_the_os() -> None:
+    """PostgreSQL: time this connection's reads of blocks not in shared buffers (`track_io_timing`, a superuser's
+    setting, as the benchmark's default server URL has), for `reads_from_the_os`."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor == "postgresql":
+        with contextlib.suppress(DatabaseError):  # not a superuser: blocks are counted, their read time is not
+            connection.cursor().execute("SET track_io_timing = on")
+
+
+def reads_from_the_os(server: str, database: str) -> tuple[int, float]:
+    """The database's blocks read so far from the operating system (not found in shared buffers; from its
+    page cache or the disk), and the milliseconds those reads took where they were timed (pg_stat_database)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        blocks, read_ms = admin.execute(
+            "SELECT blks_read, blk_read_time FROM pg_stat_database WHERE datname = %s", [database]
+        ).fetchone()
+    return blocks, read_ms
 
 
 def uptime() -> str:
@@ -369,6 +403,8 @@ def main() -> None:
                 run_child(env, "manage.py", "migrate", "--noinput", "-v0")
             run_child(env, "manage.py", "collectstatic", "--noinput", "-v0")  # the production templates' files
             print(f"[{label}] searching…", file=sys.stderr)
+            database_name = env["DATABASE_URL"].rsplit("/", 1)[1] if database == "postgresql" else ""
+            os_reads_before = reads_from_the_os(args.postgres, database_name) if database_name else None
             run = last_json(
                 run_child(
                     env,
@@ -381,6 +417,10 @@ def main() -> None:
                 )
             )
             run["database"] = label
+            if os_reads_before:
+                time.sleep(1)  # the timing child's backend reports its counts as it exits
+                after = reads_from_the_os(args.postgres, database_name)
+                run["os_reads"] = (after[0] - os_reads_before[0], after[1] - os_reads_before[1])
             runs.append(run)
     except ChildFailed as failure:
         sys.exit(str(failure))

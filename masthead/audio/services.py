@@ -233,7 +233,7 @@ def narrate(
     fingerprint,
     voice,
     bitrate,
-    stop_here: Callable[[], None] = lambda: None,
+    stop_here: Callable[[], None],
 ) -> None:
     """Synthesise, encode and tag the script into a new file, then make it the article's audio; `stop_here`
     before each piece of text the voice speaks (it raises to stop)."""
